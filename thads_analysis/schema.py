@@ -1,0 +1,431 @@
+"""The canonical THADS frame: its columns, Vietnamese labels, identities and validation.
+
+One row per ``province_code`` × ``period_end`` × ``measure`` × ``category`` (DESIGN.md).
+Counts are non-negative integers; money is in đồng. Validation collects every problem
+(``Problem`` records) instead of stopping at the first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+KEYS = ["province_code", "period_end", "measure", "category"]
+MEASURES = ["cases", "money"]
+CATEGORIES = ["all", "credit", "corruption", "state_budget", "criminal_civil"]
+
+# The table of one report (DOMAIN.md §3), in form order.
+VALUE_COLUMNS = [
+    "carried_over",
+    "new_accepted",
+    "total_accepted",
+    "entrusted_out",
+    "to_execute",
+    "with_conditions",
+    "without_conditions",
+    "completed",
+    "terminated",
+    "in_progress",
+    "postponed",
+    "suspended",
+    "other",
+    "reduced",
+]
+REQUIRED_VALUES = [
+    "carried_over",
+    "new_accepted",
+    "total_accepted",
+    "entrusted_out",
+    "to_execute",
+    "with_conditions",
+    "without_conditions",
+    "completed",
+]
+# A source with a single "xong" column that already includes đình chỉ maps it to
+# `completed` with `terminated` = 0 (DOMAIN.md §3); the only optional column defaulting to 0.
+ZERO_IF_ABSENT = ["terminated"]
+# Breakdown of with_conditions: absent means "not reported" (NA), never 0.
+WITH_CONDITIONS_PARTS = ["completed", "terminated", "in_progress", "postponed", "suspended", "other", "reduced"]
+# Values that accumulate from 01/10 and so never fall between two monthly reports of one year.
+FLOW_COLUMNS = ["new_accepted", "total_accepted", "entrusted_out", "completed", "terminated", "reduced"]
+DERIVED_COLUMNS = ["resolved", "carry_forward", "carry_forward_with_conditions"]
+
+ORIGIN_COLUMN = "origin"
+SAMPLE_ORIGIN = "sample"
+SAMPLE_MARK = "Dữ liệu mẫu (mô phỏng)"
+
+LABELS = {
+    "province_code": "Mã tỉnh",
+    "province": "Tỉnh/Thành phố",
+    "period_end": "Ngày cuối kỳ",
+    "year": "Năm thống kê",
+    "measure": "Tính bằng",
+    "category": "Nhóm án",
+    "unit": "Đơn vị tiền",
+    "origin": "Nguồn dữ liệu",
+    "carried_over": "Số cũ chuyển sang",
+    "new_accepted": "Số thụ lý mới",
+    "total_accepted": "Tổng số thụ lý",
+    "entrusted_out": "Ủy thác đi",
+    "to_execute": "Tổng số phải thi hành",
+    "with_conditions": "Số có điều kiện thi hành",
+    "without_conditions": "Số chưa có điều kiện thi hành",
+    "completed": "Thi hành xong",
+    "terminated": "Đình chỉ thi hành án",
+    "in_progress": "Đang thi hành",
+    "postponed": "Hoãn thi hành án",
+    "suspended": "Tạm đình chỉ thi hành án",
+    "other": "Trường hợp khác",
+    "reduced": "Giảm, miễn thi hành án",
+    "resolved": "Số thi hành xong (gồm đình chỉ)",
+    "carry_forward": "Số chuyển kỳ sau",
+    "carry_forward_with_conditions": "Số có điều kiện chuyển kỳ sau",
+}
+
+# Further spellings met in real forms; matching ignores case, spacing, punctuation and diacritics.
+HEADER_ALIASES = {
+    "province_code": ["Mã", "Mã tỉnh/thành phố", "Mã đơn vị", "code", "province code"],
+    "province": ["Tỉnh", "Tên tỉnh", "Tỉnh, thành phố", "Đơn vị", "Cục THADS", "Tên đơn vị", "province name"],
+    "period_end": ["Kỳ báo cáo", "Đến ngày", "Ngày báo cáo", "Cuối kỳ", "period"],
+    "year": ["Năm", "year"],
+    "measure": ["Đơn vị tính", "Loại số liệu", "Việc/Tiền"],
+    "category": ["Loại án", "Loại việc", "Nhóm"],
+    "unit": ["Đơn vị tính tiền", "money unit"],
+    "origin": ["Nguồn", "source of data"],
+    "carried_over": ["Năm trước chuyển sang", "Số năm trước chuyển sang", "Cũ chuyển sang"],
+    "new_accepted": ["Thụ lý mới", "Số mới thụ lý", "Mới thụ lý"],
+    "total_accepted": ["Tổng thụ lý"],
+    "entrusted_out": ["Ủy thác thi hành án đi", "Ủy thác", "Số ủy thác đi"],
+    "to_execute": ["Phải thi hành", "Tổng phải thi hành"],
+    "with_conditions": ["Có điều kiện thi hành", "Có điều kiện"],
+    "without_conditions": ["Chưa có điều kiện thi hành", "Chưa có điều kiện"],
+    "completed": ["Xong", "Số thi hành xong", "Đã thi hành xong"],
+    "terminated": ["Đình chỉ", "Đình chỉ thi hành"],
+    "in_progress": ["Đang thi hành án"],
+    "postponed": ["Hoãn", "Hoãn thi hành"],
+    "suspended": ["Tạm đình chỉ", "Tạm đình chỉ thi hành"],
+    "other": ["Khác"],
+    "reduced": ["Giảm, miễn", "Miễn, giảm", "Giảm/miễn thi hành án", "Miễn giảm thi hành án", "Giảm miễn"],
+}
+
+MEASURE_LABELS = {"cases": "Việc", "money": "Tiền"}
+MEASURE_ALIASES = {"cases": ["việc", "tính bằng việc", "viec", "case"], "money": ["tiền", "tính bằng tiền", "đồng"]}
+CATEGORY_LABELS = {
+    "all": "Tất cả",
+    "credit": "Tín dụng - ngân hàng",
+    "corruption": "Tham nhũng - kinh tế",
+    "state_budget": "Thu cho ngân sách nhà nước",
+    "criminal_civil": "Dân sự trong bản án hình sự",
+}
+CATEGORY_ALIASES = {
+    "all": ["chung", "tổng", "tổng số", "toàn bộ"],
+    "credit": ["tín dụng ngân hàng", "tín dụng", "ngân hàng"],
+    "corruption": ["tham nhũng kinh tế", "tham nhũng", "kinh tế"],
+    "state_budget": ["ngân sách nhà nước", "thu ngân sách", "ngân sách"],
+    "criminal_civil": ["phần dân sự trong bản án hình sự", "dân sự trong hình sự", "án hình sự"],
+}
+
+# Money units a file may state, with their factor to đồng.
+MONEY_UNITS = {"đồng": 1, "nghìn đồng": 1_000, "triệu đồng": 1_000_000, "tỷ đồng": 1_000_000_000}
+MONEY_UNIT_ALIASES = {
+    "đồng": ["dong", "vnd", "vnđ", "đ"],
+    "nghìn đồng": ["ngàn đồng", "nghìn", "ngàn", "1.000 đồng", "1000 đồng", "nghìn vnd"],
+    "triệu đồng": ["triệu", "trđ", "tr.đ", "1.000.000 đồng"],
+    "tỷ đồng": ["tỷ", "tỉ", "tỉ đồng"],
+}
+
+
+def year_end(year: int) -> pd.Timestamp:
+    """The last day of statistical year ``year``: 30/09/year (DOMAIN.md §2)."""
+    return pd.Timestamp(year=int(year), month=9, day=30)
+
+
+def statistical_year(period_end) -> int:
+    """The statistical year a period end falls in (01/10/(Y−1) .. 30/09/Y)."""
+    ts = pd.Timestamp(period_end)
+    return ts.year + 1 if ts.month >= 10 else ts.year
+
+
+def year_start(year: int) -> pd.Timestamp:
+    """The first day of statistical year ``year``: 01/10/(year−1)."""
+    return pd.Timestamp(year=int(year) - 1, month=10, day=1)
+
+
+def with_derived(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy of a canonical frame with resolved, carry_forward and carry_forward_with_conditions."""
+    out = frame.copy()
+    out["resolved"] = out["completed"] + out["terminated"]
+    out["carry_forward"] = out["to_execute"] - out["resolved"]
+    out["carry_forward_with_conditions"] = out["with_conditions"] - out["resolved"]
+    return out
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input: where it is and which rule it breaks."""
+
+    file: str
+    rule: str
+    message: str
+    row: int | None = None  # line or sheet row as the user sees it (header = 1)
+    province: str | None = None
+    column: str | None = None
+    severity: str = "error"  # "error" or "warning"
+
+    def __str__(self) -> str:
+        where = self.file + (f":{self.row}" if self.row is not None else "")
+        about = ", ".join(x for x in [f"province {self.province}" if self.province else "",
+                                      f"column {self.column}" if self.column else ""] if x)
+        prefix = "warning: " if self.severity == "warning" else ""
+        return f"{prefix}{where}: {about + ' ' if about else ''}[{self.rule}] {self.message}"
+
+
+class DataError(Exception):
+    """Input that cannot be used; carries every ``Problem`` found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def is_month_end(day: dt.date | pd.Timestamp) -> bool:
+    """True when ``day`` is the last day of its month."""
+    ts = pd.Timestamp(day)
+    return ts.is_month_end
+
+
+# ---------------------------------------------------------------- validation
+
+# name → (left side, terms added, terms subtracted); the rule text is built from them.
+IDENTITIES = {
+    "total_accepted = carried_over + new_accepted": ("total_accepted", ["carried_over", "new_accepted"], []),
+    "to_execute = total_accepted − entrusted_out": ("to_execute", ["total_accepted"], ["entrusted_out"]),
+    "to_execute = with_conditions + without_conditions": ("to_execute", ["with_conditions", "without_conditions"], []),
+}
+PARTS_RULE = "parts of with_conditions ≤ with_conditions"
+RESOLVED_RULE = "completed + terminated ≤ with_conditions"
+DERIVED_FORMULAS = {
+    "resolved": (["completed", "terminated"], []),
+    "carry_forward": (["to_execute"], ["completed", "terminated"]),
+    "carry_forward_with_conditions": (["with_conditions"], ["completed", "terminated"]),
+}
+# Money per case further than this factor from the national median flags a unit slip (1000×).
+UNIT_SLIP_FACTOR = 100
+
+
+def _fmt(value) -> str:
+    from .numbers import format_int
+
+    return "NA" if pd.isna(value) else format_int(value)
+
+
+def _combine(frame: pd.DataFrame, plus: list[str], minus: list[str]) -> pd.Series:
+    total = sum(frame[c].astype("Float64") for c in plus)
+    for c in minus:
+        total = total - frame[c].astype("Float64")
+    return total
+
+
+def _identity_check(left: str, plus: list[str], minus: list[str]):
+    def check(frame: pd.DataFrame) -> pd.Series:
+        return (frame[left].astype("Float64") == _combine(frame, plus, minus)).fillna(True).astype(bool)
+
+    return check
+
+
+def _parts_check(frame: pd.DataFrame) -> pd.Series:
+    parts = frame[[c for c in WITH_CONDITIONS_PARTS if c in frame]].astype("Float64").sum(axis=1, skipna=True)
+    return (parts <= frame["with_conditions"].astype("Float64")).fillna(True).astype(bool)
+
+
+def _resolved_check(frame: pd.DataFrame) -> pd.Series:
+    resolved = frame["completed"].astype("Float64") + frame["terminated"].astype("Float64").fillna(0)
+    return (resolved <= frame["with_conditions"].astype("Float64")).fillna(True).astype(bool)
+
+
+def row_schema():
+    """The pandera schema of one canonical row: allowed keys, non-negative values, identities."""
+    import pandera.pandas as pa
+
+    columns = {
+        "measure": pa.Column("string", pa.Check.isin(MEASURES)),
+        "category": pa.Column("string", pa.Check.isin(CATEGORIES)),
+        **{c: pa.Column("Int64", pa.Check.ge(0), nullable=True, required=c in REQUIRED_VALUES)
+           for c in VALUE_COLUMNS + DERIVED_COLUMNS},
+    }
+    checks = [pa.Check(_identity_check(*spec), name=name) for name, spec in IDENTITIES.items()]
+    checks += [pa.Check(_parts_check, name=PARTS_RULE), pa.Check(_resolved_check, name=RESOLVED_RULE)]
+    for name, (plus, minus) in DERIVED_FORMULAS.items():
+        checks.append(pa.Check(lambda f, n=name, p=plus, m=minus: _identity_check(n, p, m)(f) if n in f else True,
+                               name=f"{name} = " + " + ".join(plus) + "".join(f" − {c}" for c in minus)))
+    return pa.DataFrameSchema(columns, checks=checks, strict=False, coerce=False)
+
+
+def _where(frame: pd.DataFrame, idx) -> dict:
+    row = frame.loc[idx]
+    return dict(file=str(row.get("source_file", "<data>")), row=None if pd.isna(row.get("source_row")) else int(row["source_row"]),
+                province=province_label(row["province_code"]))
+
+
+def province_label(code) -> str | None:
+    """"36 Nam Định" for a code, the code itself when unknown."""
+    from .provinces import UnknownProvinceError, lookup
+
+    if code is None or pd.isna(code):
+        return None
+    try:
+        return f"{code} {lookup(code).short_name}"
+    except (UnknownProvinceError, ValueError):
+        return str(code)
+
+
+def _row_context(row) -> str:
+    return f"{pd.Timestamp(row['period_end']).date()} {row['measure']}/{row['category']}"
+
+
+def _row_problems(frame: pd.DataFrame) -> list[Problem]:
+    import pandera.pandas as pa
+
+    try:
+        row_schema().validate(frame, lazy=True)
+        return []
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+    problems = []
+    identity_specs = {**IDENTITIES, **{f"{n} = " + " + ".join(p) + "".join(f" − {c}" for c in m): (n, p, m)
+                                       for n, (p, m) in DERIVED_FORMULAS.items()}}
+    for case in cases.itertuples(index=False):
+        idx = case.index
+        if idx is None or pd.isna(idx):
+            problems.append(Problem("<data>", str(case.check), f"{case.column}: {case.failure_case}"))
+            continue
+        row = frame.loc[idx]
+        where = _where(frame, idx)
+        context = _row_context(row)
+        check = str(case.check)
+        if check in identity_specs:
+            left, plus, minus = identity_specs[check]
+            right = _combine(frame.loc[[idx]], plus, minus).iloc[0]
+            shown = " + ".join(_fmt(row[c]) for c in plus) + "".join(f" − {_fmt(row[c])}" for c in minus)
+            problems.append(Problem(**where, column=left, rule=check,
+                                    message=f"{context}: {left} is {_fmt(row[left])} but {shown} = {_fmt(right)} "
+                                    f"(difference {_fmt(row[left] - right)})"))
+        elif check == PARTS_RULE:
+            present = [c for c in WITH_CONDITIONS_PARTS if c in frame and not pd.isna(row[c])]
+            total = sum(int(row[c]) for c in present)
+            problems.append(Problem(**where, column="with_conditions", rule=check,
+                                    message=f"{context}: {' + '.join(present)} = {_fmt(total)} exceeds with_conditions "
+                                    f"{_fmt(row['with_conditions'])} by {_fmt(total - row['with_conditions'])}"))
+        elif check == RESOLVED_RULE:
+            resolved = int(row["completed"]) + (0 if pd.isna(row["terminated"]) else int(row["terminated"]))
+            problems.append(Problem(**where, column="completed", rule=check,
+                                    message=f"{context}: resolved {_fmt(resolved)} exceeds with_conditions "
+                                    f"{_fmt(row['with_conditions'])} by {_fmt(resolved - row['with_conditions'])}"))
+        elif check.startswith("greater_than_or_equal_to"):
+            problems.append(Problem(**where, column=str(case.column), rule="negative value",
+                                    message=f"{context}: {case.column} is {_fmt(case.failure_case)}; counts and money "
+                                    "cannot be negative"))
+        else:
+            problems.append(Problem(**where, column=str(case.column), rule=check,
+                                    message=f"{context}: value {case.failure_case!r} breaks {check}"))
+    return problems
+
+
+def _duplicate_problems(frame: pd.DataFrame) -> list[Problem]:
+    dup = frame[frame.duplicated(KEYS, keep=False)]
+    problems = []
+    for _, group in dup.groupby(KEYS, sort=False):
+        first = group.index[0]
+        first_at = f"{group.at[first, 'source_file']}:{group.at[first, 'source_row']}"
+        for idx in group.index[1:]:
+            problems.append(Problem(**_where(frame, idx), column="province_code", rule="duplicate row",
+                                    message=f"{_row_context(frame.loc[idx])} appears again (first at {first_at}); "
+                                    "keep one row per province, period, measure and category"))
+    return problems
+
+
+def _time_problems(frame: pd.DataFrame) -> list[Problem]:
+    """Within a statistical year: carried_over constant, flows never falling between months."""
+    problems = []
+    data = frame.drop_duplicates(KEYS).assign(_year=frame["period_end"].map(statistical_year))
+    for _, group in data.sort_values("period_end").groupby(["province_code", "measure", "category", "_year"]):
+        if len(group) < 2:
+            continue
+        previous = group.iloc[:-1]
+        current = group.iloc[1:]
+        for column in ["carried_over", *FLOW_COLUMNS]:
+            before = previous[column].to_numpy()
+            after = current[column].to_numpy()
+            for i in range(len(current)):
+                if pd.isna(before[i]) or pd.isna(after[i]):
+                    continue
+                broken = after[i] != before[i] if column == "carried_over" else after[i] < before[i]
+                if not broken:
+                    continue
+                row = current.iloc[i]
+                kind = "changes within the year" if column == "carried_over" else "falls (cumulative values never decrease)"
+                problems.append(Problem(**_where(frame, current.index[i]), column=column,
+                                        rule="carried_over constant in year" if column == "carried_over" else "cumulative flow decreases",
+                                        message=f"{_row_context(row)}: {column} {kind}: {_fmt(after[i])} against "
+                                        f"{_fmt(before[i])} at {pd.Timestamp(previous.iloc[i]['period_end']).date()} "
+                                        f"(difference {_fmt(after[i] - before[i])})"))
+    return problems
+
+
+def _chain_problems(frame: pd.DataFrame) -> list[Problem]:
+    """carried_over of year Y equals carry_forward of year Y−1 where both are present."""
+    problems = []
+    data = frame.drop_duplicates(KEYS)
+    ends = data[data["period_end"].dt.month.eq(9) & data["period_end"].dt.day.eq(30)]
+    previous = ends.assign(_year=ends["period_end"].dt.year + 1)
+    previous = previous.assign(_carry=previous["to_execute"] - previous["completed"] - previous["terminated"].fillna(0))
+    current = data.assign(_year=data["period_end"].map(statistical_year))
+    merged = current.reset_index().merge(previous[["province_code", "measure", "category", "_year", "_carry", "period_end"]],
+                                         on=["province_code", "measure", "category", "_year"], suffixes=("", "_prev"))
+    for row in merged.itertuples(index=False):
+        if pd.isna(row.carried_over) or pd.isna(row._carry) or row.carried_over == row._carry:
+            continue
+        problems.append(Problem(**_where(frame, row.index), column="carried_over", rule="carried_over = previous carry_forward",
+                                message=f"{pd.Timestamp(row.period_end).date()} {row.measure}/{row.category}: carried_over "
+                                f"{_fmt(row.carried_over)} but carry_forward at {pd.Timestamp(row.period_end_prev).date()} "
+                                f"is {_fmt(row._carry)} (difference {_fmt(row.carried_over - row._carry)})"))
+    return problems
+
+
+def _unit_problems(frame: pd.DataFrame) -> list[Problem]:
+    """Money per case ~1000× off the other provinces of the same period points at a unit slip."""
+    data = frame.drop_duplicates(KEYS)
+    data = data[data["category"] == "all"]
+    cases = data[data["measure"] == "cases"].set_index(["province_code", "period_end"])["to_execute"]
+    money = data[data["measure"] == "money"].set_index(["province_code", "period_end"])
+    joined = money.join(cases.rename("_cases"), how="inner")
+    joined = joined[(joined["_cases"] > 0) & (joined["to_execute"] > 0)]
+    problems = []
+    for period, group in joined.groupby(level="period_end"):
+        if len(group) < 5:
+            continue  # too few provinces to tell a slip from a large province
+        per_case = group["to_execute"].astype(float) / group["_cases"].astype(float)
+        median = per_case.median()
+        for (code, _), value in per_case.items():
+            ratio = value / median
+            if ratio > UNIT_SLIP_FACTOR or ratio < 1 / UNIT_SLIP_FACTOR:
+                original = frame[(frame["province_code"] == code) & (frame["period_end"] == period)
+                                 & (frame["measure"] == "money") & (frame["category"] == "all")].index[0]
+                problems.append(Problem(**_where(frame, original), column="unit", rule="money unit slip",
+                                        message=f"{pd.Timestamp(period).date()} money/all: {_fmt(value)} đồng per case is "
+                                        f"{_fmt(ratio) + '×' if ratio > 1 else '1/' + _fmt(1 / ratio)} the median {_fmt(median)} "
+                                        f"of {len(group)} provinces; the money "
+                                        "is probably in the wrong unit (nghìn đồng read as đồng or the reverse)"))
+    return problems
+
+
+def validate(frame: pd.DataFrame) -> list[Problem]:
+    """Every problem of a canonical frame: row rules, duplicates, time consistency, unit slips."""
+    problems = _row_problems(frame)
+    problems += _duplicate_problems(frame)
+    problems += _time_problems(frame)
+    problems += _chain_problems(frame)
+    problems += _unit_problems(frame)
+    return problems
