@@ -470,7 +470,7 @@ def to_canonical(raw: RawTable, money_unit: str | None = None) -> tuple[pd.DataF
                 row_problems.append(Problem(**where, column=name, rule="wrong type", message=str(exc)))
                 continue
             if number is None:
-                rec[name] = None
+                rec[name] = 0 if name in schema.ZERO_IF_ABSENT else None
                 if name in schema.REQUIRED_VALUES:
                     row_problems.append(Problem(**where, column=name, rule="missing value",
                                                 message=f"{name} ({schema.LABELS[name]}) is empty"))
@@ -490,6 +490,7 @@ def to_canonical(raw: RawTable, money_unit: str | None = None) -> tuple[pd.DataF
                 continue
             rec[name] = int(number)
         problems += row_problems
+        rec["_unreadable"] = bool(row_problems)
         records.append(rec)
     frame = pd.DataFrame.from_records(records) if records else _empty_frame()
     return _typed(frame), problems
@@ -514,7 +515,8 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     for name in ["province_code", "measure", "category", "source_file", schema.ORIGIN_COLUMN]:
         out[name] = out[name].astype("string")
     ordered = schema.KEYS + schema.VALUE_COLUMNS + [c for c in schema.DERIVED_COLUMNS if c in out]
-    return out[ordered + [schema.ORIGIN_COLUMN] + SOURCE_COLUMNS].reset_index(drop=True)
+    extra = ["_unreadable"] if "_unreadable" in out else []
+    return out[ordered + [schema.ORIGIN_COLUMN] + SOURCE_COLUMNS + extra].reset_index(drop=True)
 
 
 # ---------------------------------------------------------------- public API
@@ -549,12 +551,15 @@ def load(paths, money_unit: str | None = None) -> LoadResult:
                 frames.append(frame)
         except DataError as exc:
             problems += exc.problems
-    if any(p.severity == "error" for p in problems) or not frames:
+    readable = [f for f in frames if len(f)]
+    if not readable:
+        if not any(p.severity == "error" for p in problems):
+            problems.append(Problem(", ".join(map(str, files)), "empty file", "no data rows found under the header"))
         return LoadResult(None, problems, files)
-    frame = pd.concat([f for f in frames if len(f)], ignore_index=True) if any(len(f) for f in frames) else frames[0]
-    if not len(frame):
-        problems.append(Problem(", ".join(map(str, files)), "empty file", "no data rows found under the header"))
-        return LoadResult(None, problems, files)
+    frame = pd.concat(readable, ignore_index=True)
+    # Rows with unreadable cells were reported already; the rules run on all the others.
+    unreadable = frame.pop("_unreadable").fillna(False).astype(bool) if "_unreadable" in frame else False
+    frame = frame[~unreadable].reset_index(drop=True)
     problems += schema.validate(frame)
     frame.attrs["origin"] = origin_of(frame)
     frame.attrs["files"] = [str(f) for f in files]

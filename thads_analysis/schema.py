@@ -296,8 +296,14 @@ def _row_problems(frame: pd.DataFrame) -> list[Problem]:
     problems = []
     identity_specs = {**IDENTITIES, **{f"{n} = " + " + ".join(p) + "".join(f" − {c}" for c in m): (n, p, m)
                                        for n, (p, m) in DERIVED_FORMULAS.items()}}
+    seen = set()
     for case in cases.itertuples(index=False):
         idx = case.index
+        # A frame-wide check lists one failure case per column of the failing row: report the row once.
+        key = (str(case.check), idx, case.column if case.schema_context == "Column" else None)
+        if key in seen:
+            continue
+        seen.add(key)
         if idx is None or pd.isna(idx):
             problems.append(Problem("<data>", str(case.check), f"{case.column}: {case.failure_case}"))
             continue
@@ -349,8 +355,8 @@ def _duplicate_problems(frame: pd.DataFrame) -> list[Problem]:
 def _time_problems(frame: pd.DataFrame) -> list[Problem]:
     """Within a statistical year: carried_over constant, flows never falling between months."""
     problems = []
-    data = frame.drop_duplicates(KEYS).assign(_year=frame["period_end"].map(statistical_year))
-    for _, group in data.sort_values("period_end").groupby(["province_code", "measure", "category", "_year"]):
+    data = frame.drop_duplicates(KEYS).assign(stat_year=frame["period_end"].map(statistical_year).astype(int))
+    for _, group in data.sort_values("period_end").groupby(["province_code", "measure", "category", "stat_year"]):
         if len(group) < 2:
             continue
         previous = group.iloc[:-1]
@@ -379,18 +385,18 @@ def _chain_problems(frame: pd.DataFrame) -> list[Problem]:
     problems = []
     data = frame.drop_duplicates(KEYS)
     ends = data[data["period_end"].dt.month.eq(9) & data["period_end"].dt.day.eq(30)]
-    previous = ends.assign(_year=ends["period_end"].dt.year + 1)
-    previous = previous.assign(_carry=previous["to_execute"] - previous["completed"] - previous["terminated"].fillna(0))
-    current = data.assign(_year=data["period_end"].map(statistical_year))
-    merged = current.reset_index().merge(previous[["province_code", "measure", "category", "_year", "_carry", "period_end"]],
-                                         on=["province_code", "measure", "category", "_year"], suffixes=("", "_prev"))
+    previous = ends.assign(stat_year=(ends["period_end"].dt.year + 1).astype(int))
+    previous = previous.assign(prev_carry=previous["to_execute"] - previous["completed"] - previous["terminated"].fillna(0))
+    current = data.assign(stat_year=data["period_end"].map(statistical_year).astype(int))
+    merged = current.reset_index().merge(previous[["province_code", "measure", "category", "stat_year", "prev_carry", "period_end"]],
+                                         on=["province_code", "measure", "category", "stat_year"], suffixes=("", "_prev"))
     for row in merged.itertuples(index=False):
-        if pd.isna(row.carried_over) or pd.isna(row._carry) or row.carried_over == row._carry:
+        if pd.isna(row.carried_over) or pd.isna(row.prev_carry) or row.carried_over == row.prev_carry:
             continue
         problems.append(Problem(**_where(frame, row.index), column="carried_over", rule="carried_over = previous carry_forward",
                                 message=f"{pd.Timestamp(row.period_end).date()} {row.measure}/{row.category}: carried_over "
                                 f"{_fmt(row.carried_over)} but carry_forward at {pd.Timestamp(row.period_end_prev).date()} "
-                                f"is {_fmt(row._carry)} (difference {_fmt(row.carried_over - row._carry)})"))
+                                f"is {_fmt(row.prev_carry)} (difference {_fmt(row.carried_over - row.prev_carry)})"))
     return problems
 
 
@@ -423,6 +429,8 @@ def _unit_problems(frame: pd.DataFrame) -> list[Problem]:
 
 def validate(frame: pd.DataFrame) -> list[Problem]:
     """Every problem of a canonical frame: row rules, duplicates, time consistency, unit slips."""
+    if frame.empty:
+        return []
     problems = _row_problems(frame)
     problems += _duplicate_problems(frame)
     problems += _time_problems(frame)

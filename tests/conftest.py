@@ -1,0 +1,39 @@
+"""Small hand-made data files for reader and validation tests."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+HEADER = ["province_code", "period_end", "measure", "category", "unit", "carried_over", "new_accepted",
+          "total_accepted", "entrusted_out", "to_execute", "with_conditions", "without_conditions",
+          "completed", "terminated"]
+# One consistent report, worked by hand: 1000 + 2000 = 3000; 3000 − 10 = 2990 = 2500 + 490; 1800 + 50 ≤ 2500.
+CASES = [1000, 2000, 3000, 10, 2990, 2500, 490, 1800, 50]
+# Money in đồng: 1 tỷ + 2 tỷ = 3 tỷ; 3 tỷ − 0 = 3 tỷ = 2 tỷ + 1 tỷ; 0,5 tỷ ≤ 2 tỷ.
+MONEY = [1_000_000_000, 2_000_000_000, 3_000_000_000, 0, 3_000_000_000, 2_000_000_000, 1_000_000_000, 500_000_000, 0]
+CODES = ["01", "24", "36", "46", "79", "92"]
+
+
+def good_rows(period: str = "2017-04-30") -> list[list]:
+    """Six provinces × cases and money, every identity holding."""
+    rows = []
+    for code in CODES:
+        rows.append([code, period, "cases", "all", "việc", *CASES])
+        rows.append([code, period, "money", "all", "đồng", *MONEY])
+    return rows
+
+
+def write_csv(path: Path, rows: list[list], header: list[str] = HEADER, encoding: str = "utf-8") -> Path:
+    with open(path, "w", newline="", encoding=encoding) as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+@pytest.fixture
+def good_csv(tmp_path) -> Path:
+    return write_csv(tmp_path / "good.csv", good_rows())
