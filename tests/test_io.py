@@ -235,9 +235,18 @@ def test_code_and_name_disagree(tmp_path, capsys):
     check_bad(write_csv(tmp_path / "x.csv", rows, header), capsys, "[province mismatch]", "Nam Định", "Hà Nam")
 
 
-def test_duplicate_rows(tmp_path, capsys):
-    rows = good_rows() + [good_rows()[4]]
+def test_duplicate_rows_that_differ(tmp_path, capsys):
+    again = corrupt([good_rows()[4]], "36", "cases", "completed", 1700)
+    rows = good_rows() + again
     check_bad(write_csv(tmp_path / "x.csv", rows), capsys, "x.csv:14", "[duplicate row]", "first at", "x.csv:6")
+
+
+def test_identical_report_in_two_files_is_used_once(tmp_path, capsys):
+    write_csv(tmp_path / "a.csv", good_rows())
+    write_csv(tmp_path / "b.csv", good_rows()[:4])
+    code, out = run_validate(tmp_path, capsys=capsys)
+    assert code == 0 and "[repeated report] 4 rows repeat identical rows of" in out
+    assert len(read_data(tmp_path)) == 12
 
 
 def test_period_not_a_month_end(tmp_path, capsys):

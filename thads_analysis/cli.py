@@ -1,13 +1,17 @@
-"""The ``thads`` command: validate data files (and, as the toolkit grows, summaries and reports)."""
+"""The ``thads`` command: ``validate`` data files, ``summary`` of one province."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 from . import __version__
 from .io import load
+from .schema import SAMPLE_MARK, DataError
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -27,6 +31,77 @@ def _validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def format_value(value, unit: str) -> str:
+    """An indicator value as the reports write it: "79,25%", "12.345 việc", "35.242,6 tỷ đồng"."""
+    from .numbers import format_int, format_money, format_number, format_percent
+
+    if value is None or pd.isna(value):
+        return "không có số liệu"
+    if unit == "%":
+        return format_percent(value)
+    if unit == "đồng":
+        return format_money(value)
+    if unit == "ngày":
+        return f"{format_number(value, 0)} ngày"
+    return f"{format_int(value)} {unit}"
+
+
+def _add_data_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--year", type=int, help="statistical year (default 2017, or the year of --period-end)")
+    parser.add_argument("--period-end", type=_date, help="period end, e.g. 2017-06-30 (default: latest of the year)")
+    parser.add_argument("--data", type=Path, nargs="+", help="data files or folders (default: the bundled sample)")
+    parser.add_argument("--targets", type=Path, help="targets CSV (default: data/targets/campaign_2017.csv)")
+    parser.add_argument("--money-unit", help="unit of money values when the files do not state it")
+
+
+def _date(text: str) -> pd.Timestamp:
+    for dayfirst in (False, True):
+        try:
+            return pd.Timestamp(pd.to_datetime(text, dayfirst=dayfirst, format="%d/%m/%Y" if dayfirst else "%Y-%m-%d"))
+        except ValueError:
+            continue
+    raise argparse.ArgumentTypeError(f"{text!r} is not a date; write 2017-06-30 or 30/06/2017")
+
+
+def _summary(args: argparse.Namespace) -> int:
+    """Print the indicator table of one province as a table, CSV or JSON."""
+    from .pipeline import prepare, scorecard
+    from .provinces import lookup
+
+    province = lookup(args.province)  # an unknown name fails here, before any data is read
+    analysis = prepare(args.data, args.targets, args.year, args.period_end, args.money_unit)
+    card = scorecard(analysis, province.code)
+    for warning in analysis.warnings:
+        print(warning, file=sys.stderr)
+    if args.format == "json":
+        records = json.loads(card.assign(period_end=card["period_end"].dt.strftime("%Y-%m-%d"))
+                             .to_json(orient="records", force_ascii=False))
+        print(json.dumps(records, ensure_ascii=False, indent=2))
+    elif args.format == "csv":
+        card.assign(period_end=card["period_end"].dt.strftime("%Y-%m-%d")).to_csv(sys.stdout, index=False)
+    else:
+        print(_summary_table(card, province, analysis))
+    return 0
+
+
+def _summary_table(card: pd.DataFrame, province, analysis) -> str:
+    origin = SAMPLE_MARK if analysis.is_sample else f"Nguồn: {analysis.origin}"
+    lines = [f"Cục THADS {province.name} — số liệu đến ngày {analysis.period_end.strftime('%d/%m/%Y')} "
+             f"(năm thống kê {analysis.year}) — {origin}", ""]
+    rows = [("Chỉ tiêu", "Thực hiện", "Chỉ tiêu giao", "Chênh lệch", "Đánh giá")]
+    for r in card.itertuples():
+        target = "" if pd.isna(r.target) else f"{r.comparator} {format_value(r.target, r.unit)}"
+        rows.append((r.label, format_value(r.actual, r.unit), target, r.gap_text or "",
+                     "" if r.status is None or pd.isna(r.status) else r.status))
+    widths = [max(len(row[i]) for row in rows) for i in range(5)]
+    for i, row in enumerate(rows):
+        lines.append("  ".join(cell.ljust(widths[j]) if j == 0 else cell.rjust(widths[j]) if j < 4 else cell
+                               for j, cell in enumerate(row)).rstrip())
+        if i == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``thads``."""
     parser = argparse.ArgumentParser(prog="thads", description="THADS statistics: validate, summarise, report.")
@@ -37,6 +112,11 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--money-unit", help="unit of money values when the file does not state it "
                           "(đồng, nghìn đồng, triệu đồng, tỷ đồng)")
     validate.set_defaults(handler=_validate)
+    summary = commands.add_parser("summary", help="indicator table of one province against its targets")
+    summary.add_argument("--province", required=True, help="province code or name, e.g. 36 or 'Nam Định'")
+    _add_data_options(summary)
+    summary.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    summary.set_defaults(handler=_summary)
     return parser
 
 
@@ -45,9 +125,13 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
-    except ValueError as exc:  # bad arguments such as an unknown money unit
+    except DataError as exc:
+        print(exc, file=sys.stderr)
+        print(f"{len(exc.problems)} problem(s); nothing was produced.", file=sys.stderr)
+        return 1
+    except ValueError as exc:  # unknown province, period not in the data, unknown money unit
         print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return 1
 
 
 if __name__ == "__main__":

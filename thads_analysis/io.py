@@ -24,6 +24,7 @@ import pandas as pd
 
 from . import schema
 from .numbers import NumberParseError, is_blank, parse_number
+from .paths import PROJECT_ROOT
 from .provinces import UnknownProvinceError, lookup
 from .schema import DataError, Problem
 
@@ -96,11 +97,12 @@ class RawTable:
 
 @dataclass
 class LoadResult:
-    """The canonical frame of some files (None when unreadable) and every problem found."""
+    """The canonical frame of some files (None when any error), standing-target counts, every problem."""
 
     frame: pd.DataFrame | None
     problems: list[Problem]
     files: list[Path] = field(default_factory=list)
+    standing: pd.DataFrame | None = None  # standing-target counts, when a file holds them
 
     @property
     def errors(self) -> list[Problem]:
@@ -310,14 +312,16 @@ def map_headers(raw: RawTable) -> tuple[HeaderMap, list[Problem]]:
         else:
             problems.append(Problem(raw.file, "ignored column", f"{header!r} is not a known column and was ignored",
                                     row=1, column=header, severity="warning"))
+    kind = table_kind(columns)
     missing = []
     if "province_code" not in columns and "province" not in columns:
         missing.append("province_code")
     if "period_end" not in columns and "year" not in columns:
         missing.append("period_end")
-    if "measure" not in columns and raw.measure_hint is None:
-        missing.append("measure")
-    missing += [c for c in schema.REQUIRED_VALUES if c not in columns]
+    if kind == "report":
+        if "measure" not in columns and raw.measure_hint is None:
+            missing.append("measure")
+        missing += [c for c in schema.REQUIRED_VALUES if c not in columns]
     for name in missing:
         if name in suggested:
             continue  # already reported with its suggested spelling
@@ -326,6 +330,13 @@ def map_headers(raw: RawTable) -> tuple[HeaderMap, list[Problem]]:
         problems.append(Problem(raw.file, "missing column", f"required column {name!r}{alternatives} "
                                 f"(Vietnamese {schema.LABELS.get(name, name)!r}) is absent", row=1, column=name))
     return HeaderMap(columns, units), problems
+
+
+def table_kind(columns) -> str:
+    """"standing" for a table of standing-target counts only, else "report" (the form table)."""
+    has_report = any(c in columns for c in schema.REQUIRED_VALUES)
+    has_standing = any(c in columns for c in schema.STANDING_COLUMNS)
+    return "standing" if has_standing and not has_report else "report"
 
 
 # ---------------------------------------------------------------- rows
@@ -363,8 +374,9 @@ def to_canonical(raw: RawTable, money_unit: str | None = None) -> tuple[pd.DataF
     headers, problems = map_headers(raw)
     problems = raw.problems + problems
     if any(p.severity == "error" for p in problems):
-        return _empty_frame(), problems
+        return table_kind(headers.columns), _empty_frame(), problems
     cols = headers.columns
+    kind = table_kind(cols)
     default_unit = None
     if money_unit is not None:
         default_unit = _match_value("unit", money_unit)
@@ -434,6 +446,14 @@ def to_canonical(raw: RawTable, money_unit: str | None = None) -> tuple[pd.DataF
                                         message=f"{period.date()} is not the last day of a month; reports are "
                                         f"cumulative to a month end (did you mean {(period + pd.offsets.MonthEnd(0)).date()}?)"))
         rec["period_end"] = period
+        origin = cell(row, "origin")
+        rec[schema.ORIGIN_COLUMN] = DEFAULT_ORIGIN if is_blank(origin) else str(origin).strip()
+        if kind == "standing":
+            value_problems = _standing_values(row, cols, rec, where, cell)
+            problems += row_problems + value_problems
+            rec["_unreadable"] = bool(row_problems or value_problems)
+            records.append(rec)
+            continue
         # Measure and category.
         measure_text = cell(row, "measure") if "measure" in cols else raw.measure_hint
         measure = _match_value("measure", measure_text) if not is_blank(measure_text) else None
@@ -448,8 +468,6 @@ def to_canonical(raw: RawTable, money_unit: str | None = None) -> tuple[pd.DataF
                                         message=f"category {category_text!r} is not one of "
                                         f"{', '.join(f'{k} ({v})' for k, v in schema.CATEGORY_LABELS.items())}"))
         rec["category"] = category
-        origin = cell(row, "origin")
-        rec[schema.ORIGIN_COLUMN] = DEFAULT_ORIGIN if is_blank(origin) else str(origin).strip()
         # Values, with money converted to đồng.
         unit = None
         if measure == "money":
@@ -492,8 +510,47 @@ def to_canonical(raw: RawTable, money_unit: str | None = None) -> tuple[pd.DataF
         problems += row_problems
         rec["_unreadable"] = bool(row_problems)
         records.append(rec)
+    if kind == "standing":
+        return kind, _typed_standing(pd.DataFrame.from_records(records) if records else _empty_standing()), problems
     frame = pd.DataFrame.from_records(records) if records else _empty_frame()
-    return _typed(frame), problems
+    return kind, _typed(frame), problems
+
+
+def _standing_values(row, cols, rec, where, cell) -> list[Problem]:
+    """Parse the standing-target counts of one row into ``rec``; return the problems."""
+    problems = []
+    for name in schema.STANDING_COLUMNS:
+        if name not in cols:
+            continue
+        text = cell(row, name)
+        try:
+            number = parse_number(text)
+        except NumberParseError as exc:
+            problems.append(Problem(**where, column=name, rule="wrong type", message=str(exc)))
+            continue
+        if number is not None and number != number.to_integral_value():
+            problems.append(Problem(**where, column=name, rule="wrong type", message=f"{text!r} is not a whole number"))
+            continue
+        rec[name] = None if number is None else int(number)
+    return problems
+
+
+def _empty_standing() -> pd.DataFrame:
+    return pd.DataFrame({c: [] for c in ["province_code", "period_end"] + SOURCE_COLUMNS + [schema.ORIGIN_COLUMN]})
+
+
+def _typed_standing(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for name in schema.STANDING_COLUMNS:
+        if name not in out:
+            out[name] = pd.NA
+        out[name] = pd.array(pd.to_numeric(out[name].astype(object).where(out[name].notna(), None)), dtype="Int64")
+    out["period_end"] = pd.to_datetime(out["period_end"])
+    out["source_row"] = pd.array(out["source_row"], dtype="Int64")
+    for name in ["province_code", "source_file", schema.ORIGIN_COLUMN]:
+        out[name] = out[name].astype("string")
+    extra = ["_unreadable"] if "_unreadable" in out else []
+    return out[["province_code", "period_end", *schema.STANDING_COLUMNS, schema.ORIGIN_COLUMN, *SOURCE_COLUMNS, *extra]]
 
 
 def _empty_frame() -> pd.DataFrame:
@@ -539,31 +596,71 @@ def load(paths, money_unit: str | None = None) -> LoadResult:
     """Read files and folders together and validate them as one frame; never raises on bad data."""
     files = data_files(paths)
     problems: list[Problem] = []
-    frames = []
+    reports, standings = [], []
     if not files:
         shown = ", ".join(str(p) for p in ([paths] if isinstance(paths, (str, Path)) else paths))
         return LoadResult(None, [Problem(shown, "no data files", "no .csv, .xlsx or .parquet file found")], files)
     for path in files:
         try:
-            for raw in read_raw(path):
-                frame, found = to_canonical(raw, money_unit)
+            for raw in read_raw(path, display_name(path)):
+                kind, frame, found = to_canonical(raw, money_unit)
                 problems += found
-                frames.append(frame)
+                if len(frame):
+                    (standings if kind == "standing" else reports).append(frame)
         except DataError as exc:
             problems += exc.problems
-    readable = [f for f in frames if len(f)]
-    if not readable:
+    if not reports:
         if not any(p.severity == "error" for p in problems):
             problems.append(Problem(", ".join(map(str, files)), "empty file", "no data rows found under the header"))
         return LoadResult(None, problems, files)
-    frame = pd.concat(readable, ignore_index=True)
-    # Rows with unreadable cells were reported already; the rules run on all the others.
-    unreadable = frame.pop("_unreadable").fillna(False).astype(bool) if "_unreadable" in frame else False
-    frame = frame[~unreadable].reset_index(drop=True)
+    frame = _readable(pd.concat(reports, ignore_index=True))
+    frame, repeated = _drop_repeated_reports(frame)
+    problems += repeated
     problems += schema.validate(frame)
-    frame.attrs["origin"] = origin_of(frame)
-    frame.attrs["files"] = [str(f) for f in files]
-    return LoadResult(frame if not any(p.severity == "error" for p in problems) else None, problems, files)
+    standing = None
+    if standings:
+        standing = _readable(pd.concat(standings, ignore_index=True))
+        problems += schema.validate_standing(standing)
+    ok = not any(p.severity == "error" for p in problems)
+    if ok:
+        frame.attrs["origin"] = origin_of(frame)
+        frame.attrs["files"] = [str(f) for f in files]
+    return LoadResult(frame if ok else None, problems, files, standing if ok else None)
+
+
+def display_name(path: Path) -> str:
+    """How a file is named in messages and reports: relative to the project or the working
+    directory when inside them, so that no machine's absolute path is written out."""
+    path = Path(path)
+    for base in (PROJECT_ROOT, Path.cwd()):
+        try:
+            return str(path.resolve().relative_to(base.resolve()))
+        except ValueError:
+            continue
+    return str(path)
+
+
+def _drop_repeated_reports(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
+    """Keep one copy of a report given identically by two files (a year-end file and the
+    September monthly file, say); one warning per pair of files. Differing copies stay and
+    are reported as duplicates by validation."""
+    values = schema.KEYS + schema.VALUE_COLUMNS
+    repeated = frame.duplicated(values, keep="first")
+    if not repeated.any():
+        return frame, []
+    firsts = frame[~repeated].set_index(values)["source_file"]
+    pairs = pd.DataFrame({"again": frame.loc[repeated, "source_file"],
+                          "first": [firsts.get(tuple(r)) for r in frame.loc[repeated, values].itertuples(index=False)]})
+    problems = [Problem(str(again), "repeated report", f"{n} rows repeat identical rows of {first}; each is used once",
+                        severity="warning")
+                for (again, first), n in pairs.value_counts(["again", "first"], sort=False).items()]
+    return frame[~repeated].reset_index(drop=True), problems
+
+
+def _readable(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows without unreadable cells: those were reported already; the rules run on the others."""
+    unreadable = frame.pop("_unreadable").fillna(False).astype(bool)
+    return frame[~unreadable].reset_index(drop=True)
 
 
 def read_data(paths, money_unit: str | None = None) -> pd.DataFrame:
@@ -571,11 +668,16 @@ def read_data(paths, money_unit: str | None = None) -> pd.DataFrame:
 
     Warnings (e.g. a non-UTF-8 file) are kept in ``frame.attrs["warnings"]``.
     """
+    return read_dataset(paths, money_unit).frame
+
+
+def read_dataset(paths, money_unit: str | None = None) -> LoadResult:
+    """Like ``read_data`` but returns the LoadResult: report frame, standing-target frame, warnings."""
     result = load(paths, money_unit)
     if result.errors:
         raise DataError(result.problems)
     result.frame.attrs["warnings"] = [str(p) for p in result.warnings]
-    return result.frame
+    return result
 
 
 def origin_of(frame: pd.DataFrame) -> str:

@@ -52,6 +52,26 @@ WITH_CONDITIONS_PARTS = ["completed", "terminated", "in_progress", "postponed", 
 FLOW_COLUMNS = ["new_accepted", "total_accepted", "entrusted_out", "completed", "terminated", "reduced"]
 DERIVED_COLUMNS = ["resolved", "carry_forward", "carry_forward_with_conditions"]
 
+# Standing targets (decisions on time, verification, publication, complaints, discipline) come
+# in their own table: one row per province × period, no measure or category.
+STANDING_COLUMNS = [
+    "decisions_issued",
+    "decisions_on_time",
+    "verification_due",
+    "verified",
+    "debtors_without_conditions",
+    "debtors_published",
+    "complaints_due",
+    "complaints_resolved",
+    "disciplined_staff",
+]
+STANDING_PARTS = {  # part → the total it belongs to
+    "decisions_on_time": "decisions_issued",
+    "verified": "verification_due",
+    "debtors_published": "debtors_without_conditions",
+    "complaints_resolved": "complaints_due",
+}
+
 ORIGIN_COLUMN = "origin"
 SAMPLE_ORIGIN = "sample"
 SAMPLE_MARK = "Dữ liệu mẫu (mô phỏng)"
@@ -79,6 +99,15 @@ LABELS = {
     "suspended": "Tạm đình chỉ thi hành án",
     "other": "Trường hợp khác",
     "reduced": "Giảm, miễn thi hành án",
+    "decisions_issued": "Số quyết định thi hành án đã ra",
+    "decisions_on_time": "Số quyết định ra đúng thời hạn",
+    "verification_due": "Số việc phải xác minh",
+    "verified": "Số việc đã xác minh, phân loại",
+    "debtors_without_conditions": "Số người phải thi hành án chưa có điều kiện",
+    "debtors_published": "Số người đã đăng tải công khai",
+    "complaints_due": "Số đơn khiếu nại, tố cáo thuộc thẩm quyền",
+    "complaints_resolved": "Số đơn đã giải quyết",
+    "disciplined_staff": "Số công chức bị xử lý kỷ luật",
     "resolved": "Số thi hành xong (gồm đình chỉ)",
     "carry_forward": "Số chuyển kỳ sau",
     "carry_forward_with_conditions": "Số có điều kiện chuyển kỳ sau",
@@ -108,6 +137,13 @@ HEADER_ALIASES = {
     "suspended": ["Tạm đình chỉ", "Tạm đình chỉ thi hành"],
     "other": ["Khác"],
     "reduced": ["Giảm, miễn", "Miễn, giảm", "Giảm/miễn thi hành án", "Miễn giảm thi hành án", "Giảm miễn"],
+    "decisions_issued": ["Số quyết định đã ra", "Quyết định thi hành án"],
+    "decisions_on_time": ["Quyết định đúng thời hạn", "Ra quyết định đúng hạn"],
+    "verified": ["Đã xác minh", "Số việc đã xác minh"],
+    "debtors_published": ["Đã đăng tải", "Số đã đăng tải"],
+    "complaints_due": ["Khiếu nại, tố cáo thuộc thẩm quyền", "Số đơn thuộc thẩm quyền"],
+    "complaints_resolved": ["Đã giải quyết khiếu nại, tố cáo", "Số đơn đã giải quyết xong"],
+    "disciplined_staff": ["Công chức bị kỷ luật", "Số công chức vi phạm"],
 }
 
 MEASURE_LABELS = {"cases": "Việc", "money": "Tiền"}
@@ -436,4 +472,25 @@ def validate(frame: pd.DataFrame) -> list[Problem]:
     problems += _time_problems(frame)
     problems += _chain_problems(frame)
     problems += _unit_problems(frame)
+    return problems
+
+
+def validate_standing(standing: pd.DataFrame) -> list[Problem]:
+    """Problems of a standing-target table: negative counts, a part above its total, duplicates."""
+    problems = []
+    for idx, row in standing.iterrows():
+        where = _where(standing, idx)
+        context = pd.Timestamp(row["period_end"]).date()
+        for column in STANDING_COLUMNS:
+            if not pd.isna(row[column]) and row[column] < 0:
+                problems.append(Problem(**where, column=column, rule="negative value",
+                                        message=f"{context}: {column} is {_fmt(row[column])}; counts cannot be negative"))
+        for part, total in STANDING_PARTS.items():
+            if not pd.isna(row[part]) and not pd.isna(row[total]) and row[part] > row[total]:
+                problems.append(Problem(**where, column=part, rule=f"{part} ≤ {total}",
+                                        message=f"{context}: {part} {_fmt(row[part])} exceeds {total} "
+                                        f"{_fmt(row[total])} by {_fmt(row[part] - row[total])}"))
+    for idx in standing.index[standing.duplicated(["province_code", "period_end"], keep="first")]:
+        problems.append(Problem(**_where(standing, idx), column="province_code", rule="duplicate row",
+                                message=f"{pd.Timestamp(standing.at[idx, 'period_end']).date()} appears twice"))
     return problems

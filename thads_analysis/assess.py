@@ -1,0 +1,204 @@
+"""Assessment against the campaign targets: gap, attainment, status, ranks, emulation table.
+
+Input is the long indicator table of ``indicators.indicators`` and a targets table of
+``targets.read_targets``. Gaps are in percentage points for rates and signed so that a
+positive gap is better than the target ("vượt"), a negative one short of it ("còn thiếu").
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from . import schema
+from .indicators import INDICATORS, KEY_CATEGORIES, NATIONAL
+from .numbers import format_number
+from .provinces import provinces
+from .targets import COMPARATOR_WORDS, Target, targets_for
+
+MET = "Đạt"
+MISSED = "Chưa đạt"
+AT_RISK = "Có nguy cơ không đạt"
+NO_DATA = "Không có số liệu"
+STATUSES = [MET, MISSED, AT_RISK, NO_DATA]
+
+EMULATION_RULE = ("Xếp hạng theo số chỉ tiêu đạt (nhiều hơn xếp trên); bằng nhau thì theo tỷ lệ thi hành xong về "
+                  "việc, rồi về tiền (cao hơn xếp trên); các tỉnh bằng nhau ở cả ba tiêu chí cùng hạng.")
+
+
+def gap_of(actual: float, target: Target) -> float:
+    """Signed margin to the target: positive is better than the target (points for rates)."""
+    if target.comparator in (">=", ">"):
+        return actual - target.value
+    return target.value - actual
+
+
+def gap_text(gap: float | None, unit: str = "%") -> str:
+    """Vietnamese wording of a gap: 17.7 → "vượt 17,70%", −3.2 → "còn thiếu 3,20%"."""
+    if gap is None or pd.isna(gap):
+        return ""
+    amount = format_number(abs(gap), 2 if unit == "%" else 0) + ("%" if unit == "%" else f" {unit}")
+    if gap > 0:
+        return f"vượt {amount}"
+    if gap < 0:
+        return f"còn thiếu {amount}"
+    return "đạt đúng chỉ tiêu"
+
+
+def required_remaining_rate(resolved, with_conditions, target_percent: float) -> float | None:
+    """Share (%) of the with-conditions stock still open that must be resolved to reach the target.
+
+    (T·W − R) / (W − R) × 100, taking the with-conditions stock W as it stands now; 0 when
+    the target is already reached, None when nothing is left open.
+    """
+    if pd.isna(resolved) or pd.isna(with_conditions):
+        return None
+    remaining = float(with_conditions) - float(resolved)
+    needed = target_percent / 100 * float(with_conditions) - float(resolved)
+    if needed <= 0:
+        return 0.0
+    if remaining <= 0:
+        return None
+    return needed / remaining * 100
+
+
+def _status(actual, target: Target, projection, year_end: bool) -> str:
+    if actual is None or pd.isna(actual):
+        return NO_DATA
+    if target.met(actual):
+        return MET
+    if year_end:
+        return MISSED
+    if projection is not None and not pd.isna(projection) and not target.met(projection):
+        return AT_RISK
+    return MISSED
+
+
+def assess(ind: pd.DataFrame, targets: pd.DataFrame, scope: str, period_end=None) -> pd.DataFrame:
+    """Scorecard of one scope: every indicator with its actual, and target, gap and status where set.
+
+    ``ind`` is the indicator table (any level) holding ``scope``; ``targets`` the targets table.
+    Rows with a target come first, in campaign group order.
+    """
+    rows = ind[ind["scope"] == scope]
+    if rows.empty:
+        raise ValueError(f"no data for {scope!r} in this period")
+    period_end = pd.Timestamp(rows["period_end"].iloc[0] if period_end is None else period_end)
+    year = schema.statistical_year(period_end)
+    year_end = period_end.month == 9 and period_end.day == 30
+    province = None if scope == NATIONAL or not str(scope).isdigit() else str(scope)
+    applicable = targets_for(targets, province, year)
+    values = rows.set_index("indicator")
+    records = []
+    for indicator, (label, group, unit) in INDICATORS.items():
+        target = applicable.get(indicator)
+        if indicator not in values.index and target is None:
+            continue
+        row = values.loc[indicator] if indicator in values.index else None
+        actual = None if row is None or pd.isna(row["value"]) else float(row["value"])
+        rec = dict(indicator=indicator, label=label, group=group, unit=unit, actual=actual,
+                   numerator=None if row is None else row["numerator"],
+                   denominator=None if row is None else row["denominator"],
+                   formula=None if row is None else row["formula"],
+                   target=None, comparator=None, gap=None, gap_text="", attainment=None, status=None,
+                   projection=None, required_rate=None, source=None)
+        if target is not None:
+            projection = None
+            if indicator in ("completion_rate_cases", "completion_rate_money"):
+                key = "projected_" + indicator
+                if key in values.index and not pd.isna(values.at[key, "value"]):
+                    projection = float(values.at[key, "value"])
+                if not year_end and row is not None:
+                    rec["required_rate"] = required_remaining_rate(row["numerator"], row["denominator"], target.value)
+            gap = None if actual is None else gap_of(actual, target)
+            rec.update(target=target.value, comparator=COMPARATOR_WORDS[target.comparator], gap=gap,
+                       gap_text=gap_text(gap, "%" if unit == "%" else unit), projection=projection,
+                       status=_status(actual, target, projection, year_end), source=target.source)
+            if actual is not None and target.comparator in (">=", ">") and target.value > 0:
+                rec["attainment"] = actual / target.value * 100
+        records.append(rec)
+    out = pd.DataFrame.from_records(records)
+    out["has_target"] = out["target"].notna()
+    order = {g: i for i, g in enumerate(["thads", "key", "discipline", "peer"])}
+    out = out.sort_values(["has_target", "group"], key=lambda s: s.map(order) if s.name == "group" else ~s,
+                          kind="stable").drop(columns="has_target").reset_index(drop=True)
+    out.insert(0, "scope", scope)
+    out.insert(1, "period_end", period_end)
+    return out
+
+
+def ranks(ind: pd.DataFrame, indicator: str, higher_is_better: bool = True) -> pd.DataFrame:
+    """National and regional rank of each province on one indicator (ties share the best rank).
+
+    ``ind`` is a province-level indicator table. Provinces without a value get no rank.
+    """
+    rows = ind[ind["indicator"] == indicator][["scope", "value"]].rename(columns={"scope": "province_code"})
+    region = provinces().set_index("code")["region"]
+    rows = rows.assign(region=rows["province_code"].map(region))
+    values = rows["value"].astype(float)
+    rows["rank_national"] = values.rank(ascending=not higher_is_better, method="min").astype("Int64")
+    rows["rank_region"] = (values.groupby(rows["region"]).rank(ascending=not higher_is_better, method="min")
+                           .astype("Int64"))
+    rows["n_national"] = int(values.notna().sum())
+    rows["n_region"] = rows["region"].map(values.notna().groupby(rows["region"]).sum()).astype(int)
+    return rows.sort_values(["rank_national", "province_code"]).reset_index(drop=True)
+
+
+def emulation_table(ind: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
+    """All provinces ranked for the campaign (rule in EMULATION_RULE).
+
+    One row per province: targets met, targets with data, completion rates, statuses of
+    the two completion rates, national and regional rank.
+    """
+    reference = provinces().set_index("code")
+    records = []
+    for code in sorted(ind.loc[ind["level"] == "province", "scope"].unique()):
+        card = assess(ind, targets, code)
+        scored = card[card["status"].notna()]
+        by_id = card.set_index("indicator")
+        records.append(dict(
+            province_code=code, province=reference.at[code, "name"], region=reference.at[code, "region"],
+            targets_met=int((scored["status"] == MET).sum()),
+            targets_with_data=int((scored["status"] != NO_DATA).sum()),
+            targets_at_risk=int((scored["status"] == AT_RISK).sum()),
+            completion_rate_cases=by_id.at["completion_rate_cases", "actual"],
+            completion_rate_money=by_id.at["completion_rate_money", "actual"],
+            status_cases=by_id.at["completion_rate_cases", "status"],
+            status_money=by_id.at["completion_rate_money", "status"],
+        ))
+    table = pd.DataFrame.from_records(records)
+    keys = ["targets_met", "completion_rate_cases", "completion_rate_money"]
+    order = table.sort_values(keys, ascending=False, na_position="last")
+    # Dense tuple ids, then "min" ranking: equal on all three keys → same rank.
+    tuple_id = order[keys].astype(str).agg("|".join, axis=1)
+    first_pos = {t: i + 1 for i, t in reversed(list(enumerate(tuple_id)))}
+    table.loc[order.index, "rank_national"] = [first_pos[t] for t in tuple_id]
+    table["rank_national"] = table["rank_national"].astype(int)
+    table["rank_region"] = table.groupby("region")["rank_national"].rank(method="min").astype(int)
+    return table.sort_values(["rank_national", "province_code"]).reset_index(drop=True)
+
+
+def money_rate_without_largest(tot: pd.DataFrame, period_end, k: int = 2) -> pd.DataFrame:
+    """National money completion rate with and without the ``k`` provinces with most money.
+
+    ``tot`` is ``totals(frame, "province")``. Money rates are dominated by a few large cases,
+    so no binomial funnel: this shows how much the largest provinces move the national rate.
+    """
+    rows = tot[(tot["period_end"] == pd.Timestamp(period_end)) & (tot["measure"] == "money")
+               & (tot["category"] == "all")].set_index("scope")
+    largest = list(rows["with_conditions"].astype(float).nlargest(k).index)
+    rest = rows.drop(index=largest)
+    names = provinces().set_index("code")["short_name"]
+
+    def rate(r):
+        den = float(r["with_conditions"].sum())
+        return float(r["resolved"].sum()) / den * 100 if den else None
+
+    return pd.DataFrame([
+        dict(scope="Toàn quốc", provinces=len(rows), resolved=int(rows["resolved"].sum()),
+             with_conditions=int(rows["with_conditions"].sum()), rate=rate(rows), excluded=""),
+        dict(scope=f"Trừ {k} tỉnh có số tiền lớn nhất", provinces=len(rest), resolved=int(rest["resolved"].sum()),
+             with_conditions=int(rest["with_conditions"].sum()), rate=rate(rest),
+             excluded=", ".join(names[c] for c in largest)),
+    ])
+
+

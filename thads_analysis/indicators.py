@@ -1,0 +1,316 @@
+"""Indicators of the 2017 campaign for provinces, regions and the nation, at any period.
+
+Everything starts from ``totals``: counts summed over the provinces of a scope (never averaged
+rates), with the derived columns of DOMAIN.md §3. ``indicators`` turns the totals of one period
+into a long table, one row per scope × indicator, keeping numerator and denominator so that
+every number can be proved. A zero or missing denominator gives "no data" (NA), never 0%.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import schema
+from .provinces import REGIONS, lookup, normalize_name, provinces
+
+KEY_CATEGORIES = ["credit", "corruption", "state_budget", "criminal_civil"]
+NATIONAL = "national"
+NATIONAL_LABEL = "Toàn quốc"
+TOTAL_KEYS = ["scope", "period_end", "measure", "category"]
+MEASURE_WORD = {"cases": "về việc", "money": "về tiền"}
+
+# Campaign target groups (DOMAIN.md §1), in the campaign's own order.
+GROUPS = {
+    "thads": "1. Chỉ tiêu thi hành án dân sự",
+    "key": "2. Nhóm án trọng điểm",
+    "discipline": "3. Kỷ luật, kỷ cương",
+    "peer": "Chỉ số so sánh",
+}
+
+MONEY_UNIT = "đồng"
+
+
+def _labels() -> dict[str, tuple[str, str, str]]:
+    """indicator id → (Vietnamese label, group, unit)."""
+    out: dict[str, tuple[str, str, str]] = {}
+    for m in schema.MEASURES:
+        w = MEASURE_WORD[m]
+        level_unit = "việc" if m == "cases" else MONEY_UNIT
+        out[f"completion_rate_{m}"] = (f"Tỷ lệ thi hành xong {w}", "thads", "%")
+        out[f"carry_forward_with_conditions_change_{m}"] = (
+            f"Thay đổi số có điều kiện chuyển kỳ sau {w} so với cuối năm trước", "thads", "%")
+        out[f"carry_forward_with_conditions_change_yoy_{m}"] = (
+            f"Thay đổi số có điều kiện chuyển kỳ sau {w} so với cùng kỳ năm trước", "thads", "%")
+        out[f"projected_completion_rate_{m}"] = (f"Tỷ lệ thi hành xong {w} dự báo cuối năm", "thads", "%")
+        for c in KEY_CATEGORIES:
+            out[f"completion_rate_{m}_{c}"] = (
+                f"Tỷ lệ thi hành xong {w}: {schema.CATEGORY_LABELS[c].lower()}", "key", "%")
+        out[f"share_with_conditions_{m}"] = (f"Tỷ lệ có điều kiện thi hành {w}", "peer", "%")
+        out[f"clearance_rate_{m}"] = (f"Tỷ lệ giải quyết so với thụ lý mới {w}", "peer", "%")
+        out[f"carry_forward_{m}"] = (f"Số chuyển kỳ sau {w}", "peer", level_unit)
+        out[f"carry_forward_with_conditions_{m}"] = (f"Số có điều kiện chuyển kỳ sau {w}", "peer", level_unit)
+        out[f"carry_forward_change_{m}"] = (f"Thay đổi số chuyển kỳ sau {w} so với cuối năm trước", "peer", "%")
+    out["disposition_time_cases"] = ("Thời gian giải quyết ước tính (ngày)", "peer", "ngày")
+    out["decisions_on_time_rate"] = ("Tỷ lệ ra quyết định thi hành án đúng thời hạn", "thads", "%")
+    out["verification_rate"] = ("Tỷ lệ xác minh, phân loại án", "thads", "%")
+    out["debtors_published_rate"] = ("Tỷ lệ đăng tải người phải thi hành án chưa có điều kiện", "thads", "%")
+    out["complaints_resolved_rate"] = ("Tỷ lệ giải quyết khiếu nại, tố cáo", "thads", "%")
+    out["disciplined_staff_change"] = ("Thay đổi số công chức bị xử lý kỷ luật so với năm trước", "discipline", "người")
+    return out
+
+
+INDICATORS = _labels()
+
+
+def label(indicator: str) -> str:
+    """Vietnamese label of an indicator id."""
+    return INDICATORS[indicator][0]
+
+
+# ---------------------------------------------------------------- scopes and totals
+
+
+def scope_codes(scope: str) -> list[str]:
+    """Province codes of a scope: "national", a region name, or a province code/name."""
+    if scope == NATIONAL:
+        return list(provinces()["code"])
+    regions = {normalize_name(r): r for r in REGIONS}
+    if normalize_name(str(scope)) in regions:
+        region = regions[normalize_name(str(scope))]
+        table = provinces()
+        return list(table.loc[table["region"] == region, "code"])
+    return [lookup(scope).code]
+
+
+def scope_name(scope: str) -> str:
+    """Display name of a scope in Vietnamese (2017 names for provinces)."""
+    if scope == NATIONAL:
+        return NATIONAL_LABEL
+    if scope in REGIONS:
+        return scope
+    return lookup(scope).name
+
+
+def totals(frame: pd.DataFrame, level: str = "province") -> pd.DataFrame:
+    """Sum a canonical frame by scope: ``level`` is "province", "region" or "national".
+
+    Returns one row per scope × period_end × measure × category with the value columns
+    (NA where any province of the scope lacks the value), the derived columns and
+    ``n_provinces``.
+    """
+    data = frame.copy()
+    if level == "province":
+        data["scope"] = data["province_code"].astype(str)
+    elif level == "region":
+        region_of = provinces().set_index("code")["region"]
+        data["scope"] = data["province_code"].astype(str).map(region_of)
+    elif level == NATIONAL:
+        data["scope"] = NATIONAL
+    else:
+        raise ValueError(f"unknown level {level!r}; use province, region or national")
+    values = [c for c in schema.VALUE_COLUMNS if c in data]
+    grouped = data.groupby(TOTAL_KEYS, sort=True, observed=True)
+    summed = grouped[values].sum(min_count=1)
+    missing = data[values].isna().groupby([data[k] for k in TOTAL_KEYS], observed=True).any()
+    summed = summed.mask(missing.reindex(summed.index))
+    summed["n_provinces"] = grouped["province_code"].nunique()
+    out = schema.with_derived(summed.reset_index())
+    out.insert(0, "level", level)
+    return out
+
+
+def all_totals(frame: pd.DataFrame) -> pd.DataFrame:
+    """Totals for provinces, regions and the nation together (``level`` tells which)."""
+    return pd.concat([totals(frame, lvl) for lvl in ("province", "region", NATIONAL)], ignore_index=True)
+
+
+def periods(frame: pd.DataFrame, year: int | None = None) -> list[pd.Timestamp]:
+    """Period ends in the data, sorted; only those of statistical ``year`` when given."""
+    ends = sorted(pd.to_datetime(frame["period_end"]).unique())
+    return [pd.Timestamp(p) for p in ends if year is None or schema.statistical_year(p) == year]
+
+
+def resolve_period(frame: pd.DataFrame, year: int | None = None, period_end=None) -> pd.Timestamp:
+    """The period to report: ``period_end`` if given and present, else the latest of ``year``.
+
+    Raises ValueError naming the periods available.
+    """
+    available = periods(frame)
+    shown = ", ".join(p.strftime("%d/%m/%Y") for p in available) or "none"
+    if period_end is not None:
+        wanted = pd.Timestamp(period_end)
+        if wanted not in available:
+            raise ValueError(f"period {wanted.strftime('%d/%m/%Y')} is not in the data; periods available: {shown}")
+        if year is not None and schema.statistical_year(wanted) != year:
+            raise ValueError(f"period {wanted.strftime('%d/%m/%Y')} is not in statistical year {year} "
+                             f"(01/10/{year - 1}–30/09/{year})")
+        return wanted
+    candidates = periods(frame, year)
+    if not candidates:
+        raise ValueError(f"no period of statistical year {year} in the data; periods available: {shown}")
+    return candidates[-1]
+
+
+def months_elapsed(period_end) -> int:
+    """Months from 01/10 to ``period_end`` inclusive: October → 1, September → 12."""
+    return (pd.Timestamp(period_end).month - 10) % 12 + 1
+
+
+# ---------------------------------------------------------------- indicators
+
+
+def _ratio(num, den, factor: float = 100.0):
+    num = pd.to_numeric(num, errors="coerce").astype("Float64")
+    den = pd.to_numeric(den, errors="coerce").astype("Float64")
+    return (num / den.where(den != 0)) * factor
+
+
+def _row(scope, indicator, measure, category, value, num, den, formula) -> dict:
+    return dict(scope=scope, indicator=indicator, measure=measure, category=category, value=value,
+                numerator=num, denominator=den, formula=formula)
+
+
+def _pick(tot: pd.DataFrame, period, measure, category) -> pd.DataFrame:
+    rows = tot[(tot["period_end"] == period) & (tot["measure"] == measure) & (tot["category"] == category)]
+    return rows.set_index("scope")
+
+
+def _rate_rows(cur, indicator, measure, category, num_col, den_col, formula) -> list[dict]:
+    values = _ratio(cur[num_col], cur[den_col])
+    return [_row(s, indicator, measure, category, values[s], cur.at[s, num_col], cur.at[s, den_col], formula)
+            for s in cur.index]
+
+
+def projected_rate(path: pd.DataFrame, period_end) -> float | None:
+    """Year-end completion rate projected from the monthly cumulative path up to ``period_end``.
+
+    ``path`` has period_end, resolved, with_conditions for one scope and measure. The projection
+    extends the least-squares line through the last three monthly rates (fewer if fewer
+    exist, at least two) to September, kept within [0, 100]. At 30/09 it is the actual rate.
+    THADS results accelerate before 30/09, so the line tends to understate the year end.
+    """
+    period_end = pd.Timestamp(period_end)
+    year = schema.statistical_year(period_end)
+    path = path[(path["period_end"] <= period_end)
+                & (path["period_end"].map(schema.statistical_year) == year)].sort_values("period_end")
+    rates = _ratio(path["resolved"], path["with_conditions"]).astype(float)
+    months = path["period_end"].map(months_elapsed).astype(float)
+    ok = rates.notna()
+    rates, months = rates[ok].to_numpy(), months[ok].to_numpy()
+    if len(rates) == 0:
+        return None
+    if months[-1] == 12:
+        return float(rates[-1])
+    if len(rates) < 2:
+        return None
+    rates, months = rates[-3:], months[-3:]
+    slope, intercept = np.polyfit(months, rates, 1)
+    return float(min(100.0, max(0.0, intercept + slope * 12)))
+
+
+def indicators(frame: pd.DataFrame, period_end, level: str = "province", tot: pd.DataFrame | None = None,
+               standing: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every indicator for every scope of ``level`` at ``period_end``: a long table.
+
+    Columns: scope, indicator, measure, category, value, numerator, denominator, formula,
+    label, group, unit. ``tot`` may pass precomputed ``totals(frame, level)``.
+    """
+    period_end = pd.Timestamp(period_end)
+    tot = totals(frame, level) if tot is None else tot
+    year = schema.statistical_year(period_end)
+    prev_end = schema.year_end(year - 1)
+    same_point_last_year = period_end - pd.DateOffset(years=1) + pd.offsets.MonthEnd(0)
+    rows: list[dict] = []
+    for m in schema.MEASURES:
+        cur = _pick(tot, period_end, m, "all")
+        if cur.empty:
+            continue
+        rows += _rate_rows(cur, f"completion_rate_{m}", m, "all", "resolved", "with_conditions",
+                           "(completed + terminated) / with_conditions × 100")
+        rows += _rate_rows(cur, f"share_with_conditions_{m}", m, "all", "with_conditions", "to_execute",
+                           "with_conditions / to_execute × 100")
+        rows += _rate_rows(cur, f"clearance_rate_{m}", m, "all", "resolved", "new_accepted",
+                           "resolved / new_accepted × 100")
+        for col in ["carry_forward", "carry_forward_with_conditions"]:
+            rows += [_row(s, f"{col}_{m}", m, "all", cur.at[s, col], cur.at[s, col], pd.NA,
+                          "to_execute − resolved" if col == "carry_forward" else "with_conditions − resolved")
+                     for s in cur.index]
+        for col, name, base, when in [
+            ("carry_forward_with_conditions", f"carry_forward_with_conditions_change_{m}", prev_end, "30/09 năm trước"),
+            ("carry_forward", f"carry_forward_change_{m}", prev_end, "30/09 năm trước"),
+            ("carry_forward_with_conditions", f"carry_forward_with_conditions_change_yoy_{m}", same_point_last_year,
+             "cùng kỳ năm trước"),
+        ]:
+            before = _pick(tot, base, m, "all")[col].reindex(cur.index)
+            change = _ratio(cur[col] - before, before)
+            rows += [_row(s, name, m, "all", change[s], cur.at[s, col] - before[s] if pd.notna(before[s]) else pd.NA,
+                          before[s], f"({col} − {col} at {base.date()}) / {col} at {base.date()} × 100")
+                     for s in cur.index]
+        paths = tot[(tot["measure"] == m) & (tot["category"] == "all")]
+        for s in cur.index:
+            value = projected_rate(paths[paths["scope"] == s], period_end)
+            rows.append(_row(s, f"projected_completion_rate_{m}", m, "all", pd.NA if value is None else value,
+                             pd.NA, pd.NA, "least-squares line through the last 3 monthly rates, extended to 30/09"))
+        for c in KEY_CATEGORIES:
+            key = _pick(tot, period_end, m, c)
+            rows += _rate_rows(key, f"completion_rate_{m}_{c}", m, c, "resolved", "with_conditions",
+                               "(completed + terminated) / with_conditions × 100")
+    cases = _pick(tot, period_end, "cases", "all")
+    if not cases.empty:
+        days = 365 * months_elapsed(period_end) / 12
+        value = _ratio(cases["carry_forward"], cases["resolved"], factor=days)
+        rows += [_row(s, "disposition_time_cases", "cases", "all", value[s], cases.at[s, "carry_forward"],
+                      cases.at[s, "resolved"], f"{days:g} days × carry_forward / resolved") for s in cases.index]
+    if standing is not None:
+        rows += standing_indicators(standing, period_end, level)
+    out = pd.DataFrame(rows, columns=["scope", "indicator", "measure", "category", "value", "numerator",
+                                      "denominator", "formula"])
+    out["value"] = pd.to_numeric(out["value"].astype(object).where(out["value"].notna(), None),
+                                 errors="coerce").astype("Float64")
+    out.insert(1, "level", level)
+    out.insert(2, "period_end", period_end)
+    out["label"] = out["indicator"].map(lambda i: INDICATORS[i][0])
+    out["group"] = out["indicator"].map(lambda i: INDICATORS[i][1])
+    out["unit"] = out["indicator"].map(lambda i: INDICATORS[i][2])
+    return out
+
+
+# ---------------------------------------------------------------- standing targets
+
+STANDING_RATES = {
+    "decisions_on_time_rate": ("decisions_on_time", "decisions_issued"),
+    "verification_rate": ("verified", "verification_due"),
+    "debtors_published_rate": ("debtors_published", "debtors_without_conditions"),
+    "complaints_resolved_rate": ("complaints_resolved", "complaints_due"),
+}
+
+
+def standing_indicators(standing: pd.DataFrame, period_end, level: str = "province") -> list[dict]:
+    """Rows for the standing targets from a standing-data frame (schema.STANDING_COLUMNS).
+
+    Rates use the row at ``period_end``; the change in disciplined staff compares the row of
+    the statistical year with the previous year's 30/09 row.
+    """
+    period_end = pd.Timestamp(period_end)
+    data = standing.copy()
+    data["scope"] = {"province": data["province_code"].astype(str),
+                     "region": data["province_code"].astype(str).map(provinces().set_index("code")["region"]),
+                     NATIONAL: pd.Series(NATIONAL, index=data.index)}[level]
+    value_cols = [c for c in schema.STANDING_COLUMNS if c in data]
+    summed = data.groupby(["scope", "period_end"])[value_cols].sum(min_count=1)
+    missing = data[value_cols].isna().groupby([data["scope"], data["period_end"]]).any()
+    summed = summed.mask(missing).reset_index()
+    rows = []
+    cur = summed[summed["period_end"] == period_end].set_index("scope")
+    for name, (num, den) in STANDING_RATES.items():
+        if num in cur and den in cur:
+            rows += _rate_rows(cur, name, pd.NA, pd.NA, num, den, f"{num} / {den} × 100")
+    if "disciplined_staff" in cur:
+        prev = summed[summed["period_end"] == schema.year_end(schema.statistical_year(period_end) - 1)]
+        before = prev.set_index("scope")["disciplined_staff"].reindex(cur.index)
+        for s in cur.index:
+            diff = cur.at[s, "disciplined_staff"] - before[s] if pd.notna(before[s]) else pd.NA
+            rows.append(_row(s, "disciplined_staff_change", pd.NA, pd.NA, diff, cur.at[s, "disciplined_staff"],
+                             before[s], "disciplined_staff − disciplined_staff of the previous year"))
+    return rows

@@ -1,0 +1,98 @@
+"""One call from files to assessed indicators, shared by the command line and the notebooks.
+
+``prepare`` reads and validates the data and targets, picks the period, and computes the
+totals and indicators of provinces, regions and the nation once; ``scorecard`` then gives
+any scope's assessment. The same numbers come out of ``thads summary`` and the notebooks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from . import schema
+from .assess import assess
+from .indicators import NATIONAL, indicators, resolve_period, scope_codes, totals
+from .io import is_sample, read_dataset
+from .paths import DEFAULT_TARGETS, SAMPLE_DIR
+from .provinces import REGIONS, lookup
+from .targets import read_targets
+
+DEFAULT_YEAR = 2017
+LEVELS = ("province", "region", NATIONAL)
+
+
+@dataclass
+class Analysis:
+    """Validated data, targets and the indicators of one period at every level."""
+
+    frame: pd.DataFrame
+    standing: pd.DataFrame | None
+    targets: pd.DataFrame
+    period_end: pd.Timestamp
+    year: int
+    data_path: list[Path]
+    targets_path: Path
+    warnings: list[str] = field(default_factory=list)
+    totals: dict[str, pd.DataFrame] = field(default_factory=dict)
+    indicators: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    @property
+    def is_sample(self) -> bool:
+        """True when the data is the synthetic sample (reports must say so)."""
+        return is_sample(self.frame)
+
+    @property
+    def origin(self) -> str:
+        return self.frame.attrs.get("origin", "")
+
+    def all_indicators(self) -> pd.DataFrame:
+        """Indicators of provinces, regions and the nation in one table."""
+        return pd.concat([self.indicators[level] for level in LEVELS], ignore_index=True)
+
+    def scope_of(self, value) -> tuple[str, str]:
+        """("province" | "region" | "national", scope id) for a province, region name or "national"."""
+        if value is None or str(value).lower() in (NATIONAL, "toàn quốc", "toan quoc"):
+            return NATIONAL, NATIONAL
+        if str(value) in REGIONS:
+            return "region", str(value)
+        return "province", lookup(value).code
+
+
+def prepare(data=None, targets=None, year: int | None = None, period_end=None,
+            money_unit: str | None = None) -> Analysis:
+    """Read data (files/folders; default the bundled sample) and targets; compute all indicators.
+
+    ``year`` defaults to the year of ``period_end`` or 2017; ``period_end`` to the latest period
+    of that year in the data. Raises DataError for bad files, ValueError for a period not in the data.
+    """
+    data_paths = [Path(p) for p in ([data] if isinstance(data, (str, Path)) else (data or [SAMPLE_DIR]))]
+    targets_path = Path(targets) if targets else DEFAULT_TARGETS
+    loaded = read_dataset(data_paths, money_unit)
+    target_table = read_targets(targets_path)
+    frame = loaded.frame
+    if year is None:
+        year = schema.statistical_year(period_end) if period_end is not None else DEFAULT_YEAR
+    period = resolve_period(frame, year, period_end)
+    analysis = Analysis(frame, loaded.standing, target_table, period, int(year), data_paths, targets_path,
+                        frame.attrs.get("warnings", []))
+    for level in LEVELS:
+        analysis.totals[level] = totals(frame, level)
+        analysis.indicators[level] = indicators(frame, period, level, analysis.totals[level], loaded.standing)
+    return analysis
+
+
+def scorecard(analysis: Analysis, scope) -> pd.DataFrame:
+    """The assessment of a province (code or name), a region or "national" at the analysis period."""
+    level, scope_id = analysis.scope_of(scope)
+    if level == "province" and scope_id not in set(analysis.frame["province_code"]):
+        raise ValueError(f"no data for {lookup(scope_id).name} ({scope_id}) in {', '.join(map(str, analysis.data_path))}")
+    return assess(analysis.indicators[level], analysis.targets, scope_id, analysis.period_end)
+
+
+def province_codes(analysis: Analysis) -> list[str]:
+    """Codes of the provinces present in the data at the analysis period, in code order."""
+    at_period = analysis.frame[analysis.frame["period_end"] == analysis.period_end]
+    return sorted(set(at_period["province_code"]) & set(scope_codes(NATIONAL)))
