@@ -17,6 +17,7 @@ $(VENV)/.installed: pyproject.toml
 
 report: venv
 	$(THADS) validate data/sample
+	$(THADS) summary --province "Nam Định"
 
 test: venv
 	$(PY) -m pytest

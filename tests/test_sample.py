@@ -268,7 +268,7 @@ def test_resolved_accelerates_towards_september(monthly):
 
 def test_default_seed_reproduces_shipped_files(tmp_path):
     written = sample.write_sample(tmp_path)
-    assert [p.name for p in written] == [ANNUAL.name, MONTHLY.name]
+    assert [p.name for p in written] == [ANNUAL.name, MONTHLY.name, "thads_standing_2016_2017.csv"]
     for path in written:
         assert path.read_bytes() == (SAMPLE_DIR / path.name).read_bytes(), path.name
 

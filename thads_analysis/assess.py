@@ -11,6 +11,7 @@ import pandas as pd
 
 from . import schema
 from .indicators import INDICATORS, KEY_CATEGORIES, NATIONAL
+from .funnel import funnel_table
 from .numbers import format_number
 from .provinces import provinces
 from .targets import COMPARATOR_WORDS, Target, targets_for
@@ -202,3 +203,21 @@ def money_rate_without_largest(tot: pd.DataFrame, period_end, k: int = 2) -> pd.
     ])
 
 
+
+
+def completion_funnel(tot: pd.DataFrame, period_end, p0: float, adjust: str | None = "additive") -> pd.DataFrame:
+    """Funnel-plot table of the provinces' case completion rates around ``p0`` (a proportion).
+
+    ``tot`` is ``totals(frame, "province")``; p0 is the national rate or the target (e.g. 0.73).
+    One row per province with name, region, counts, rate, limits and flag (funnel.funnel_table).
+    Provinces differ by more than chance (φ far above 1), so limits widen by the between-province
+    variance τ² (additive random effects) rather than by √φ, which would widen them alike for
+    provinces of every size.
+    """
+    rows = tot[(tot["period_end"] == pd.Timestamp(period_end)) & (tot["measure"] == "cases")
+               & (tot["category"] == "all")].rename(columns={"scope": "province_code"})
+    reference = provinces().set_index("code")
+    rows = rows.assign(province_name=rows["province_code"].map(reference["short_name"]),
+                       region=rows["province_code"].map(reference["region"]))
+    table = funnel_table(rows.reset_index(drop=True), p0, adjust=adjust)
+    return table

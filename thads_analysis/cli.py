@@ -86,7 +86,9 @@ def _summary(args: argparse.Namespace) -> int:
 
 def _summary_table(card: pd.DataFrame, province, analysis) -> str:
     origin = SAMPLE_MARK if analysis.is_sample else f"Nguồn: {analysis.origin}"
-    lines = [f"Cục THADS {province.name} — số liệu đến ngày {analysis.period_end.strftime('%d/%m/%Y')} "
+    from .provinces import office_name
+
+    lines = [f"{office_name(province)} — số liệu đến ngày {analysis.period_end.strftime('%d/%m/%Y')} "
              f"(năm thống kê {analysis.year}) — {origin}", ""]
     rows = [("Chỉ tiêu", "Thực hiện", "Chỉ tiêu giao", "Chênh lệch", "Đánh giá")]
     for r in card.itertuples():

@@ -118,6 +118,11 @@ class Province:
     successor_name_2025: str
 
 
+def office_name(province: "Province") -> str:
+    """The provincial department as reports name it: "Cục THADS tỉnh Nam Định", "Cục THADS thành phố Hà Nội"."""
+    return "Cục THADS " + province.name[0].lower() + province.name[1:]
+
+
 class UnknownProvinceError(ValueError):
     """A value that names none of the 63 provinces of 2017.
 

@@ -67,13 +67,14 @@ import numpy as np
 import pandas as pd
 
 from .paths import SAMPLE_DIR
-from .schema import CATEGORIES, MEASURES, ORIGIN_COLUMN, SAMPLE_ORIGIN, VALUE_COLUMNS
+from .schema import CATEGORIES, MEASURES, ORIGIN_COLUMN, SAMPLE_ORIGIN, STANDING_COLUMNS, VALUE_COLUMNS
 
 DEFAULT_SEED = 2017
 # The 2017 full year is the 30/09/2017 monthly report: it is written once, in the monthly file,
 # so that reading the folder sees each report once.
 ANNUAL_FILE = "thads_annual_2015_2016.csv"
 MONTHLY_FILE = "thads_monthly_2017.csv"
+STANDING_FILE = "thads_standing_2016_2017.csv"
 YEARS = [2015, 2016, 2017]
 MONTH_ENDS = [d.strftime("%Y-%m-%d") for d in pd.date_range("2016-10-31", "2017-09-30", freq="ME")]
 UNITS = {"cases": "việc", "money": "đồng"}
@@ -678,6 +679,46 @@ def generate(seed: int = DEFAULT_SEED) -> dict[str, pd.DataFrame]:
             "monthly": _sorted(pd.concat(monthly_rows, ignore_index=True))}
 
 
+def generate_standing(frames: dict[str, pd.DataFrame], seed: int = DEFAULT_SEED) -> pd.DataFrame:
+    """Synthetic standing-target counts for 30/09/2016 and the 12 months of 2017.
+
+    Sized from the cases rows of ``frames`` (``generate``'s output) and cumulative from 01/10
+    like the reports: decisions issued ≈ new cases, 97–100 % of them on time; cases to verify ≈
+    without-conditions stock, 90–100 % verified; debtors without conditions ≈ 80 % of that
+    stock, 85–100 % published; complaints ≈ 1 % of new cases, 85–100 % resolved; a few
+    disciplined civil servants a year. None of this is published; all of it is invented.
+    """
+    rng = np.random.default_rng(seed + 1)
+    cases = pd.concat([frames["annual"], frames["monthly"]], ignore_index=True)
+    cases = cases[(cases["measure"] == "cases") & (cases["category"] == "all")].drop_duplicates(["province_code", "period_end"])
+    periods = [pd.Timestamp("2016-09-30"), *pd.to_datetime(MONTH_ENDS)]
+    cases = cases[cases["period_end"].isin(periods)].sort_values(["province_code", "period_end"])
+    n = len(CODES)
+    # Province habits persist through the year, so cumulative shares stay steady month to month.
+    habit = {name: rng.uniform(low, 1.0, n) for name, low in
+             [("on_time", 0.97), ("verified", 0.90), ("published", 0.85), ("complaints", 0.85)]}
+    staff = {2016: rng.poisson(2.0, n), 2017: rng.poisson(1.6, n)}
+    rows = []
+    for i, code in enumerate(CODES):
+        own = cases[cases["province_code"] == code]
+        for row in own.itertuples():
+            year = row.period_end.year + (row.period_end.month >= 10)
+            progress = ((row.period_end.month - 10) % 12 + 1) / 12
+            issued = int(row.new_accepted)
+            due = int(row.without_conditions)
+            debtors = int(round(0.8 * due))
+            complaints = int(round(0.01 * issued))
+            rows.append(dict(
+                province_code=code, period_end=row.period_end, origin=SAMPLE_ORIGIN,
+                decisions_issued=issued, decisions_on_time=int(issued * habit["on_time"][i]),
+                verification_due=due, verified=int(due * habit["verified"][i]),
+                debtors_without_conditions=debtors, debtors_published=int(debtors * habit["published"][i]),
+                complaints_due=complaints, complaints_resolved=int(complaints * habit["complaints"][i]),
+                disciplined_staff=int(np.floor(staff[year][i] * progress)),
+            ))
+    return pd.DataFrame(rows)[["province_code", "period_end", "origin", *STANDING_COLUMNS]]
+
+
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:
     """Write ``frame`` to ``path`` through a temporary file, so a failure leaves no half file."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -693,15 +734,15 @@ def _write_csv(frame: pd.DataFrame, path: Path) -> None:
 
 
 def write_sample(out_dir: Path = SAMPLE_DIR, seed: int = DEFAULT_SEED) -> list[Path]:
-    """Generate the sample for ``seed`` and write the annual and monthly CSVs into ``out_dir``.
+    """Generate the sample for ``seed`` and write the annual, monthly and standing CSVs into ``out_dir``.
 
-    Returns the two paths written.
+    Returns the three paths written.
     """
     frames = generate(seed)
     out_dir = Path(out_dir)
-    paths = [out_dir / ANNUAL_FILE, out_dir / MONTHLY_FILE]
+    paths = [out_dir / ANNUAL_FILE, out_dir / MONTHLY_FILE, out_dir / STANDING_FILE]
     annual = frames["annual"][frames["annual"]["period_end"] < frames["monthly"]["period_end"].min()]
-    for frame, path in zip((annual, frames["monthly"]), paths):
+    for frame, path in zip((annual, frames["monthly"], generate_standing(frames, seed)), paths):
         _write_csv(frame, path)
     return paths
 
