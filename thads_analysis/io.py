@@ -17,7 +17,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -36,12 +36,17 @@ SOURCE_COLUMNS = ["source_file", "source_row"]
 DEFAULT_ORIGIN = "reported"
 
 
-def normalize_label(text) -> str:
-    """Fold a header or value for matching: no diacritics, lower case, single spaces."""
-    text = unicodedata.normalize("NFD", str(text)).replace("đ", "d").replace("Đ", "D")
+@lru_cache(maxsize=65536)
+def _normalize_text(text: str) -> str:
+    text = unicodedata.normalize("NFD", text).replace("đ", "d").replace("Đ", "D")
     text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn").lower()
     text = re.sub(r"[^0-9a-z]+", " ", text)
     return " ".join(text.split())
+
+
+def normalize_label(text) -> str:
+    """Fold a header or value for matching: no diacritics, lower case, single spaces."""
+    return _normalize_text(str(text))
 
 
 def _strip_numbering(text: str) -> str:

@@ -392,27 +392,23 @@ def _time_problems(frame: pd.DataFrame) -> list[Problem]:
     """Within a statistical year: carried_over constant, flows never falling between months."""
     problems = []
     data = frame.drop_duplicates(KEYS).assign(stat_year=frame["period_end"].map(statistical_year).astype(int))
-    for _, group in data.sort_values("period_end").groupby(["province_code", "measure", "category", "stat_year"]):
-        if len(group) < 2:
-            continue
-        previous = group.iloc[:-1]
-        current = group.iloc[1:]
-        for column in ["carried_over", *FLOW_COLUMNS]:
-            before = previous[column].to_numpy()
-            after = current[column].to_numpy()
-            for i in range(len(current)):
-                if pd.isna(before[i]) or pd.isna(after[i]):
-                    continue
-                broken = after[i] != before[i] if column == "carried_over" else after[i] < before[i]
-                if not broken:
-                    continue
-                row = current.iloc[i]
-                kind = "changes within the year" if column == "carried_over" else "falls (cumulative values never decrease)"
-                problems.append(Problem(**_where(frame, current.index[i]), column=column,
-                                        rule="carried_over constant in year" if column == "carried_over" else "cumulative flow decreases",
-                                        message=f"{_row_context(row)}: {column} {kind}: {_fmt(after[i])} against "
-                                        f"{_fmt(before[i])} at {pd.Timestamp(previous.iloc[i]['period_end']).date()} "
-                                        f"(difference {_fmt(after[i] - before[i])})"))
+    data = data.sort_values(["province_code", "measure", "category", "stat_year", "period_end"])
+    groups = data.groupby(["province_code", "measure", "category", "stat_year"], sort=False)
+    previous_period = groups["period_end"].shift(1)
+    for column in ["carried_over", *FLOW_COLUMNS]:
+        before = groups[column].shift(1)
+        after = data[column]
+        if column == "carried_over":
+            broken = (after != before).fillna(False)
+        else:
+            broken = (after < before).fillna(False)
+        for idx in data.index[broken.to_numpy(dtype=bool)]:
+            kind = "changes within the year" if column == "carried_over" else "falls (cumulative values never decrease)"
+            problems.append(Problem(**_where(frame, idx), column=column,
+                                    rule="carried_over constant in year" if column == "carried_over" else "cumulative flow decreases",
+                                    message=f"{_row_context(data.loc[idx])}: {column} {kind}: {_fmt(after[idx])} against "
+                                    f"{_fmt(before[idx])} at {pd.Timestamp(previous_period[idx]).date()} "
+                                    f"(difference {_fmt(after[idx] - before[idx])})"))
     return problems
 
 
@@ -478,18 +474,17 @@ def validate(frame: pd.DataFrame) -> list[Problem]:
 def validate_standing(standing: pd.DataFrame) -> list[Problem]:
     """Problems of a standing-target table: negative counts, a part above its total, duplicates."""
     problems = []
-    for idx, row in standing.iterrows():
-        where = _where(standing, idx)
-        context = pd.Timestamp(row["period_end"]).date()
-        for column in STANDING_COLUMNS:
-            if not pd.isna(row[column]) and row[column] < 0:
-                problems.append(Problem(**where, column=column, rule="negative value",
-                                        message=f"{context}: {column} is {_fmt(row[column])}; counts cannot be negative"))
-        for part, total in STANDING_PARTS.items():
-            if not pd.isna(row[part]) and not pd.isna(row[total]) and row[part] > row[total]:
-                problems.append(Problem(**where, column=part, rule=f"{part} ≤ {total}",
-                                        message=f"{context}: {part} {_fmt(row[part])} exceeds {total} "
-                                        f"{_fmt(row[total])} by {_fmt(row[part] - row[total])}"))
+    for column in STANDING_COLUMNS:
+        for idx in standing.index[(standing[column] < 0).fillna(False).to_numpy(dtype=bool)]:
+            problems.append(Problem(**_where(standing, idx), column=column, rule="negative value",
+                                    message=f"{pd.Timestamp(standing.at[idx, 'period_end']).date()}: {column} is "
+                                    f"{_fmt(standing.at[idx, column])}; counts cannot be negative"))
+    for part, total in STANDING_PARTS.items():
+        for idx in standing.index[(standing[part] > standing[total]).fillna(False).to_numpy(dtype=bool)]:
+            row = standing.loc[idx]
+            problems.append(Problem(**_where(standing, idx), column=part, rule=f"{part} ≤ {total}",
+                                    message=f"{pd.Timestamp(row['period_end']).date()}: {part} {_fmt(row[part])} "
+                                    f"exceeds {total} {_fmt(row[total])} by {_fmt(row[part] - row[total])}"))
     for idx in standing.index[standing.duplicated(["province_code", "period_end"], keep="first")]:
         problems.append(Problem(**_where(standing, idx), column="province_code", rule="duplicate row",
                                 message=f"{pd.Timestamp(standing.at[idx, 'period_end']).date()} appears twice"))
