@@ -33,8 +33,12 @@ def gap_of(actual: float, target: Target) -> float:
     return target.value - actual
 
 
-def gap_text(gap: float | None, unit: str = "%") -> str:
-    """Vietnamese wording of a gap: 17.7 → "vượt 17,70%", −3.2 → "còn thiếu 3,20%"."""
+def gap_text(gap: float | None, unit: str = "%", met: bool = True) -> str:
+    """Vietnamese wording of a gap: 17.7 → "vượt 17,70%", −3.2 → "còn thiếu 3,20%".
+
+    A gap of 0 is "đạt đúng chỉ tiêu" for ≥/≤ targets, "bằng mức chỉ tiêu" when the target is
+    strict (< 0: it had to fall, and it stayed level).
+    """
     if gap is None or pd.isna(gap):
         return ""
     amount = format_number(abs(gap), 2 if unit == "%" else 0) + ("%" if unit == "%" else f" {unit}")
@@ -42,7 +46,7 @@ def gap_text(gap: float | None, unit: str = "%") -> str:
         return f"vượt {amount}"
     if gap < 0:
         return f"còn thiếu {amount}"
-    return "đạt đúng chỉ tiêu"
+    return "đạt đúng chỉ tiêu" if met else "bằng mức chỉ tiêu"
 
 
 def required_remaining_rate(resolved, with_conditions, target_percent: float) -> float | None:
@@ -112,7 +116,8 @@ def assess(ind: pd.DataFrame, targets: pd.DataFrame, scope: str, period_end=None
                     rec["required_rate"] = required_remaining_rate(row["numerator"], row["denominator"], target.value)
             gap = None if actual is None else gap_of(actual, target)
             rec.update(target=target.value, comparator=COMPARATOR_WORDS[target.comparator], gap=gap,
-                       gap_text=gap_text(gap, "%" if unit == "%" else unit), projection=projection,
+                       gap_text=gap_text(gap, "%" if unit == "%" else unit, actual is not None and target.met(actual)),
+                       projection=projection,
                        status=_status(actual, target, projection, year_end), source=target.source)
             if actual is not None and target.comparator in (">=", ">") and target.value > 0:
                 rec["attainment"] = actual / target.value * 100

@@ -1,4 +1,4 @@
-"""The ``thads`` command: ``validate`` data files, ``summary`` of one province."""
+"""The ``thads`` command: ``validate`` data files, ``summary`` of one province, ``report`` notebooks."""
 
 from __future__ import annotations
 
@@ -104,6 +104,22 @@ def _summary_table(card: pd.DataFrame, province, analysis) -> str:
     return "\n".join(lines)
 
 
+def _report(args: argparse.Namespace) -> int:
+    """Executed notebooks and HTML for one province or all; exit 1 when any report failed."""
+    from .batch import run_batch
+
+    result = run_batch(args.province, args.all, args.jobs, args.year, args.period_end, args.data, args.targets,
+                       args.out, args.money_unit, progress=not args.quiet)
+    print(f"{len(result.produced)} report(s) in {result.out_dir}" + (f"; index: {result.out_dir / 'index.html'}"
+                                                                      if args.all else ""))
+    if result.failures:
+        print(f"{len(result.failures)} report(s) failed:", file=sys.stderr)
+        for failure in result.failures:
+            print(f"  {failure}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``thads``."""
     parser = argparse.ArgumentParser(prog="thads", description="THADS statistics: validate, summarise, report.")
@@ -119,6 +135,15 @@ def build_parser() -> argparse.ArgumentParser:
     _add_data_options(summary)
     summary.add_argument("--format", choices=["table", "csv", "json"], default="table")
     summary.set_defaults(handler=_summary)
+    report = commands.add_parser("report", help="executed notebooks and HTML reports (papermill)")
+    which = report.add_mutually_exclusive_group(required=True)
+    which.add_argument("--province", help="one province, code or name")
+    which.add_argument("--all", action="store_true", help="all provinces, the national overview, index.html, summary.csv")
+    report.add_argument("--jobs", type=int, help="notebooks run in parallel (default: number of cores)")
+    _add_data_options(report)
+    report.add_argument("--out", type=Path, default=Path("reports"), help="output folder (default: reports)")
+    report.add_argument("--quiet", action="store_true", help="no progress bar")
+    report.set_defaults(handler=_report)
     return parser
 
 

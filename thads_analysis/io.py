@@ -30,6 +30,8 @@ from .schema import DataError, Problem
 
 DATA_SUFFIXES = {".csv", ".xlsx", ".xlsm", ".parquet", ".pq"}
 KNOWN_IGNORED = {"stt", "tt", "so tt", "ghi chu", "note", "notes"}
+# A snapshot written by the batch keeps the file and row each value came from.
+PROVENANCE = {"source file": "source_file", "source row": "source_row"}
 TOTAL_ROW_WORDS = {"tong cong", "toan quoc", "tong so", "cong", "ca nuoc", "total", "tong"}
 ENCODINGS = ["utf-8-sig", "cp1258", "cp1252"]
 SOURCE_COLUMNS = ["source_file", "source_row"]
@@ -108,6 +110,8 @@ class LoadResult:
     problems: list[Problem]
     files: list[Path] = field(default_factory=list)
     standing: pd.DataFrame | None = None  # standing-target counts, when a file holds them
+    unchecked: pd.DataFrame | None = None  # every readable row, before the rules ran
+    unchecked_standing: pd.DataFrame | None = None
 
     @property
     def errors(self) -> list[Problem]:
@@ -295,7 +299,7 @@ def map_headers(raw: RawTable) -> tuple[HeaderMap, list[Problem]]:
         key = normalize_label(label)
         if key in KNOWN_IGNORED:
             continue
-        name = index.get(key)
+        name = index.get(key) or PROVENANCE.get(key)
         if name is None:
             unknown.append((pos, str(header)))
             continue
@@ -402,6 +406,9 @@ def to_canonical(raw: RawTable, money_unit: str | None = None) -> tuple[pd.DataF
                                     message=f"total row {province_text or code_text!r} skipped; totals are recomputed"))
             continue
         rec: dict = {"source_file": raw.file, "source_row": line}
+        if "source_file" in cols and not is_blank(cell(row, "source_file")):
+            rec["source_file"] = str(cell(row, "source_file"))
+            rec["source_row"] = None if is_blank(cell(row, "source_row")) else int(parse_number(cell(row, "source_row")))
         row_problems: list[Problem] = []
         # Province: a code, a name, or both (then they must agree).
         code = None
@@ -629,8 +636,8 @@ def load(paths, money_unit: str | None = None) -> LoadResult:
     ok = not any(p.severity == "error" for p in problems)
     if ok:
         frame.attrs["origin"] = origin_of(frame)
-        frame.attrs["files"] = [str(f) for f in files]
-    return LoadResult(frame if ok else None, problems, files, standing if ok else None)
+        frame.attrs["files"] = [display_name(f) for f in files]
+    return LoadResult(frame if ok else None, problems, files, standing if ok else None, frame, standing)
 
 
 def display_name(path: Path) -> str:

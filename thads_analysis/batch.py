@@ -1,0 +1,326 @@
+"""Batch reports: executed notebooks and HTML for provinces and the nation, via papermill.
+
+Everything that can fail on the input is checked in this process before any kernel starts.
+The validated data are written once to ``<out>/<period>/inputs/`` (parquet, keeping the
+original file and row of every value) and each notebook reads that snapshot, so a report can
+be re-run on exactly the numbers it showed. Notebooks run in parallel threads (each has its
+own kernel process); outputs are written to temporary files and renamed, so a failed report
+leaves the previous good one in place. One failing report does not stop the others.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import threading
+import traceback
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+import nbformat
+import pandas as pd
+
+from . import schema
+from .assess import emulation_table
+from .indicators import NATIONAL
+from .io import LoadResult, display_name, load
+from .paths import DEFAULT_TARGETS, PROJECT_ROOT, SAMPLE_DIR
+from .pipeline import DEFAULT_YEAR, prepare, scorecard
+from .provinces import lookup, provinces
+from .schema import DataError, Problem
+from .targets import read_targets
+
+NOTEBOOKS = PROJECT_ROOT / "notebooks"
+PROVINCE_TEMPLATE = NOTEBOOKS / "province_report.ipynb"
+NATIONAL_TEMPLATE = NOTEBOOKS / "national_overview.ipynb"
+NATIONAL_NAME = "00-toan-quoc"
+# One BLAS thread per kernel: the reports are small and the cores go to parallel notebooks.
+KERNEL_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+@dataclass
+class Job:
+    """One notebook to run: its template, parameters and output files (without suffix)."""
+
+    name: str  # "36-nam-dinh" or "00-toan-quoc"
+    label: str  # "36 Nam Định" or "Toàn quốc"
+    template: Path
+    parameters: dict
+    stem: Path
+
+
+@dataclass
+class Failure:
+    """A report that could not be produced, and why."""
+
+    label: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.reason}"
+
+
+@dataclass
+class BatchResult:
+    out_dir: Path
+    produced: list[str] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+
+
+def _relative(path: Path) -> str:
+    """``path`` relative to the working directory when possible, so no absolute path is stored."""
+    try:
+        return os.path.relpath(Path(path).resolve(), Path.cwd())
+    except ValueError:
+        return str(path)
+
+
+def _problem_code(problem: Problem) -> str | None:
+    return problem.province.split(" ")[0] if problem.province else None
+
+
+def load_for_batch(data, money_unit: str | None = None) -> tuple[LoadResult, dict[str, list[Problem]]]:
+    """Load the data, setting aside provinces whose rows break a rule.
+
+    Returns the result for the clean provinces (``frame`` set) and the problems of each
+    province left out. Problems that name no province (a missing column, an unreadable file)
+    are fatal: the result then has no frame and every problem.
+    """
+    result = load(data, money_unit)
+    if not result.errors:
+        return result, {}
+    if any(_problem_code(p) is None for p in result.errors) or result.unchecked is None:
+        return result, {}
+    bad: dict[str, list[Problem]] = {}
+    for problem in result.errors:
+        bad.setdefault(_problem_code(problem), []).append(problem)
+    for _ in range(3):  # leaving provinces out can change cross-province checks (unit slips)
+        frame = result.unchecked[~result.unchecked["province_code"].isin(list(bad))].reset_index(drop=True)
+        problems = schema.validate(frame)
+        errors = [p for p in problems if p.severity == "error"]
+        if not errors:
+            break
+        if any(_problem_code(p) is None for p in errors):
+            return LoadResult(None, result.problems + errors, result.files), {}
+        for problem in errors:
+            bad.setdefault(_problem_code(problem), []).append(problem)
+    else:
+        return LoadResult(None, result.problems, result.files), {}
+    standing = result.unchecked_standing
+    if standing is not None:
+        standing = standing[~standing["province_code"].isin(list(bad))].reset_index(drop=True)
+    frame.attrs["origin"] = ", ".join(sorted(set(frame[schema.ORIGIN_COLUMN].dropna().astype(str))))
+    warnings = [p for p in result.problems if p.severity == "warning"]
+    return LoadResult(frame, warnings, result.files, standing), bad
+
+
+def write_inputs(result: LoadResult, targets: Path, folder: Path) -> tuple[Path, Path]:
+    """Write the validated frame (and standing counts) as parquet and copy the targets file."""
+    folder.mkdir(parents=True, exist_ok=True)
+    data_dir = folder / "data"
+    tmp_dir = Path(tempfile.mkdtemp(dir=folder, prefix=".data-"))
+    try:
+        os.chmod(tmp_dir, 0o755)  # mkdtemp makes it private; reports are meant to be shared
+        # Canonical money is in đồng; the unit column says so to the reader.
+        unit = result.frame["measure"].map({"cases": "việc", "money": "đồng"})
+        result.frame.assign(unit=unit).to_parquet(tmp_dir / "report.parquet", index=False)
+        if result.standing is not None:
+            result.standing.to_parquet(tmp_dir / "standing.parquet", index=False)
+        if data_dir.exists():
+            shutil.rmtree(data_dir)
+        tmp_dir.rename(data_dir)
+    finally:
+        shutil.rmtree(tmp_dir, ignore_errors=True)
+    target_copy = folder / Path(targets).name
+    shutil.copyfile(targets, target_copy.with_suffix(".tmp"))
+    os.replace(target_copy.with_suffix(".tmp"), target_copy)
+    return data_dir, target_copy
+
+
+class _Exporters(threading.local):
+    """One nbconvert HTML exporter per thread (exporters are not shared across threads)."""
+
+    def get(self):
+        if not hasattr(self, "exporter"):
+            from nbconvert import HTMLExporter
+
+            # exclude_input hides the code; papermill's report mode only sets source_hidden, which
+            # nbconvert ignores.
+            from nbconvert.preprocessors import TagRemovePreprocessor
+
+            self.exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+            # The templates' opening note is for people running the notebook, not for readers.
+            self.exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={"notebook-only"}), enabled=True)
+        return self.exporter
+
+
+_EXPORTERS = _Exporters()
+
+
+def check_parameters(template: Path, parameters: dict) -> None:
+    """Fail on parameters the template does not declare (papermill only warns)."""
+    import papermill
+
+    declared = set(papermill.inspect_notebook(str(template)))
+    unknown = sorted(set(parameters) - declared)
+    if unknown:
+        raise ValueError(f"{template.name} has no parameter(s) {', '.join(unknown)}; it declares {', '.join(sorted(declared))}")
+
+
+def run_job(job: Job) -> None:
+    """Execute one notebook and write its .ipynb and .html atomically; raises on failure."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    stem = job.stem
+    tmp_ipynb = stem.parent / f".{stem.name}.running.ipynb"
+    try:
+        for attempt in (1, 2):
+            try:
+                nb = papermill.execute_notebook(
+                    _relative(job.template), _relative(tmp_ipynb), parameters=job.parameters, kernel_name="python3",
+                    progress_bar=False, log_output=False, request_save_on_cell_execute=False)
+                break
+            except PapermillExecutionError:
+                raise
+            except RuntimeError as exc:  # "Kernel didn't respond in 60 seconds": try once more
+                if attempt == 2 or "Kernel" not in str(exc):
+                    raise
+        nb.metadata["papermill"]["output_path"] = _relative(stem.with_suffix(".ipynb"))
+        body, _ = _EXPORTERS.get().from_notebook_node(nb)
+        tmp_html = stem.parent / f".{stem.name}.running.html"
+        tmp_html.write_text(body, encoding="utf-8")
+        nbformat.write(nb, str(tmp_ipynb))
+        os.replace(tmp_ipynb, stem.with_suffix(".ipynb"))
+        os.replace(tmp_html, stem.with_suffix(".html"))
+    finally:
+        for leftover in (tmp_ipynb, stem.parent / f".{stem.name}.running.html"):
+            leftover.unlink(missing_ok=True)
+
+
+def _describe(exc: BaseException) -> str:
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(exc, PapermillExecutionError):
+        return f"cell {exc.cell_index}: {exc.ename}: {exc.evalue}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def run_jobs(jobs: list[Job], workers: int, progress: bool = True) -> tuple[list[str], list[Failure]]:
+    """Run jobs in ``workers`` threads with a progress bar; returns names produced and failures."""
+    from tqdm.auto import tqdm
+
+    os.environ.update(KERNEL_ENV)
+    produced, failures = [], []
+    with tqdm(total=len(jobs), desc="Báo cáo", unit="bc", disable=not progress) as bar, \
+            ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        futures = {pool.submit(run_job, job): job for job in jobs}
+        for future in as_completed(futures):
+            job = futures[future]
+            try:
+                future.result()
+                produced.append(job.name)
+            except Exception as exc:  # one failing report must not stop the others
+                failures.append(Failure(job.label, _describe(exc)))
+                if os.environ.get("THADS_DEBUG"):
+                    traceback.print_exception(exc)
+            bar.set_postfix_str(job.label)
+            bar.update()
+    return produced, failures
+
+
+def summary_table(analysis, names: dict[str, str]) -> pd.DataFrame:
+    """One row per province: rates, targets, gaps, statuses, ranks; computed by the package."""
+    table = emulation_table(analysis.indicators["province"], analysis.targets)
+    extra = []
+    for code in table["province_code"]:
+        card = scorecard(analysis, code).set_index("indicator")
+        row = {"province_code": code}
+        for indicator in ["completion_rate_cases", "completion_rate_money",
+                          "carry_forward_with_conditions_change_cases", "carry_forward_with_conditions_change_money"]:
+            row[f"{indicator}_target"] = card.at[indicator, "target"]
+            row[f"{indicator}_gap"] = card.at[indicator, "gap"]
+            row[f"{indicator}_status"] = card.at[indicator, "status"]
+        extra.append(row)
+    table = table.merge(pd.DataFrame(extra), on="province_code")
+    table.insert(1, "period_end", analysis.period_end.date().isoformat())
+    table["report"] = table["province_code"].map(lambda c: f"{names[c]}.html" if c in names else "")
+    return table
+
+
+def write_index(folder: Path, summary: pd.DataFrame, analysis, failures: list[Failure], national: bool) -> Path:
+    """index.html: a sortable table of all provinces with status and links (jinja2, autoescaped)."""
+    env = jinja2.Environment(loader=jinja2.PackageLoader("thads_analysis", "templates"),
+                             autoescape=jinja2.select_autoescape(["html", "j2"]))
+    from .report import STATUS_CLASS, _ENV
+
+    env.filters.update(_ENV.filters)
+    html = env.get_template("index.html.j2").render(
+        rows=summary.to_dict("records"), period=analysis.period_end.strftime("%d/%m/%Y"), year=analysis.year,
+        is_sample=analysis.is_sample, mark=schema.SAMPLE_MARK, failures=failures, national=national,
+        national_name=NATIONAL_NAME, status_class=STATUS_CLASS)
+    path = folder / "index.html"
+    tmp = folder / ".index.html.tmp"
+    tmp.write_text(html, encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+def _atomic_csv(frame: pd.DataFrame, path: Path) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    frame.to_csv(tmp, index=False)
+    os.replace(tmp, path)
+
+
+def run_batch(province=None, all_provinces: bool = False, jobs: int | None = None, year: int | None = None,
+              period_end=None, data=None, targets=None, out: Path = Path("reports"), money_unit: str | None = None,
+              progress: bool = True) -> BatchResult:
+    """Produce reports for one province or all (plus the national overview, index and summary).
+
+    Raises DataError / ValueError for input that stops everything (before any kernel starts).
+    """
+    data_paths = [Path(p) for p in ([data] if isinstance(data, (str, Path)) else (data or [SAMPLE_DIR]))]
+    targets_path = Path(targets) if targets else DEFAULT_TARGETS
+    wanted = None if all_provinces else lookup(province)  # unknown names fail here
+    read_targets(targets_path)  # a bad targets file fails here
+    result, bad = load_for_batch(data_paths, money_unit)
+    if result.frame is None or (wanted is not None and wanted.code in bad):
+        problems = result.errors or (bad.get(wanted.code, []) if wanted else [])
+        raise DataError(problems)
+    if year is None:
+        year = schema.statistical_year(period_end) if period_end is not None else DEFAULT_YEAR
+    from .indicators import resolve_period
+
+    period = resolve_period(result.frame, year, period_end)
+    folder = Path(out) / period.date().isoformat()
+    data_dir, target_copy = write_inputs(result, targets_path, folder / "inputs")
+    analysis = prepare(data_dir, target_copy, year, period)
+    present = set(analysis.frame.loc[analysis.frame["period_end"] == period, "province_code"])
+    if wanted is not None and wanted.code not in present:
+        raise ValueError(f"no data for {wanted.name} ({wanted.code}) at {period.strftime('%d/%m/%Y')}")
+    common = dict(year=int(year), period_end=period.date().isoformat(), data_path=_relative(data_dir),
+                  targets_path=_relative(target_copy))
+    check_parameters(PROVINCE_TEMPLATE, {"province": "", **common})
+    reference = provinces().set_index("code")
+    codes = [wanted.code] if wanted else sorted(present)
+    names = {c: f"{c}-{reference.at[c, 'slug']}" for c in codes}
+    job_list = [Job(names[c], f"{c} {reference.at[c, 'short_name']}", PROVINCE_TEMPLATE, {"province": c, **common},
+                    folder / names[c]) for c in codes]
+    if all_provinces:
+        check_parameters(NATIONAL_TEMPLATE, common)
+        job_list.insert(0, Job(NATIONAL_NAME, "Toàn quốc", NATIONAL_TEMPLATE, common, folder / NATIONAL_NAME))
+    workers = jobs or os.cpu_count() or 1
+    produced, failures = run_jobs(job_list, min(workers, len(job_list)), progress)
+    failures += [Failure(f"{code} {reference.at[code, 'short_name']}" if code in reference.index else str(code),
+                         "rows break the rules: " + "; ".join(str(p) for p in problems[:3])
+                         + (f" (+{len(problems) - 3} more)" if len(problems) > 3 else ""))
+                 for code, problems in sorted(bad.items())]
+    if all_provinces:
+        done = {n.split("-")[0] for n in produced}
+        summary = summary_table(analysis, {c: n for c, n in names.items() if c in done})
+        _atomic_csv(summary, folder / "summary.csv")
+        write_index(folder, summary, analysis, failures, NATIONAL_NAME in produced)
+    return BatchResult(folder, sorted(produced), failures)

@@ -1,0 +1,385 @@
+"""What the report notebooks display: one object per report, one method per section.
+
+A notebook cell is ``display(report.section())``: the numbers come from ``pipeline`` and
+``assess``, the figures from ``charts``, the sentences from ``text``; this module only
+selects and lays them out. HTML is rendered by jinja2 with autoescape, so province names and
+any text from input files are escaped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cached_property
+
+import jinja2
+import pandas as pd
+from IPython.display import HTML
+
+from . import charts, schema
+from .assess import (AT_RISK, MET, NO_DATA, STATUSES, EMULATION_RULE, completion_funnel, emulation_table,
+                     money_rate_without_largest, ranks)
+from .funnel import funnel_curve
+from .indicators import KEY_CATEGORIES, NATIONAL, NATIONAL_LABEL, months_elapsed
+from .io import display_name
+from .numbers import format_int, format_money, format_number, format_percent
+from .pipeline import Analysis, prepare, scorecard
+from .provinces import lookup, office_name, provinces
+from .text import summary_sentences
+
+MILESTONES = [(pd.Timestamp("2017-07-19"), "19/07: 71 năm Ngày Truyền thống THADS")]
+SHORT_LABELS = {
+    "completion_rate_cases": "Tỷ lệ xong (việc)",
+    "completion_rate_money": "Tỷ lệ xong (tiền)",
+    "carry_forward_with_conditions_change_cases": "Chuyển kỳ sau (việc)",
+    "carry_forward_with_conditions_change_money": "Chuyển kỳ sau (tiền)",
+    "decisions_on_time_rate": "QĐ đúng hạn",
+    "verification_rate": "Xác minh",
+    "debtors_published_rate": "Đăng tải",
+    "complaints_resolved_rate": "Khiếu nại",
+    "disciplined_staff_change": "Kỷ luật",
+    **{f"completion_rate_{m}_{c}": f"{schema.CATEGORY_LABELS[c].split(' ')[0]}{' - ngân hàng' if c == 'credit' else ''}"
+       f" ({'việc' if m == 'cases' else 'tiền'})" for m in schema.MEASURES for c in KEY_CATEGORIES},
+}
+STATUS_CLASS = {MET: "met", "Chưa đạt": "missed", AT_RISK: "risk", NO_DATA: "nodata"}
+
+_ENV = jinja2.Environment(loader=jinja2.PackageLoader("thads_analysis", "templates"),
+                          autoescape=jinja2.select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
+_ENV.filters.update(percent=lambda v: "—" if v is None or pd.isna(v) else format_percent(v),
+                    number=lambda v, d=2: "—" if v is None or pd.isna(v) else format_number(v, d),
+                    int=lambda v: "—" if v is None or pd.isna(v) else format_int(v),
+                    money=lambda v: "—" if v is None or pd.isna(v) else format_money(v),
+                    status_class=lambda s: STATUS_CLASS.get(s, "none"))
+
+
+def render(template: str, **context) -> HTML:
+    """Render a template of ``thads_analysis/templates`` as an HTML display object."""
+    return HTML(_ENV.get_template(template).render(**context))
+
+
+def value_text(value, unit: str) -> str:
+    """An indicator value in report writing ("79,25%", "1.296 việc", "264,1 tỷ đồng")."""
+    if value is None or pd.isna(value):
+        return "không có số liệu"
+    if unit == "%":
+        return format_percent(value)
+    if unit == "đồng":
+        return format_money(value)
+    if unit == "ngày":
+        return f"{format_number(value, 0)} ngày"
+    return f"{format_int(value)} {unit}"
+
+
+def _generated_at() -> str:
+    return dt.datetime.now().strftime("%d/%m/%Y %H:%M")
+
+
+class _Report:
+    """What both reports share: the analysis, the origin banner, the footer."""
+
+    def __init__(self, analysis: Analysis):
+        self.analysis = analysis
+
+    @property
+    def period_text(self) -> str:
+        a = self.analysis
+        start = schema.year_start(a.year).strftime("%d/%m/%Y")
+        return f"từ {start} đến {a.period_end.strftime('%d/%m/%Y')} ({months_elapsed(a.period_end)} tháng, năm thống kê {a.year})"
+
+    def origin(self) -> dict:
+        a = self.analysis
+        files = sorted({display_name(f) for f in a.frame["source_file"].astype(str).unique()})
+        return dict(is_sample=a.is_sample, mark=schema.SAMPLE_MARK, origin=a.origin, files=files,
+                    targets=a.targets_path.name)
+
+    def footer(self) -> HTML:
+        """Sources of the data, the targets and the method notes."""
+        return render("footer.html.j2", **self.origin(), generated=_generated_at())
+
+    def _year_end_targets(self, scope_code: str | None) -> dict[str, float]:
+        from .targets import targets_for
+
+        found = targets_for(self.analysis.targets, scope_code, self.analysis.year)
+        return {m: found[f"completion_rate_{m}"].value for m in schema.MEASURES if f"completion_rate_{m}" in found}
+
+    def _path(self, level: str, scope: str, measure: str = "cases") -> pd.DataFrame:
+        tot = self.analysis.totals[level]
+        rows = tot[(tot["scope"] == scope) & (tot["measure"] == measure) & (tot["category"] == "all")
+                   & (tot["period_end"].map(schema.statistical_year) == self.analysis.year)
+                   & (tot["period_end"] <= self.analysis.period_end)].sort_values("period_end")
+        rate = rows["resolved"].astype(float) / rows["with_conditions"].astype(float).where(rows["with_conditions"] > 0) * 100
+        return pd.DataFrame({"period_end": rows["period_end"].to_numpy(), "rate": rate.to_numpy()})
+
+    def _funnel(self):
+        a = self.analysis
+        national = a.indicators[NATIONAL]
+        p0 = float(national.loc[national["indicator"] == "completion_rate_cases", "value"].iloc[0]) / 100
+        table = completion_funnel(a.totals["province"], a.period_end, p0)
+        n = table["with_conditions"].astype(float)
+        curve = funnel_curve(p0, max(n.min() * 0.8, 1), n.max() * 1.25, tau2=table.attrs.get("tau2", 0.0)
+                             if table.attrs.get("adjusted") else 0.0)
+        return table, curve, p0
+
+
+class ProvinceReport(_Report):
+    """The report of one province: build it with the notebook's parameters."""
+
+    def __init__(self, province, year: int = 2017, period_end: str = "", data_path: str = "", targets_path: str = ""):
+        self.province = lookup(province)  # unknown names fail before any data is read
+        super().__init__(prepare(data_path or None, targets_path or None, year, period_end or None))
+        self.card = scorecard(self.analysis, self.province.code)
+        self.code = self.province.code
+
+    @cached_property
+    def office(self) -> str:
+        return office_name(self.province)
+
+    def header(self) -> HTML:
+        """Title, period, data origin (the sample mark when synthetic), generation time, summary."""
+        sentences = summary_sentences(self.card, self.office, self.analysis.period_end, self.analysis.year - 1)
+        return render("header.html.j2", title=f"Báo cáo kết quả thi hành án dân sự — {self.office}",
+                      subtitle="Theo chỉ tiêu phong trào thi đua cao điểm năm 2017 (Kế hoạch 690/KH-TCTHADS)",
+                      period=self.period_text, region=self.province.region, sentences=sentences,
+                      generated=_generated_at(), **self.origin())
+
+    def scorecard(self) -> HTML:
+        """Every campaign target with actual, target, gap and status, coloured by status."""
+        return scorecard_html(self.card, self.analysis.period_end)
+
+    def rates_chart(self):
+        """Completion rates of the province, its region and the nation against the targets."""
+        rates = []
+        for label, level, scope in [(self.province.short_name, "province", self.code),
+                                    (self.province.region, "region", self.province.region),
+                                    (NATIONAL_LABEL, NATIONAL, NATIONAL)]:
+            ind = self.analysis.indicators[level]
+            for m in schema.MEASURES:
+                v = ind.loc[(ind["scope"] == scope) & (ind["indicator"] == f"completion_rate_{m}"), "value"]
+                rates.append(dict(scope_label=label, measure=m, rate=float(v.iloc[0]) if len(v) and not pd.isna(v.iloc[0]) else None))
+        return charts.rates_vs_target(pd.DataFrame(rates), self._year_end_targets(self.code))
+
+    def monthly_chart(self):
+        """The cumulative case completion rate month by month against the target pace."""
+        row = self.card.set_index("indicator").loc["completion_rate_cases"]
+        target = self._year_end_targets(self.code).get("cases")
+        projection = None if self.analysis.period_end.month == 9 or pd.isna(row["projection"]) else row["projection"]
+        return charts.monthly_path(self._path("province", self.code), target=target, projection=projection,
+                                   national=self._path(NATIONAL, NATIONAL), milestones=MILESTONES,
+                                   title=f"Tỷ lệ thi hành xong về việc lũy kế từ 01/10 — {self.province.short_name}")
+
+    def pace(self) -> HTML:
+        """Months in the data, the projection and the rate still needed, for cases and money."""
+        path = self._path("province", self.code)
+        expected = pd.date_range(schema.year_start(self.analysis.year), self.analysis.period_end, freq="ME")
+        missing = [d.strftime("%m/%Y") for d in expected if d not in set(path["period_end"])]
+        card = self.card.set_index("indicator")
+        rows = [dict(label=card.at[f"completion_rate_{m}", "label"], actual=card.at[f"completion_rate_{m}", "actual"],
+                     projection=card.at[f"completion_rate_{m}", "projection"],
+                     required=card.at[f"completion_rate_{m}", "required_rate"],
+                     target=card.at[f"completion_rate_{m}", "target"]) for m in schema.MEASURES]
+        return render("pace.html.j2", rows=rows, missing=missing, year_end=self.analysis.period_end.month == 9)
+
+    def carry_over_chart(self):
+        """Carry-over with conditions at the end of each year in the data, with its change."""
+        tot = self.analysis.totals["province"]
+        ends = tot[(tot["scope"] == self.code) & (tot["category"] == "all")
+                   & (tot["period_end"].dt.month == 9) & (tot["period_end"].dt.day == 30)
+                   & (tot["period_end"] <= self.analysis.period_end)]
+        values = pd.DataFrame({"year": ends["period_end"].dt.year, "measure": ends["measure"],
+                               "value": ends["carry_forward_with_conditions"].astype(float)})
+        return charts.carry_over_years(values, target_change=0.0)
+
+    def key_categories_chart(self):
+        """Completion rates of the campaign's key categories against their targets."""
+        card = self.card.set_index("indicator")
+        rows = []
+        for m in schema.MEASURES:
+            for c in KEY_CATEGORIES:
+                key = f"completion_rate_{m}_{c}"
+                rows.append(dict(category_label=schema.CATEGORY_LABELS[c], measure=m,
+                                 rate=card.at[key, "actual"] if key in card.index else None))
+        targets = {m: card.at[f"completion_rate_{m}_credit", "target"] for m in schema.MEASURES
+                   if f"completion_rate_{m}_credit" in card.index and not pd.isna(card.at[f"completion_rate_{m}_credit", "target"])}
+        return charts.key_categories(pd.DataFrame(rows), targets)
+
+    def funnel_chart(self):
+        """The 63 provinces on the funnel plot around the national rate, this province highlighted."""
+        table, curve, p0 = self._funnel()
+        return charts.funnel_plot(table, curve, f"Toàn quốc {format_percent(p0 * 100)}", highlight=self.code,
+                                  title="Tỷ lệ thi hành xong về việc so với quy mô (biểu đồ phễu)")
+
+    def position(self) -> HTML:
+        """National and regional rank on the completion rates, the funnel flag, the emulation rank."""
+        ind = self.analysis.indicators["province"]
+        rows = []
+        for indicator in ["completion_rate_cases", "completion_rate_money"]:
+            r = ranks(ind, indicator).set_index("province_code").loc[self.code]
+            rows.append(dict(label=self.card.set_index("indicator").at[indicator, "label"],
+                             national=r["rank_national"], n_national=r["n_national"],
+                             region=r["rank_region"], n_region=r["n_region"]))
+        table, _, p0 = self._funnel()
+        flag = table.set_index("province_code").at[self.code, "flag"]
+        emulation = emulation_table(ind, self.analysis.targets).set_index("province_code").loc[self.code]
+        return render("position.html.j2", rows=rows, flag=flag, p0=p0 * 100, method=table.attrs.get("method", ""),
+                      emulation=emulation, rule=EMULATION_RULE, region=self.province.region)
+
+    def quality(self) -> HTML:
+        """Validation result and provenance of this province's rows."""
+        frame = self.analysis.frame
+        own = frame[frame["province_code"] == self.code]
+        at_period = own[own["period_end"] == self.analysis.period_end].sort_values(["measure", "category"])
+        sources = [dict(measure=schema.MEASURE_LABELS[r.measure], category=schema.CATEGORY_LABELS[r.category],
+                        file=display_name(r.source_file), row=r.source_row) for r in at_period.itertuples()]
+        warnings = [w for w in self.analysis.warnings if self.province.short_name in w or f" {self.code} " in w]
+        return render("quality.html.j2", rows=len(own), periods=own["period_end"].nunique(), sources=sources,
+                      warnings=warnings, rules=RULES_VI)
+
+
+class NationalReport(_Report):
+    """The national overview: every province against the targets."""
+
+    def __init__(self, year: int = 2017, period_end: str = "", data_path: str = "", targets_path: str = ""):
+        super().__init__(prepare(data_path or None, targets_path or None, year, period_end or None))
+        self.card = scorecard(self.analysis, NATIONAL)
+
+    @cached_property
+    def emulation(self) -> pd.DataFrame:
+        return emulation_table(self.analysis.indicators["province"], self.analysis.targets)
+
+    @cached_property
+    def cards(self) -> dict[str, pd.DataFrame]:
+        return {code: scorecard(self.analysis, code) for code in self.emulation["province_code"]}
+
+    def header(self) -> HTML:
+        sentences = summary_sentences(self.card, "toàn hệ thống THADS", self.analysis.period_end, self.analysis.year - 1)
+        return render("header.html.j2", title="Báo cáo tổng quan kết quả thi hành án dân sự toàn quốc",
+                      subtitle="Theo chỉ tiêu phong trào thi đua cao điểm năm 2017 (Kế hoạch 690/KH-TCTHADS)",
+                      period=self.period_text, region=None, sentences=sentences, generated=_generated_at(),
+                      **self.origin())
+
+    def scorecard(self) -> HTML:
+        """The national scorecard: every target, actual, gap, status."""
+        return scorecard_html(self.card, self.analysis.period_end)
+
+    def funnel_chart(self):
+        table, curve, p0 = self._funnel()
+        return charts.funnel_plot(table, curve, f"Toàn quốc {format_percent(p0 * 100)}",
+                                  title="63 tỉnh: tỷ lệ thi hành xong về việc so với quy mô (biểu đồ phễu)")
+
+    def funnel_notes(self) -> HTML:
+        table, _, p0 = self._funnel()
+        outside = table[table["flag"].isin(["above", "below"])]
+        names = provinces().set_index("code")["short_name"]
+        money = money_rate_without_largest(self.analysis.totals["province"], self.analysis.period_end)
+        return render("funnel_notes.html.j2", method=table.attrs.get("method", ""),
+                      above=[names[c] for c in outside.loc[outside["flag"] == "above", "province_code"]],
+                      below=[names[c] for c in outside.loc[outside["flag"] == "below", "province_code"]],
+                      money=money.to_dict("records"))
+
+    def ranking(self) -> HTML:
+        """The emulation table: every province ranked by the rule stated on the page."""
+        return render("emulation.html.j2", rows=self.emulation.to_dict("records"), rule=EMULATION_RULE)
+
+    def ranked_chart(self):
+        table = self.emulation.rename(columns={"completion_rate_cases": "rate", "status_cases": "status"})
+        table = table.assign(name=table["province_code"].map(provinces().set_index("code")["short_name"]))
+        return charts.ranked_bars(table[["name", "rate", "status"]], self._year_end_targets(None).get("cases"),
+                                  "Tỷ lệ thi hành xong về việc (%)")
+
+    def heatmap(self):
+        """Provinces × targets coloured by status."""
+        names = provinces().set_index("code")["short_name"]
+        matrix = {}
+        for code, card in self.cards.items():
+            scored = card[card["status"].notna()].set_index("indicator")["status"]
+            matrix[names[code]] = {SHORT_LABELS.get(i, i): s for i, s in scored.items()}
+        frame = pd.DataFrame.from_dict(matrix, orient="index")
+        return charts.status_heatmap(frame)
+
+    def map_chart(self):
+        """Provinces as dots at their coordinates, sized by caseload, coloured by case-rate status."""
+        reference = provinces().set_index("code")
+        tot = self.analysis.totals["province"]
+        size = tot[(tot["period_end"] == self.analysis.period_end) & (tot["measure"] == "cases")
+                   & (tot["category"] == "all")].set_index("scope")["with_conditions"]
+        status = self.emulation.set_index("province_code")["status_cases"]
+        points = pd.DataFrame({"code": status.index, "name": reference.loc[status.index, "short_name"].to_numpy(),
+                               "latitude": reference.loc[status.index, "latitude"].to_numpy(),
+                               "longitude": reference.loc[status.index, "longitude"].to_numpy(),
+                               "size": size.reindex(status.index).astype(float).to_numpy(),
+                               "status": status.to_numpy()})
+        return charts.status_map(points)
+
+    def regions_chart(self):
+        ind = self.analysis.indicators["region"]
+        rows = ind[ind["indicator"].isin(["completion_rate_cases", "completion_rate_money"])]
+        table = pd.DataFrame({"region": rows["scope"], "measure": rows["measure"], "rate": rows["value"].astype(float)})
+        return charts.region_bars(table, self._year_end_targets(None))
+
+    def regions(self) -> HTML:
+        ind = self.analysis.indicators["region"]
+        wide = ind[ind["indicator"].isin(["completion_rate_cases", "completion_rate_money",
+                                          "carry_forward_with_conditions_change_cases"])]
+        table = wide.pivot(index="scope", columns="indicator", values="value")
+        counts = self.emulation.groupby("region").agg(provinces=("province_code", "size"),
+                                                      met_cases=("status_cases", lambda s: int((s == MET).sum())))
+        rows = [dict(region=r, **table.loc[r].to_dict(), **counts.loc[r].to_dict()) for r in table.index]
+        return render("regions.html.j2", rows=rows)
+
+    def at_risk(self) -> HTML:
+        """Provinces whose projection falls short of a target before the year end (or missed at it)."""
+        names = provinces().set_index("code")
+        rows = []
+        for code, card in self.cards.items():
+            for r in card[card["status"].isin([AT_RISK] if self.analysis.period_end.month != 9 else ["Chưa đạt"])
+                          & card["indicator"].isin(["completion_rate_cases", "completion_rate_money"])].itertuples():
+                rows.append(dict(name=names.at[code, "name"], label=r.label, actual=r.actual, projection=r.projection,
+                                 target=r.target, required=r.required_rate, status=r.status))
+        return render("at_risk.html.j2", rows=rows, year_end=self.analysis.period_end.month == 9)
+
+
+def _text(value) -> str:
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+
+
+def scorecard_html(card: pd.DataFrame, period_end) -> HTML:
+    """The scorecard as two tables: campaign targets, then reference indicators without a target.
+
+    At a year end the change "against the same point of last year" equals the change against
+    last year's end and is left out.
+    """
+    year_end = pd.Timestamp(period_end).month == 9
+    rows = []
+    for r in card.itertuples():
+        if year_end and r.indicator.startswith("carry_forward_with_conditions_change_yoy"):
+            continue
+        if year_end and r.indicator.startswith("projected_"):
+            continue
+        rows.append(dict(label=r.label, actual=value_text(r.actual, r.unit),
+                         target="" if pd.isna(r.target) else f"{r.comparator} {value_text(r.target, r.unit)}",
+                         gap=_text(r.gap_text), status=_text(r.status),
+                         attainment=None if pd.isna(r.attainment) else r.attainment,
+                         numerator=_plain(r.numerator, r.unit), denominator=_plain(r.denominator, r.unit),
+                         formula=_text(r.formula), source=_text(r.source), has_target=not pd.isna(r.target)))
+    return render("scorecard.html.j2", targeted=[r for r in rows if r["has_target"]],
+                  reference=[r for r in rows if not r["has_target"]], statuses=STATUSES)
+
+
+RULES_VI = [
+    "Tổng số thụ lý = Số cũ chuyển sang + Số thụ lý mới",
+    "Tổng số phải thi hành = Tổng số thụ lý − Ủy thác đi",
+    "Tổng số phải thi hành = Số có điều kiện thi hành + Số chưa có điều kiện thi hành",
+    "Các phần của số có điều kiện thi hành (xong, đình chỉ, đang thi hành, hoãn, tạm đình chỉ, khác, giảm/miễn) "
+    "không vượt quá số có điều kiện",
+    "Thi hành xong + Đình chỉ ≤ Số có điều kiện thi hành",
+    "Số liệu lũy kế (thụ lý, ủy thác, xong, đình chỉ, giảm/miễn) không giảm giữa các tháng trong năm",
+    "Số cũ chuyển sang = Số chuyển kỳ sau của năm trước; không đổi trong năm",
+    "Không trùng dòng; ngày cuối kỳ là ngày cuối tháng; tiền không lệch đơn vị (1.000 lần) so với các tỉnh khác",
+]
+
+
+def _plain(value, unit: str) -> str:
+    if value is None or pd.isna(value):
+        return ""
+    if unit == "%" or unit == "ngày":
+        return format_int(value) if float(value).is_integer() else format_number(value)
+    return format_int(value)
