@@ -1,11 +1,12 @@
-# make report — validate and summarise the bundled sample (creates .venv on first use)
-# make test   — the whole test suite
+# make report — reports for all provinces and the nation on the bundled sample (creates .venv on first use)
+# make test   — the whole test suite, golden notebooks included (nbval)
+# make golden — rewrite the golden notebooks after a deliberate change to the reports
 VENV ?= .venv
 PYTHON ?= python3
 PY := $(VENV)/bin/python
 THADS := $(VENV)/bin/thads
 
-.PHONY: report test venv clean
+.PHONY: report test golden venv clean
 
 venv: $(VENV)/.installed
 
@@ -17,10 +18,13 @@ $(VENV)/.installed: pyproject.toml
 
 report: venv
 	$(THADS) validate data/sample
-	$(THADS) summary --province "Nam Định"
+	$(THADS) report --all
 
 test: venv
-	$(PY) -m pytest
+	$(PY) -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests/golden/sanitize.cfg
+
+golden: venv
+	MPLBACKEND= $(PY) tests/make_golden.py
 
 clean:
 	rm -rf $(VENV) reports .pytest_cache .hypothesis

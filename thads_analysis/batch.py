@@ -15,6 +15,7 @@ import shutil
 import tempfile
 import threading
 import traceback
+import uuid
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,14 +69,6 @@ class BatchResult:
     out_dir: Path
     produced: list[str] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
-
-
-def _relative(path: Path) -> str:
-    """``path`` relative to the working directory when possible, so no absolute path is stored."""
-    try:
-        return os.path.relpath(Path(path).resolve(), Path.cwd())
-    except ValueError:
-        return str(path)
 
 
 def _problem_code(problem: Problem) -> str | None:
@@ -170,6 +163,26 @@ def check_parameters(template: Path, parameters: dict) -> None:
         raise ValueError(f"{template.name} has no parameter(s) {', '.join(unknown)}; it declares {', '.join(sorted(declared))}")
 
 
+def _kernel_manager_class():
+    """Kernels talk over local IPC sockets beside their connection files: nothing listens on
+    TCP, and ipykernel has no reason to warn about unencrypted TCP on every start."""
+    from jupyter_client import AsyncKernelManager
+    from traitlets import default
+
+    class IpcKernelManager(AsyncKernelManager):
+        @default("transport")
+        def _default_transport(self):
+            return "ipc"
+
+        @default("ip")
+        def _default_ip(self):
+            # An absolute, unique socket path: the kernel runs in the report's folder, where the
+            # default relative "kernel-ipc" would not be found.
+            return os.path.join(tempfile.gettempdir(), f"thads-kernel-{uuid.uuid4().hex}")
+
+    return IpcKernelManager
+
+
 def run_job(job: Job) -> None:
     """Execute one notebook and write its .ipynb and .html atomically; raises on failure."""
     import papermill
@@ -180,16 +193,22 @@ def run_job(job: Job) -> None:
     try:
         for attempt in (1, 2):
             try:
+                # The kernel runs in the report's folder (nbclient's resources path, per kernel; papermill's
+                # cwd= would chdir the whole process), so the notebook names its inputs "inputs/...".
                 nb = papermill.execute_notebook(
-                    _relative(job.template), _relative(tmp_ipynb), parameters=job.parameters, kernel_name="python3",
-                    progress_bar=False, log_output=False, request_save_on_cell_execute=False)
+                    str(job.template), str(tmp_ipynb), parameters=job.parameters, kernel_name="python3",
+                    progress_bar=False, log_output=False, request_save_on_cell_execute=False,
+                    kernel_manager_class=_kernel_manager_class(),
+                    resources={"metadata": {"path": str(stem.parent.resolve())}})
                 break
             except PapermillExecutionError:
                 raise
             except RuntimeError as exc:  # "Kernel didn't respond in 60 seconds": try once more
                 if attempt == 2 or "Kernel" not in str(exc):
                     raise
-        nb.metadata["papermill"]["output_path"] = _relative(stem.with_suffix(".ipynb"))
+        # Record where the notebook came from and went without this machine's folders.
+        nb.metadata["papermill"]["input_path"] = display_name(job.template)
+        nb.metadata["papermill"]["output_path"] = stem.with_suffix(".ipynb").name
         body, _ = _EXPORTERS.get().from_notebook_node(nb)
         tmp_html = stem.parent / f".{stem.name}.running.html"
         tmp_html.write_text(body, encoding="utf-8")
@@ -214,6 +233,9 @@ def run_jobs(jobs: list[Job], workers: int, progress: bool = True) -> tuple[list
     from tqdm.auto import tqdm
 
     os.environ.update(KERNEL_ENV)
+    # ipykernel keeps an inherited MPLBACKEND (e.g. Agg from a test run) instead of its inline
+    # backend, and the notebooks would lose their figures.
+    os.environ.pop("MPLBACKEND", None)
     produced, failures = [], []
     with tqdm(total=len(jobs), desc="Báo cáo", unit="bc", disable=not progress) as bar, \
             ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
@@ -301,8 +323,8 @@ def run_batch(province=None, all_provinces: bool = False, jobs: int | None = Non
     present = set(analysis.frame.loc[analysis.frame["period_end"] == period, "province_code"])
     if wanted is not None and wanted.code not in present:
         raise ValueError(f"no data for {wanted.name} ({wanted.code}) at {period.strftime('%d/%m/%Y')}")
-    common = dict(year=int(year), period_end=period.date().isoformat(), data_path=_relative(data_dir),
-                  targets_path=_relative(target_copy))
+    common = dict(year=int(year), period_end=period.date().isoformat(),
+                  data_path=os.path.relpath(data_dir, folder), targets_path=os.path.relpath(target_copy, folder))
     check_parameters(PROVINCE_TEMPLATE, {"province": "", **common})
     reference = provinces().set_index("code")
     codes = [wanted.code] if wanted else sorted(present)

@@ -20,10 +20,9 @@ from .assess import (AT_RISK, MET, NO_DATA, STATUSES, EMULATION_RULE, completion
                      money_rate_without_largest, ranks)
 from .funnel import funnel_curve
 from .indicators import KEY_CATEGORIES, NATIONAL, NATIONAL_LABEL, months_elapsed
-from .io import display_name
 from .numbers import format_int, format_money, format_number, format_percent
 from .pipeline import Analysis, prepare, scorecard
-from .provinces import lookup, office_name, provinces
+from .provinces import REGIONS, lookup, office_name, provinces
 from .text import summary_sentences
 
 MILESTONES = [(pd.Timestamp("2017-07-19"), "19/07: 71 năm Ngày Truyền thống THADS")]
@@ -87,7 +86,7 @@ class _Report:
 
     def origin(self) -> dict:
         a = self.analysis
-        files = sorted({display_name(f) for f in a.frame["source_file"].astype(str).unique()})
+        files = sorted(set(a.frame["source_file"].astype(str)))
         return dict(is_sample=a.is_sample, mark=schema.SAMPLE_MARK, origin=a.origin, files=files,
                     targets=a.targets_path.name)
 
@@ -228,7 +227,7 @@ class ProvinceReport(_Report):
         own = frame[frame["province_code"] == self.code]
         at_period = own[own["period_end"] == self.analysis.period_end].sort_values(["measure", "category"])
         sources = [dict(measure=schema.MEASURE_LABELS[r.measure], category=schema.CATEGORY_LABELS[r.category],
-                        file=display_name(r.source_file), row=r.source_row) for r in at_period.itertuples()]
+                        file=r.source_file, row=r.source_row) for r in at_period.itertuples()]
         warnings = [w for w in self.analysis.warnings if self.province.short_name in w or f" {self.code} " in w]
         return render("quality.html.j2", rows=len(own), periods=own["period_end"].nunique(), sources=sources,
                       warnings=warnings, rules=RULES_VI)
@@ -310,7 +309,7 @@ class NationalReport(_Report):
         return charts.status_map(points)
 
     def regions_chart(self):
-        ind = self.analysis.indicators["region"]
+        ind = _in_region_order(self.analysis.indicators["region"])
         rows = ind[ind["indicator"].isin(["completion_rate_cases", "completion_rate_money"])]
         table = pd.DataFrame({"region": rows["scope"], "measure": rows["measure"], "rate": rows["value"].astype(float)})
         return charts.region_bars(table, self._year_end_targets(None))
@@ -322,7 +321,7 @@ class NationalReport(_Report):
         table = wide.pivot(index="scope", columns="indicator", values="value")
         counts = self.emulation.groupby("region").agg(provinces=("province_code", "size"),
                                                       met_cases=("status_cases", lambda s: int((s == MET).sum())))
-        rows = [dict(region=r, **table.loc[r].to_dict(), **counts.loc[r].to_dict()) for r in table.index]
+        rows = [dict(region=r, **table.loc[r].to_dict(), **counts.loc[r].to_dict()) for r in REGIONS if r in table.index]
         return render("regions.html.j2", rows=rows)
 
     def at_risk(self) -> HTML:
@@ -335,6 +334,12 @@ class NationalReport(_Report):
                 rows.append(dict(name=names.at[code, "name"], label=r.label, actual=r.actual, projection=r.projection,
                                  target=r.target, required=r.required_rate, status=r.status))
         return render("at_risk.html.j2", rows=rows, year_end=self.analysis.period_end.month == 9)
+
+
+def _in_region_order(ind: pd.DataFrame) -> pd.DataFrame:
+    """Region rows in the GSO yearbook order (north to south)."""
+    order = {r: i for i, r in enumerate(REGIONS)}
+    return ind.sort_values("scope", key=lambda s: s.map(order), kind="stable")
 
 
 def _text(value) -> str:

@@ -1,0 +1,179 @@
+"""Batch reports end to end: files written, HTML read in headless Chromium, failures isolated."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from thads_analysis import cli
+from thads_analysis.batch import Job, check_parameters, run_job
+from thads_analysis.paths import PROJECT_ROOT, SAMPLE_DIR
+from thads_analysis.report import render
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def page_text(html: Path) -> str:
+    """The text a reader sees, as headless Chromium renders it."""
+    if CHROMIUM is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is missing; .ci/run installs it")
+        pytest.skip("chromium not installed (apt-get install chromium)")
+    dom = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                          "--disable-component-update", "--no-first-run", "--disable-sync",
+                          f"--user-data-dir={html.parent / '.chromium'}", "--dump-dom", html.resolve().as_uri()],
+                         capture_output=True, text=True, timeout=120, check=True).stdout
+    assert "<body" in dom
+    text = re.sub(r"<style.*?</style>|<script.*?</script>", " ", dom, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text))
+
+
+@pytest.fixture(scope="module")
+def nam_dinh(tmp_path_factory):
+    out = tmp_path_factory.mktemp("reports")
+    code = cli.main(["report", "--province", "Nam Định", "--out", str(out), "--quiet"])
+    assert code == 0
+    return out / "2017-09-30"
+
+
+def test_province_report_files(nam_dinh):
+    assert (nam_dinh / "36-nam-dinh.ipynb").exists() and (nam_dinh / "36-nam-dinh.html").exists()
+    assert (nam_dinh / "inputs" / "data" / "report.parquet").exists()
+    assert not list(nam_dinh.glob(".*running*"))
+    nb = nbformat.read(nam_dinh / "36-nam-dinh.ipynb", as_version=4)
+    assert all(not o.get("output_type") == "error" for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    raw = (nam_dinh / "36-nam-dinh.ipynb").read_text(encoding="utf-8")
+    assert str(PROJECT_ROOT) not in raw and str(nam_dinh) not in raw  # no absolute machine path
+
+
+def test_html_report_reads_right_in_chromium(nam_dinh):
+    text = page_text(nam_dinh / "36-nam-dinh.html")
+    assert "Cục THADS tỉnh Nam Định" in text
+    assert "Bảng chỉ tiêu thi đua" in text and "Tỷ lệ thi hành xong về việc" in text
+    # 4.918 of 5.422 with conditions, target 73%: the synthetic example of DOMAIN-calibrated data.
+    assert "đã thi hành xong 4.918 việc" in text and "90,70%" in text and "vượt 17,70%" in text
+    assert "Dữ liệu mẫu (mô phỏng)" in text
+    for leak in ["import ", "display(", "Traceback", "ProvinceReport", str(PROJECT_ROOT), str(nam_dinh)]:
+        assert leak not in text, leak
+    html = (nam_dinh / "36-nam-dinh.html").read_text(encoding="utf-8")
+    assert html.count("data:image/png;base64") >= 5  # figures embedded: the file opens offline
+
+
+def test_failed_report_keeps_the_previous_one(tmp_path):
+    template = tmp_path / "boom.ipynb"
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["parameters"]}),
+                nbformat.v4.new_code_cell("raise ValueError('số liệu hỏng')")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, template)
+    stem = tmp_path / "36-nam-dinh"
+    stem.with_suffix(".html").write_text("previous good report", encoding="utf-8")
+    from papermill.exceptions import PapermillExecutionError
+
+    with pytest.raises(PapermillExecutionError, match="số liệu hỏng"):
+        run_job(Job("36-nam-dinh", "36 Nam Định", template, {"x": 2}, stem))
+    assert stem.with_suffix(".html").read_text(encoding="utf-8") == "previous good report"
+    assert not stem.with_suffix(".ipynb").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["36-nam-dinh.html", "boom.ipynb"]
+
+
+def test_unknown_parameters_are_errors():
+    with pytest.raises(ValueError, match="no parameter.*provinec"):
+        check_parameters(PROJECT_ROOT / "notebooks" / "province_report.ipynb", {"provinec": "36"})
+
+
+def small_sample(folder: Path, codes: list[str]) -> Path:
+    """The sample restricted to a few provinces (same files, fewer rows)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in SAMPLE_DIR.glob("*.csv"):
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        frame[frame["province_code"].isin(codes)].to_csv(folder / path.name, index=False)
+    return folder
+
+
+def test_all_with_one_broken_province(tmp_path, capsys):
+    data = small_sample(tmp_path / "data", ["01", "36", "79"])
+    monthly = data / "thads_monthly_2017.csv"
+    frame = pd.read_csv(monthly, dtype=str, keep_default_na=False)
+    row = frame.index[(frame.province_code == "79") & (frame.period_end == "2017-09-30")
+                      & (frame.measure == "cases") & (frame.category == "all")][0]
+    frame.loc[row, "completed"] = str(int(frame.loc[row, "completed"]) + 7)  # breaks with_conditions' parts
+    frame.loc[row, "origin"] = "<script>alert(1)</script>"
+    frame.to_csv(monthly, index=False)
+    out = tmp_path / "out"
+    code = cli.main(["report", "--all", "--data", str(data), "--out", str(out), "--quiet", "--jobs", "2"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "79 Hồ Chí Minh" in err and "rows break the rules" in err
+    folder = out / "2017-09-30"
+    produced = sorted(p.name for p in folder.glob("*.html"))
+    assert produced == ["00-toan-quoc.html", "01-ha-noi.html", "36-nam-dinh.html", "index.html"]
+    summary = pd.read_csv(folder / "summary.csv", dtype={"province_code": str})
+    assert list(summary["province_code"]) == sorted(summary["province_code"], key=lambda c: summary.set_index(
+        "province_code").at[c, "rank_national"]) and set(summary["province_code"]) == {"01", "36"}
+    index = (folder / "index.html").read_text(encoding="utf-8")
+    assert "Không lập được 1 báo cáo" in index and "36-nam-dinh.html" in index
+    assert "<script>alert(1)</script>" not in index
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--province", "Nam Dihn"], "Nam Định"),
+    (["--province", "36", "--period-end", "2017-05-15"], "periods available"),
+    (["--province", "36", "--year", "2019"], "no period of statistical year 2019"),
+])
+def test_bad_arguments_fail_before_any_kernel(tmp_path, capsys, args, message):
+    code = cli.main(["report", *args, "--out", str(tmp_path / "out"), "--quiet"])
+    assert code == 1 and message in capsys.readouterr().err
+    assert not list((tmp_path / "out").glob("**/*.ipynb"))
+
+
+def test_bad_targets_and_bad_data_fail_before_any_kernel(tmp_path, capsys):
+    targets = tmp_path / "t.csv"
+    targets.write_text("scope,year,indicator,comparator,target,source\nnational,2017,completion_rate,>=,73,x\n",
+                       encoding="utf-8")
+    assert cli.main(["report", "--province", "36", "--targets", str(targets), "--out", str(tmp_path / "o")]) == 1
+    assert "unknown indicator" in capsys.readouterr().err
+    data = small_sample(tmp_path / "data", ["36"])
+    monthly = data / "thads_monthly_2017.csv"
+    frame = pd.read_csv(monthly, dtype=str, keep_default_na=False)
+    frame.loc[0, "new_accepted"] = "nhiều"
+    frame.to_csv(monthly, index=False)
+    assert cli.main(["report", "--province", "36", "--data", str(data), "--out", str(tmp_path / "o")]) == 1
+    assert "[wrong type]" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
+
+
+def test_plain_papermill_cli_accepts_an_integer_province(tmp_path):
+    out = tmp_path / "ha-noi.ipynb"
+    subprocess.run([str(Path(os.sys.executable).parent / "papermill"), "notebooks/province_report.ipynb", str(out),
+                    "-p", "province", "01", "--no-progress-bar"], cwd=PROJECT_ROOT, check=True, capture_output=True,
+                   env={**os.environ, "MPLBACKEND": ""})
+    nb = nbformat.read(out, as_version=4)
+    assert "province = 1" in nb.cells[2].source  # papermill turned "01" into the integer 1 ...
+    header = nb.cells[3].outputs[0]["data"]["text/html"]
+    assert "Cục THADS thành phố Hà Nội" in header  # ... and the report still knows it is Hà Nội
+
+
+def test_text_from_inputs_is_escaped():
+    html = render("header.html.j2", title="t", subtitle="s", period="p", region=None, sentences=["<b>x</b>"],
+                  generated="g", is_sample=False, mark="m", origin="<script>bad()</script>", files=["a&b.csv"],
+                  targets="t.csv").data
+    assert "<script>bad()" not in html and "&lt;script&gt;" in html and "a&amp;b.csv" in html
+
+
+def test_summary_json_has_the_contract_fields(capsys):
+    assert cli.main(["summary", "--province", "36", "--format", "json"]) == 0
+    records = json.loads(capsys.readouterr().out)
+    first = records[0]
+    assert {"indicator", "actual", "target", "gap", "status"} <= set(first)
+    assert first["indicator"] == "completion_rate_cases"
+    assert round(first["actual"], 2) == 90.70 and first["target"] == 73 and round(first["gap"], 2) == 17.70
+    assert first["status"] == "Đạt"
