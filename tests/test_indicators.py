@@ -240,3 +240,15 @@ def test_ranks_share_ties():
     assert pd.isna(table.at["79", "rank_national"])
     # Region Đồng bằng sông Hồng holds 01, 35, 36: Nam Định 1st, Hà Nội and Hà Nam 2nd.
     assert table.at["35", "rank_region"] == 2 and table.at["35", "n_region"] == 3
+
+
+def test_vectorised_projection_matches_the_single_scope_one():
+    from thads_analysis.indicators import projected_rates
+
+    path = pd.DataFrame({"period_end": pd.to_datetime(["2016-12-31", "2017-01-31", "2017-02-28", "2017-03-31"]),
+                         "resolved": [400, 500, 530, 550], "with_conditions": [1000, 1000, 1000, 1000]})
+    both = pd.concat([path.assign(scope="a"), path.iloc[:1].assign(scope="b")])
+    got = projected_rates(both, "2017-03-31")
+    # Last three months 50; 53; 55 at months 4, 5, 6: slope 2,5, mean 52,67 at month 5 → 52,67 + 7 × 2,5 = 70,17.
+    assert got["a"] == pytest.approx(projected_rate(path, "2017-03-31")) == pytest.approx(52.6667 + 7 * 2.5, abs=1e-3)
+    assert "b" not in got  # one month is not a trend

@@ -177,3 +177,31 @@ def test_summary_json_has_the_contract_fields(capsys):
     assert first["indicator"] == "completion_rate_cases"
     assert round(first["actual"], 2) == 90.70 and first["target"] == 73 and round(first["gap"], 2) == 17.70
     assert first["status"] == "Đạt"
+
+
+def comparable(path: Path) -> list:
+    """Each code cell's source, execution count and outputs, report times blanked."""
+    nb = nbformat.read(path, as_version=4)
+    cells = []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        outputs = json.dumps([{k: v for k, v in o.items() if k != "metadata"} for o in cell.outputs], sort_keys=True)
+        cells.append((cell.source, cell.execution_count, re.sub(r"\d\d/\d\d/\d{4} \d\d:\d\d", "TIME", outputs)))
+    return cells
+
+
+def test_report_from_a_reused_kernel_equals_one_from_a_fresh_kernel(tmp_path):
+    from thads_analysis.batch import run_batch
+
+    data = small_sample(tmp_path / "data", ["01", "36", "35", "24", "79"])
+    # One worker: the national overview, then 01, 24, 35, 36, 79 run one after another in the same kernel.
+    reused = run_batch(all_provinces=True, jobs=1, data=data, out=tmp_path / "reused", progress=False)
+    fresh = run_batch(province="36", data=data, out=tmp_path / "fresh", progress=False, reuse_kernels=False)
+    assert not reused.failures and not fresh.failures
+    a = comparable(reused.out_dir / "36-nam-dinh.ipynb")
+    b = comparable(fresh.out_dir / "36-nam-dinh.ipynb")
+    assert [c[1] for c in a] == list(range(1, len(a) + 1))  # counts restart at 1 in the reused kernel
+    assert len(a) == len(b)
+    for i, (x, y) in enumerate(zip(a, b)):
+        assert x == y, f"cell {i} differs"

@@ -95,7 +95,8 @@ def corruption(draw):
     return kind, row, column, delta
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(corruption())
 def test_random_corruptions_are_named_never_a_traceback(tmp_path_factory, change):
     kind, row, column, delta = change
@@ -131,9 +132,11 @@ def test_random_corruptions_are_named_never_a_traceback(tmp_path_factory, change
         return
     if not result.errors:
         # Only changes that keep every rule may pass: an optional part of with_conditions
-        # (in_progress …) blanked, dropped or changed within what still fits.
-        assert kind in {"number", "blank", "drop_column"} and column in {
-            "in_progress", "postponed", "suspended", "other", "reduced", "terminated"}
+        # (in_progress …) blanked or dropped, or a part lowered (the parts may sum to less than
+        # with_conditions, and this one year has no next year to chain to).
+        optional = {"in_progress", "postponed", "suspended", "other", "reduced", "terminated"}
+        assert (kind in {"blank", "drop_column"} and column in optional) or (
+            kind == "number" and delta < 0 and column in optional | {"completed"})
         return
     for problem in result.errors:
         assert problem.rule and problem.message and problem.file.endswith("corrupt.csv")

@@ -25,7 +25,6 @@ import nbformat
 import pandas as pd
 
 from . import schema
-from .assess import emulation_table
 from .indicators import NATIONAL
 from .io import LoadResult, display_name, load
 from .paths import DEFAULT_TARGETS, PROJECT_ROOT, SAMPLE_DIR
@@ -183,8 +182,12 @@ def _kernel_manager_class():
     return IpcKernelManager
 
 
-def run_job(job: Job) -> None:
-    """Execute one notebook and write its .ipynb and .html atomically; raises on failure."""
+def run_job(job: Job, km=None) -> None:
+    """Execute one notebook and write its .ipynb and .html atomically; raises on failure.
+
+    With ``km`` (a running kernel manager) the notebook runs in that kernel; otherwise in a
+    fresh kernel started in the report's folder.
+    """
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -195,11 +198,12 @@ def run_job(job: Job) -> None:
             try:
                 # The kernel runs in the report's folder (nbclient's resources path, per kernel; papermill's
                 # cwd= would chdir the whole process), so the notebook names its inputs "inputs/...".
+                kernel = {"km": km} if km is not None else {
+                    "kernel_manager_class": _kernel_manager_class(),
+                    "resources": {"metadata": {"path": str(stem.parent.resolve())}}}
                 nb = papermill.execute_notebook(
                     str(job.template), str(tmp_ipynb), parameters=job.parameters, kernel_name="python3",
-                    progress_bar=False, log_output=False, request_save_on_cell_execute=False,
-                    kernel_manager_class=_kernel_manager_class(),
-                    resources={"metadata": {"path": str(stem.parent.resolve())}})
+                    progress_bar=False, log_output=False, request_save_on_cell_execute=False, **kernel)
                 break
             except PapermillExecutionError:
                 raise
@@ -220,6 +224,80 @@ def run_job(job: Job) -> None:
             leftover.unlink(missing_ok=True)
 
 
+class _KernelPool(threading.local):
+    """One warm kernel per worker thread, reused for every notebook that thread runs."""
+
+    def __init__(self):
+        self.km = None
+        self.kc = None
+
+    def start(self, folder: Path) -> None:
+        from jupyter_client import KernelManager
+        from traitlets import default
+
+        class IpcKernelManager(KernelManager):
+            @default("transport")
+            def _default_transport(self):
+                return "ipc"
+
+            @default("ip")
+            def _default_ip(self):
+                return os.path.join(tempfile.gettempdir(), f"thads-kernel-{uuid.uuid4().hex}")
+
+        self.km = IpcKernelManager(kernel_name="python3")
+        self.km.start_kernel(cwd=str(folder))
+        self.kc = self.km.blocking_client()
+        self.kc.start_channels()
+        self.kc.wait_for_ready(timeout=120)
+        _LIVE_KERNELS.append((self.km, self.kc))
+        self._run("import thads_analysis.kernel as _k\n_k.warm_up()")
+
+    def _run(self, code: str) -> None:
+        reply = self.kc.execute_interactive(code, silent=True, timeout=120)
+        if reply["content"]["status"] != "ok":
+            raise RuntimeError(f"kernel set-up failed: {reply['content'].get('ename')}: {reply['content'].get('evalue')}")
+
+    def stop(self) -> None:
+        if self.km is not None:
+            _shutdown(self.km, self.kc)
+            self.km = self.kc = None
+
+    def run(self, job: Job) -> None:
+        """Run ``job`` in this thread's warm kernel (started on first use; restarted once if it died)."""
+        for attempt in (1, 2):
+            try:
+                if self.km is None or not self.km.is_alive():
+                    self.stop()
+                    self.start(job.stem.parent)
+                self._run(f"import thads_analysis.kernel as _k\n_k.reset({str(job.stem.parent.resolve())!r})")
+                run_job(job, km=self.km)
+                return
+            except Exception as exc:
+                from papermill.exceptions import PapermillExecutionError
+
+                if isinstance(exc, PapermillExecutionError) or attempt == 2:
+                    raise
+                self.stop()  # a dead or stuck kernel: start a new one and try once more
+
+
+# Every kernel a pool started (the pool object is thread-local: the main thread cannot see the
+# workers' kernels through it), so that all are shut down when the batch ends.
+_LIVE_KERNELS: list = []
+_POOL = _KernelPool()
+
+
+def _shutdown(km, kc) -> None:
+    if (km, kc) in _LIVE_KERNELS:
+        _LIVE_KERNELS.remove((km, kc))
+    kc.stop_channels()
+    if km.has_kernel:
+        km.shutdown_kernel(now=True)
+
+
+def _run_in_pool(job: Job) -> None:
+    _POOL.run(job)
+
+
 def _describe(exc: BaseException) -> str:
     from papermill.exceptions import PapermillExecutionError
 
@@ -228,8 +306,13 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def run_jobs(jobs: list[Job], workers: int, progress: bool = True) -> tuple[list[str], list[Failure]]:
-    """Run jobs in ``workers`` threads with a progress bar; returns names produced and failures."""
+def run_jobs(jobs: list[Job], workers: int, progress: bool = True,
+             reuse_kernels: bool = True) -> tuple[list[str], list[Failure]]:
+    """Run jobs in ``workers`` threads with a progress bar; returns names produced and failures.
+
+    With ``reuse_kernels`` each thread keeps one warm kernel for all its notebooks (see
+    ``kernel.reset``); otherwise every notebook gets a fresh kernel.
+    """
     from tqdm.auto import tqdm
 
     os.environ.update(KERNEL_ENV)
@@ -239,7 +322,8 @@ def run_jobs(jobs: list[Job], workers: int, progress: bool = True) -> tuple[list
     produced, failures = [], []
     with tqdm(total=len(jobs), desc="Báo cáo", unit="bc", disable=not progress) as bar, \
             ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        futures = {pool.submit(run_job, job): job for job in jobs}
+        runner = _run_in_pool if reuse_kernels else run_job
+        futures = {pool.submit(runner, job): job for job in jobs}
         for future in as_completed(futures):
             job = futures[future]
             try:
@@ -251,12 +335,14 @@ def run_jobs(jobs: list[Job], workers: int, progress: bool = True) -> tuple[list
                     traceback.print_exception(exc)
             bar.set_postfix_str(job.label)
             bar.update()
+    for km, kc in list(_LIVE_KERNELS):
+        _shutdown(km, kc)
     return produced, failures
 
 
 def summary_table(analysis, names: dict[str, str]) -> pd.DataFrame:
     """One row per province: rates, targets, gaps, statuses, ranks; computed by the package."""
-    table = emulation_table(analysis.indicators["province"], analysis.targets)
+    table = analysis.emulation().copy()
     extra = []
     for code in table["province_code"]:
         card = scorecard(analysis, code).set_index("indicator")
@@ -299,7 +385,7 @@ def _atomic_csv(frame: pd.DataFrame, path: Path) -> None:
 
 def run_batch(province=None, all_provinces: bool = False, jobs: int | None = None, year: int | None = None,
               period_end=None, data=None, targets=None, out: Path = Path("reports"), money_unit: str | None = None,
-              progress: bool = True) -> BatchResult:
+              progress: bool = True, reuse_kernels: bool = True) -> BatchResult:
     """Produce reports for one province or all (plus the national overview, index and summary).
 
     Raises DataError / ValueError for input that stops everything (before any kernel starts).
@@ -335,7 +421,7 @@ def run_batch(province=None, all_provinces: bool = False, jobs: int | None = Non
         check_parameters(NATIONAL_TEMPLATE, common)
         job_list.insert(0, Job(NATIONAL_NAME, "Toàn quốc", NATIONAL_TEMPLATE, common, folder / NATIONAL_NAME))
     workers = jobs or os.cpu_count() or 1
-    produced, failures = run_jobs(job_list, min(workers, len(job_list)), progress)
+    produced, failures = run_jobs(job_list, min(workers, len(job_list)), progress, reuse_kernels)
     failures += [Failure(f"{code} {reference.at[code, 'short_name']}" if code in reference.index else str(code),
                          "rows break the rules: " + "; ".join(str(p) for p in problems[:3])
                          + (f" (+{len(problems) - 3} more)" if len(problems) > 3 else ""))

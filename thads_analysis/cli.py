@@ -109,7 +109,7 @@ def _report(args: argparse.Namespace) -> int:
     from .batch import run_batch
 
     result = run_batch(args.province, args.all, args.jobs, args.year, args.period_end, args.data, args.targets,
-                       args.out, args.money_unit, progress=not args.quiet)
+                       args.out, args.money_unit, progress=not args.quiet, reuse_kernels=not args.fresh_kernels)
     print(f"{len(result.produced)} report(s) in {result.out_dir}" + (f"; index: {result.out_dir / 'index.html'}"
                                                                       if args.all else ""))
     if result.failures:
@@ -143,6 +143,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_data_options(report)
     report.add_argument("--out", type=Path, default=Path("reports"), help="output folder (default: reports)")
     report.add_argument("--quiet", action="store_true", help="no progress bar")
+    report.add_argument("--fresh-kernels", action="store_true",
+                        help="a new kernel for every notebook (slower; the default reuses one warm kernel per job)")
     report.set_defaults(handler=_report)
     return parser
 

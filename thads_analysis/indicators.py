@@ -209,6 +209,34 @@ def projected_rate(path: pd.DataFrame, period_end) -> float | None:
     return float(min(100.0, max(0.0, intercept + slope * 12)))
 
 
+def projected_rates(paths: pd.DataFrame, period_end) -> dict:
+    """``projected_rate`` for every scope of ``paths`` (scope, period_end, resolved, with_conditions) at once."""
+    period_end = pd.Timestamp(period_end)
+    year = schema.statistical_year(period_end)
+    data = paths[(paths["period_end"] <= period_end)
+                 & (paths["period_end"].map(schema.statistical_year) == year)].sort_values(["scope", "period_end"])
+    data = data.assign(rate=_ratio(data["resolved"], data["with_conditions"]).astype(float),
+                       month=data["period_end"].map(months_elapsed).astype(float)).dropna(subset=["rate"])
+    out: dict = {}
+    if data.empty:
+        return out
+    last = data.groupby("scope").tail(3)
+    grouped = last.groupby("scope")
+    n = grouped["rate"].size()
+    final = grouped[["month", "rate"]].last()
+    mx, my = grouped["month"].mean(), grouped["rate"].mean()
+    dx = last["month"] - last["scope"].map(mx)
+    dy = last["rate"] - last["scope"].map(my)
+    slope = (dx * dy).groupby(last["scope"]).sum() / (dx * dx).groupby(last["scope"]).sum()
+    for scope in n.index:
+        if final.at[scope, "month"] == 12:
+            out[scope] = float(final.at[scope, "rate"])
+        elif n[scope] >= 2:
+            value = my[scope] + slope[scope] * (12 - mx[scope])
+            out[scope] = float(min(100.0, max(0.0, value)))
+    return out
+
+
 def indicators(frame: pd.DataFrame, period_end, level: str = "province", tot: pd.DataFrame | None = None,
                standing: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every indicator for every scope of ``level`` at ``period_end``: a long table.
@@ -247,9 +275,9 @@ def indicators(frame: pd.DataFrame, period_end, level: str = "province", tot: pd
             rows += [_row(s, name, m, "all", change[s], cur.at[s, col] - before[s] if pd.notna(before[s]) else pd.NA,
                           before[s], f"({col} − {col} at {base.date()}) / {col} at {base.date()} × 100")
                      for s in cur.index]
-        paths = tot[(tot["measure"] == m) & (tot["category"] == "all")]
+        projected = projected_rates(tot[(tot["measure"] == m) & (tot["category"] == "all")], period_end)
         for s in cur.index:
-            value = projected_rate(paths[paths["scope"] == s], period_end)
+            value = projected.get(s)
             rows.append(_row(s, f"projected_completion_rate_{m}", m, "all", pd.NA if value is None else value,
                              pd.NA, pd.NA, "least-squares line through the last 3 monthly rates, extended to 30/09"))
         for c in KEY_CATEGORIES:

@@ -170,6 +170,39 @@ def _read_csv(path: Path, display: str) -> list[RawTable]:
     return [RawTable(display, headers, rows, numbers, problems=notes)]
 
 
+def _canonical_parquet(path: Path) -> tuple[str, pd.DataFrame] | None:
+    """A parquet file already in canonical form (as the batch writes its inputs), read as is.
+
+    Only typed columns are taken this way (codes of the 63 provinces, dates, integer values,
+    known measures and categories, the file and row each value came from); anything else goes
+    through the cell-by-cell reader. The rules of ``schema.validate`` still run on it.
+    """
+    if Path(path).suffix.lower() not in {".parquet", ".pq"} or not Path(path).exists():
+        return None
+    try:
+        frame = pd.read_parquet(path)
+    except Exception:  # not readable here: let read_raw report it
+        return None
+    from .provinces import provinces
+
+    kind = table_kind(set(frame.columns))
+    keys = ["province_code", "period_end"] + (["measure", "category"] if kind == "report" else [])
+    values = schema.REQUIRED_VALUES if kind == "report" else []
+    needed = keys + values + SOURCE_COLUMNS + [schema.ORIGIN_COLUMN]
+    if any(c not in frame.columns for c in needed) or not pd.api.types.is_datetime64_any_dtype(frame["period_end"]):
+        return None
+    numbers = [c for c in frame.columns if c in schema.VALUE_COLUMNS + schema.STANDING_COLUMNS]
+    if not all(pd.api.types.is_integer_dtype(frame[c]) for c in numbers):
+        return None
+    if not frame["province_code"].astype(str).isin(set(provinces()["code"])).all():
+        return None
+    if kind == "report" and not (frame["measure"].isin(schema.MEASURES).all()
+                                 and frame["category"].isin(schema.CATEGORIES).all()):
+        return None
+    frame = frame.drop(columns=[c for c in ["unit"] if c in frame.columns])
+    return kind, (_typed(frame) if kind == "report" else _typed_standing(frame))
+
+
 def _read_parquet(path: Path, display: str) -> list[RawTable]:
     frame = pd.read_parquet(path)
     rows = frame.astype(object).where(frame.notna(), None).values.tolist()
@@ -613,6 +646,11 @@ def load(paths, money_unit: str | None = None) -> LoadResult:
         shown = ", ".join(str(p) for p in ([paths] if isinstance(paths, (str, Path)) else paths))
         return LoadResult(None, [Problem(shown, "no data files", "no .csv, .xlsx or .parquet file found")], files)
     for path in files:
+        snapshot = _canonical_parquet(path)
+        if snapshot is not None:
+            kind, frame = snapshot
+            (standings if kind == "standing" else reports).append(frame.assign(_unreadable=False))
+            continue
         try:
             for raw in read_raw(path, display_name(path)):
                 kind, frame, found = to_canonical(raw, money_unit)

@@ -7,6 +7,7 @@ any scope's assessment. The same numbers come out of ``thads summary`` and the n
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import pandas as pd
 from . import schema
 from .assess import assess
 from .indicators import NATIONAL, indicators, resolve_period, scope_codes, totals
-from .io import is_sample, read_dataset
+from .io import data_files, is_sample, read_dataset
 from .paths import DEFAULT_TARGETS, SAMPLE_DIR
 from .provinces import REGIONS, lookup
 from .targets import read_targets
@@ -38,6 +39,7 @@ class Analysis:
     warnings: list[str] = field(default_factory=list)
     totals: dict[str, pd.DataFrame] = field(default_factory=dict)
     indicators: dict[str, pd.DataFrame] = field(default_factory=dict)
+    _computed: dict = field(default_factory=dict, repr=False)
 
     @property
     def is_sample(self) -> bool:
@@ -47,6 +49,14 @@ class Analysis:
     @property
     def origin(self) -> str:
         return self.frame.attrs.get("origin", "")
+
+    def emulation(self) -> pd.DataFrame:
+        """The emulation table of all provinces (computed once)."""
+        from .assess import emulation_table
+
+        if "emulation" not in self._computed:
+            self._computed["emulation"] = emulation_table(self.indicators["province"], self.targets)
+        return self._computed["emulation"]
 
     def all_indicators(self) -> pd.DataFrame:
         """Indicators of provinces, regions and the nation in one table."""
@@ -61,15 +71,40 @@ class Analysis:
         return "province", lookup(value).code
 
 
+# The last few analyses, keyed by the inputs' names, sizes and modification times: a batch
+# that runs many reports in one kernel computes each period once. Small, so memory stays flat.
+_CACHE: OrderedDict = OrderedDict()
+CACHE_SIZE = 2
+
+
+def _fingerprint(paths: list[Path]) -> tuple:
+    files = data_files(paths)
+    return tuple((str(f.resolve()), f.stat().st_mtime_ns, f.stat().st_size) for f in files if f.exists())
+
+
 def prepare(data=None, targets=None, year: int | None = None, period_end=None,
             money_unit: str | None = None) -> Analysis:
     """Read data (files/folders; default the bundled sample) and targets; compute all indicators.
 
     ``year`` defaults to the year of ``period_end`` or 2017; ``period_end`` to the latest period
     of that year in the data. Raises DataError for bad files, ValueError for a period not in the data.
+    The same inputs (unchanged files) give the same Analysis object again: treat it as read-only.
     """
     data_paths = [Path(p) for p in ([data] if isinstance(data, (str, Path)) else (data or [SAMPLE_DIR]))]
     targets_path = Path(targets) if targets else DEFAULT_TARGETS
+    key = (_fingerprint(data_paths), _fingerprint([targets_path]), year,
+           None if period_end is None else str(pd.Timestamp(period_end).date()), money_unit)
+    if key in _CACHE:
+        _CACHE.move_to_end(key)
+        return _CACHE[key]
+    analysis = _prepare(data_paths, targets_path, year, period_end, money_unit)
+    _CACHE[key] = analysis
+    while len(_CACHE) > CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return analysis
+
+
+def _prepare(data_paths, targets_path, year, period_end, money_unit) -> Analysis:
     loaded = read_dataset(data_paths, money_unit)
     target_table = read_targets(targets_path)
     frame = loaded.frame

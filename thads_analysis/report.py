@@ -16,7 +16,7 @@ import pandas as pd
 from IPython.display import HTML
 
 from . import charts, schema
-from .assess import (AT_RISK, MET, NO_DATA, STATUSES, EMULATION_RULE, completion_funnel, emulation_table,
+from .assess import (AT_RISK, MET, NO_DATA, STATUSES, EMULATION_RULE, completion_funnel,
                      money_rate_without_largest, ranks)
 from .funnel import funnel_curve
 from .indicators import KEY_CATEGORIES, NATIONAL, NATIONAL_LABEL, months_elapsed
@@ -217,7 +217,7 @@ class ProvinceReport(_Report):
                              region=r["rank_region"], n_region=r["n_region"]))
         table, _, p0 = self._funnel()
         flag = table.set_index("province_code").at[self.code, "flag"]
-        emulation = emulation_table(ind, self.analysis.targets).set_index("province_code").loc[self.code]
+        emulation = self.analysis.emulation().set_index("province_code").loc[self.code]
         return render("position.html.j2", rows=rows, flag=flag, p0=p0 * 100, method=table.attrs.get("method", ""),
                       emulation=emulation, rule=EMULATION_RULE, region=self.province.region)
 
@@ -242,7 +242,7 @@ class NationalReport(_Report):
 
     @cached_property
     def emulation(self) -> pd.DataFrame:
-        return emulation_table(self.analysis.indicators["province"], self.analysis.targets)
+        return self.analysis.emulation()
 
     @cached_property
     def cards(self) -> dict[str, pd.DataFrame]:

@@ -1,0 +1,45 @@
+"""Code that runs inside a reused report kernel: warm-up before the first notebook, reset between.
+
+A batch keeps a few kernels alive and runs many notebooks in each (imports of pandas,
+seaborn and the package happen once). ``reset`` gives each notebook what a fresh kernel
+would: an empty namespace, execution counts from 1, no open figures, the default
+matplotlib settings, and the report's folder as working directory. The package's own caches
+(``pipeline.prepare``) stay: they are keyed by the input files and return the same numbers.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+
+_RC_DEFAULTS: dict | None = None
+
+
+def warm_up() -> None:
+    """Import what every report imports, and remember matplotlib's settings as they are now."""
+    global _RC_DEFAULTS
+    import matplotlib
+    import matplotlib.pyplot  # noqa: F401  (loads the inline backend)
+
+    import thads_analysis.report  # noqa: F401  (pandas, seaborn, charts, pipeline)
+
+    _RC_DEFAULTS = dict(matplotlib.rcParams)
+
+
+def reset(folder: str) -> None:
+    """Make the kernel look fresh for the next notebook, working in ``folder``."""
+    import warnings
+
+    import matplotlib
+    import matplotlib.pyplot as plt
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    shell.reset(new_session=True)  # namespace cleared, execution count back to 1, new history session
+    plt.close("all")
+    if _RC_DEFAULTS is not None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # restoring deprecated keys as they were is not a new use
+            matplotlib.rcParams.update(_RC_DEFAULTS)
+    os.chdir(folder)
+    gc.collect()
