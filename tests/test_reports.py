@@ -205,3 +205,29 @@ def test_report_from_a_reused_kernel_equals_one_from_a_fresh_kernel(tmp_path):
     assert len(a) == len(b)
     for i, (x, y) in enumerate(zip(a, b)):
         assert x == y, f"cell {i} differs"
+
+
+def test_every_monthly_period_in_one_call(tmp_path):
+    from thads_analysis.batch import run_batch
+
+    data = small_sample(tmp_path / "data", ["36"])
+    result = run_batch(province="36", all_periods=True, jobs=2, data=data, out=tmp_path / "out", progress=False)
+    assert not result.failures
+    months = sorted(p.name for p in (tmp_path / "out").iterdir())
+    # Statistical year 2017: the 12 month ends 31/10/2016 … 30/09/2017, one folder each.
+    assert months == [d.date().isoformat() for d in pd.date_range("2016-10-31", "2017-09-30", freq="ME")]
+    for month in months:
+        nb = nbformat.read(tmp_path / "out" / month / "36-nam-dinh.ipynb", as_version=4)
+        assert f'period_end = "{month}"' in nb.cells[2].source
+
+
+def test_dask_scheduler_runs_the_notebooks(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    from thads_analysis.batch import run_batch
+
+    data = small_sample(tmp_path / "data", ["01", "36", "35", "24", "79"])
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        result = run_batch(province="36", data=data, out=tmp_path / "out", progress=False,
+                           scheduler=cluster.scheduler_address)
+    assert not result.failures and result.produced == ["36-nam-dinh"]
+    assert (result.out_dir / "36-nam-dinh.html").exists()

@@ -104,6 +104,7 @@ def assess(ind: pd.DataFrame, targets: pd.DataFrame, scope: str, period_end=None
                    numerator=None if row is None else row["numerator"],
                    denominator=None if row is None else row["denominator"],
                    formula=None if row is None else row["formula"],
+                   note=None if row is None or "note" not in row.index or pd.isna(row["note"]) else row["note"],
                    target=None, comparator=None, gap=None, gap_text="", attainment=None, status=None,
                    projection=None, required_rate=None, source=None)
         if target is not None:
@@ -124,7 +125,7 @@ def assess(ind: pd.DataFrame, targets: pd.DataFrame, scope: str, period_end=None
         records.append(rec)
     out = pd.DataFrame.from_records(records)
     out["has_target"] = out["target"].notna()
-    order = {g: i for i, g in enumerate(["thads", "key", "discipline", "peer"])}
+    order = {g: i for i, g in enumerate(["thads", "key", "discipline", "campaign", "peer"])}
     out = out.sort_values(["has_target", "group"], key=lambda s: s.map(order) if s.name == "group" else ~s,
                           kind="stable").drop(columns="has_target").reset_index(drop=True)
     out.insert(0, "scope", scope)

@@ -51,6 +51,11 @@ class Job:
     parameters: dict
     stem: Path
 
+    @property
+    def key(self) -> str:
+        """Unique across periods: "2017-09-30/36-nam-dinh"."""
+        return f"{self.stem.parent.name}/{self.name}"
+
 
 @dataclass
 class Failure:
@@ -65,9 +70,10 @@ class Failure:
 
 @dataclass
 class BatchResult:
-    out_dir: Path
+    out_dir: Path  # the period's folder (the output root when several periods were made)
     produced: list[str] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
+    folders: list[Path] = field(default_factory=list)
 
 
 def _problem_code(problem: Problem) -> str | None:
@@ -328,7 +334,7 @@ def run_jobs(jobs: list[Job], workers: int, progress: bool = True,
             job = futures[future]
             try:
                 future.result()
-                produced.append(job.name)
+                produced.append(job.key)
             except Exception as exc:  # one failing report must not stop the others
                 failures.append(Failure(job.label, _describe(exc)))
                 if os.environ.get("THADS_DEBUG"):
@@ -385,11 +391,18 @@ def _atomic_csv(frame: pd.DataFrame, path: Path) -> None:
 
 def run_batch(province=None, all_provinces: bool = False, jobs: int | None = None, year: int | None = None,
               period_end=None, data=None, targets=None, out: Path = Path("reports"), money_unit: str | None = None,
-              progress: bool = True, reuse_kernels: bool = True) -> BatchResult:
+              progress: bool = True, reuse_kernels: bool = True, all_periods: bool = False,
+              scheduler: str | None = None) -> BatchResult:
     """Produce reports for one province or all (plus the national overview, index and summary).
 
-    Raises DataError / ValueError for input that stops everything (before any kernel starts).
+    ``all_periods`` makes the reports of every period of the year in the data, one folder
+    each, in one run of the kernels. ``scheduler`` sends the notebooks to a Dask distributed
+    scheduler instead of local kernels. Raises DataError / ValueError for input that stops
+    everything (before any kernel starts).
     """
+    from .indicators import periods as data_periods
+    from .indicators import resolve_period
+
     data_paths = [Path(p) for p in ([data] if isinstance(data, (str, Path)) else (data or [SAMPLE_DIR]))]
     targets_path = Path(targets) if targets else DEFAULT_TARGETS
     wanted = None if all_provinces else lookup(province)  # unknown names fail here
@@ -400,13 +413,42 @@ def run_batch(province=None, all_provinces: bool = False, jobs: int | None = Non
         raise DataError(problems)
     if year is None:
         year = schema.statistical_year(period_end) if period_end is not None else DEFAULT_YEAR
-    from .indicators import resolve_period
+    chosen = [resolve_period(result.frame, year, period_end)]
+    if all_periods:
+        chosen = data_periods(result.frame, year)
+    plans = [_plan(result, targets_path, year, period, wanted, all_provinces, Path(out), len(chosen) > 1)
+             for period in chosen]
+    job_list = [job for plan in plans for job in plan["jobs"]]
+    workers = jobs or os.cpu_count() or 1
+    if scheduler:
+        produced, failures = run_on_dask(job_list, scheduler, progress)
+    else:
+        produced, failures = run_jobs(job_list, min(workers, len(job_list)), progress, reuse_kernels)
+    reference = provinces().set_index("code")
+    failures += [Failure(f"{code} {reference.at[code, 'short_name']}" if code in reference.index else str(code),
+                         "rows break the rules: " + "; ".join(str(p) for p in problems[:3])
+                         + (f" (+{len(problems) - 3} more)" if len(problems) > 3 else ""))
+                 for code, problems in sorted(bad.items())]
+    if all_provinces:
+        for plan in plans:
+            folder = plan["folder"]
+            done = {job.name.split("-")[0] for job in plan["jobs"] if job.key in produced}
+            analysis = prepare(plan["data_dir"], plan["targets"], year, plan["period"])
+            summary = summary_table(analysis, {c: n for c, n in plan["names"].items() if c in done})
+            _atomic_csv(summary, folder / "summary.csv")
+            write_index(folder, summary, analysis, failures, any(j.key in produced and j.name == NATIONAL_NAME
+                                                                for j in plan["jobs"]))
+    names = sorted(key.split("/", 1)[1] for key in produced)
+    return BatchResult(plans[0]["folder"] if len(plans) == 1 else Path(out), names, failures,
+                       [plan["folder"] for plan in plans])
 
-    period = resolve_period(result.frame, year, period_end)
-    folder = Path(out) / period.date().isoformat()
+
+def _plan(result: LoadResult, targets_path: Path, year: int, period: pd.Timestamp, wanted, all_provinces: bool,
+          out: Path, dated_labels: bool) -> dict:
+    """Inputs snapshot and jobs of one period's folder."""
+    folder = out / period.date().isoformat()
     data_dir, target_copy = write_inputs(result, targets_path, folder / "inputs")
-    analysis = prepare(data_dir, target_copy, year, period)
-    present = set(analysis.frame.loc[analysis.frame["period_end"] == period, "province_code"])
+    present = set(result.frame.loc[result.frame["period_end"] == period, "province_code"])
     if wanted is not None and wanted.code not in present:
         raise ValueError(f"no data for {wanted.name} ({wanted.code}) at {period.strftime('%d/%m/%Y')}")
     common = dict(year=int(year), period_end=period.date().isoformat(),
@@ -415,20 +457,44 @@ def run_batch(province=None, all_provinces: bool = False, jobs: int | None = Non
     reference = provinces().set_index("code")
     codes = [wanted.code] if wanted else sorted(present)
     names = {c: f"{c}-{reference.at[c, 'slug']}" for c in codes}
-    job_list = [Job(names[c], f"{c} {reference.at[c, 'short_name']}", PROVINCE_TEMPLATE, {"province": c, **common},
-                    folder / names[c]) for c in codes]
+    prefix = period.strftime("%d/%m/%Y ") if dated_labels else ""
+    jobs = [Job(names[c], f"{prefix}{c} {reference.at[c, 'short_name']}", PROVINCE_TEMPLATE, {"province": c, **common},
+                folder / names[c]) for c in codes]
     if all_provinces:
         check_parameters(NATIONAL_TEMPLATE, common)
-        job_list.insert(0, Job(NATIONAL_NAME, "Toàn quốc", NATIONAL_TEMPLATE, common, folder / NATIONAL_NAME))
-    workers = jobs or os.cpu_count() or 1
-    produced, failures = run_jobs(job_list, min(workers, len(job_list)), progress, reuse_kernels)
-    failures += [Failure(f"{code} {reference.at[code, 'short_name']}" if code in reference.index else str(code),
-                         "rows break the rules: " + "; ".join(str(p) for p in problems[:3])
-                         + (f" (+{len(problems) - 3} more)" if len(problems) > 3 else ""))
-                 for code, problems in sorted(bad.items())]
-    if all_provinces:
-        done = {n.split("-")[0] for n in produced}
-        summary = summary_table(analysis, {c: n for c, n in names.items() if c in done})
-        _atomic_csv(summary, folder / "summary.csv")
-        write_index(folder, summary, analysis, failures, NATIONAL_NAME in produced)
-    return BatchResult(folder, sorted(produced), failures)
+        jobs.insert(0, Job(NATIONAL_NAME, f"{prefix}Toàn quốc", NATIONAL_TEMPLATE, common, folder / NATIONAL_NAME))
+    return dict(folder=folder, data_dir=data_dir, targets=target_copy, period=period, names=names, jobs=jobs)
+
+
+def _run_dask_job(job: Job) -> str:
+    """Task body on a Dask worker: one notebook in a fresh kernel (workers are separate processes)."""
+    os.environ.update(KERNEL_ENV)
+    os.environ.pop("MPLBACKEND", None)
+    run_job(job)
+    return job.key
+
+
+def run_on_dask(jobs: list[Job], scheduler: str, progress: bool = True) -> tuple[list[str], list[Failure]]:
+    """Run the notebooks as tasks of a Dask distributed scheduler at ``scheduler`` (e.g. tcp://host:8786).
+
+    Workers must see the same file system (the report folders and the inputs snapshot) and
+    have this package installed. Failures are collected like the local runner's.
+    """
+    try:
+        from distributed import Client, as_completed as dask_completed
+    except ImportError as exc:  # an optional engine
+        raise ValueError("--scheduler needs the 'distributed' package: pip install 'thads-analysis[cluster]'") from exc
+    from tqdm.auto import tqdm
+
+    produced, failures = [], []
+    with Client(scheduler) as client, tqdm(total=len(jobs), desc="Báo cáo", unit="bc", disable=not progress) as bar:
+        futures = {client.submit(_run_dask_job, job, key=f"thads-{uuid.uuid4().hex}", pure=False): job for job in jobs}
+        for future in dask_completed(futures):
+            job = futures[future]
+            try:
+                produced.append(future.result())
+            except Exception as exc:  # one failing report must not stop the others
+                failures.append(Failure(job.label, _describe(exc)))
+            bar.set_postfix_str(job.label)
+            bar.update()
+    return produced, failures

@@ -896,3 +896,51 @@ def region_bars(table: pd.DataFrame, targets: Mapping[str, float] | None = None,
         colors = {l: MAIN for l in labels}
     return _rate_panels(frame, "region", targets, colors, title or "Tỷ lệ thi hành xong theo vùng so với chỉ tiêu",
                         wrap=24)
+
+
+# ---------------------------------------------------------------------------------------------
+# 10. The campaign window by region
+
+
+@_chart
+def window_paths(paths: pd.DataFrame, milestones=None, title: str | None = None,
+                 month_labels: list[str] | None = None) -> Figure:
+    """Small multiples, one panel per region: cases resolved since the window opened, month by month.
+
+    ``paths``: columns region, month (1 = first month of the window), share (resolved since the
+    start / cases with conditions to resolve in the window so far, percent), year ("2017", "2016").
+    ``month_labels`` name the months on the x axis ("T3" …).
+    The current year is drawn in the highlight colour, the previous year in grey.
+    """
+    frame = pd.DataFrame(paths)
+    regions = _unique(frame["region"])
+    years = sorted(_unique(frame["year"]), reverse=True)
+    ncols = 3
+    nrows = max(1, math.ceil(len(regions) / ncols))
+    fig, axes = _figure(2.6 * nrows + 0.8, nrows, ncols, sharex=True, sharey=True)
+    colors = {y: (MAIN if i == 0 else OTHER) for i, y in enumerate(years)}
+    for i, ax in enumerate(axes.flat):
+        if i >= len(regions):
+            ax.set_visible(False)
+            continue
+        sub = frame[frame["region"] == regions[i]]
+        for year in years:
+            line = sub[sub["year"] == year].sort_values("month")
+            ax.plot(line["month"], line["share"].astype(float), marker="o", markersize=3.5, color=colors[year],
+                    linewidth=2.2 if year == years[0] else 1.4, label=f"Năm {year}")
+        for month, label in milestones or []:
+            ax.axvline(month, color=NOTE_GREY, linestyle=":", linewidth=1)
+        ax.set_title(_wrap(regions[i], 28), fontsize=10.5)
+        ax.yaxis.set_major_formatter(vn_percent_formatter())
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.grid(True, color="#E3E3E3")
+    if month_labels:
+        for ax in axes.flat:
+            ax.set_xticks(range(1, len(month_labels) + 1), month_labels)
+    fig.supylabel("Tỷ lệ thi hành xong trong đợt (về việc)")
+    handles = [Line2D([], [], color=colors[y], marker="o", linewidth=2, label=f"Năm {y}") for y in years]
+    if milestones:
+        handles.append(Line2D([], [], color=NOTE_GREY, linestyle=":", label=milestones[0][1]))
+    fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), frameon=False)
+    fig.suptitle(title or "Kết quả lũy kế trong đợt thi đua theo vùng (về việc)", fontweight="bold")
+    return fig

@@ -43,6 +43,8 @@ def format_value(value, unit: str) -> str:
         return format_money(value)
     if unit == "ngày":
         return f"{format_number(value, 0)} ngày"
+    if unit == "điểm %":
+        return f"{format_number(value)} điểm %"
     return f"{format_int(value)} {unit}"
 
 
@@ -109,9 +111,11 @@ def _report(args: argparse.Namespace) -> int:
     from .batch import run_batch
 
     result = run_batch(args.province, args.all, args.jobs, args.year, args.period_end, args.data, args.targets,
-                       args.out, args.money_unit, progress=not args.quiet, reuse_kernels=not args.fresh_kernels)
-    print(f"{len(result.produced)} report(s) in {result.out_dir}" + (f"; index: {result.out_dir / 'index.html'}"
-                                                                      if args.all else ""))
+                       args.out, args.money_unit, progress=not args.quiet, reuse_kernels=not args.fresh_kernels,
+                       all_periods=args.all_periods, scheduler=args.scheduler)
+    for folder in result.folders:
+        made = sum(1 for _ in folder.glob("*.html")) - (1 if (folder / "index.html").exists() else 0)
+        print(f"{folder}: {made} report(s)" + (f", index {folder / 'index.html'}" if args.all else ""))
     if result.failures:
         print(f"{len(result.failures)} report(s) failed:", file=sys.stderr)
         for failure in result.failures:
@@ -143,6 +147,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_data_options(report)
     report.add_argument("--out", type=Path, default=Path("reports"), help="output folder (default: reports)")
     report.add_argument("--quiet", action="store_true", help="no progress bar")
+    report.add_argument("--all-periods", action="store_true",
+                        help="every period of the year in the data (e.g. the 12 monthly reports), one folder each")
+    report.add_argument("--scheduler", help="run the notebooks on a Dask distributed scheduler, e.g. tcp://host:8786")
     report.add_argument("--fresh-kernels", action="store_true",
                         help="a new kernel for every notebook (slower; the default reuses one warm kernel per job)")
     report.set_defaults(handler=_report)

@@ -25,6 +25,7 @@ GROUPS = {
     "thads": "1. Chỉ tiêu thi hành án dân sự",
     "key": "2. Nhóm án trọng điểm",
     "discipline": "3. Kỷ luật, kỷ cương",
+    "campaign": "Kết quả trong đợt thi đua cao điểm",
     "peer": "Chỉ số so sánh",
 }
 
@@ -51,6 +52,19 @@ def _labels() -> dict[str, tuple[str, str, str]]:
         out[f"carry_forward_{m}"] = (f"Số chuyển kỳ sau {w}", "peer", level_unit)
         out[f"carry_forward_with_conditions_{m}"] = (f"Số có điều kiện chuyển kỳ sau {w}", "peer", level_unit)
         out[f"carry_forward_change_{m}"] = (f"Thay đổi số chuyển kỳ sau {w} so với cuối năm trước", "peer", "%")
+    for m in schema.MEASURES:  # the campaign window (campaign.py computes them)
+        w = MEASURE_WORD[m]
+        amount = "việc" if m == "cases" else MONEY_UNIT
+        out[f"window_resolved_{m}"] = (f"Thi hành xong trong đợt {w}", "campaign", amount)
+        out[f"window_new_accepted_{m}"] = (f"Thụ lý mới trong đợt {w}", "campaign", amount)
+        out[f"window_rate_gain_{m}"] = (f"Tỷ lệ thi hành xong tăng thêm trong đợt {w}", "campaign", "điểm %")
+        out[f"window_carry_forward_with_conditions_change_{m}"] = (
+            f"Thay đổi số có điều kiện chuyển kỳ sau trong đợt {w}", "campaign", "%")
+        out[f"window_resolved_share_{m}"] = (f"Tỷ lệ thi hành xong trong đợt {w}", "campaign", "%")
+        out[f"window_resolved_change_{m}"] = (f"Thi hành xong trong đợt {w} so với cùng đợt năm trước", "campaign", "%")
+        for c in KEY_CATEGORIES:
+            out[f"window_resolved_{m}_{c}"] = (f"Thi hành xong trong đợt {w}: {schema.CATEGORY_LABELS[c].lower()}",
+                                               "campaign", amount)
     out["disposition_time_cases"] = ("Thời gian giải quyết ước tính (ngày)", "peer", "ngày")
     out["decisions_on_time_rate"] = ("Tỷ lệ ra quyết định thi hành án đúng thời hạn", "thads", "%")
     out["verification_rate"] = ("Tỷ lệ xác minh, phân loại án", "thads", "%")

@@ -15,7 +15,8 @@ import pandas as pd
 
 from . import schema
 from .assess import assess
-from .indicators import NATIONAL, indicators, resolve_period, scope_codes, totals
+from .campaign import DEFAULT_CAMPAIGN, read_campaign, window_indicators
+from .indicators import INDICATORS, NATIONAL, indicators, resolve_period, scope_codes, totals
 from .io import data_files, is_sample, read_dataset
 from .paths import DEFAULT_TARGETS, SAMPLE_DIR
 from .provinces import REGIONS, lookup
@@ -40,6 +41,8 @@ class Analysis:
     totals: dict[str, pd.DataFrame] = field(default_factory=dict)
     indicators: dict[str, pd.DataFrame] = field(default_factory=dict)
     _computed: dict = field(default_factory=dict, repr=False)
+    campaign: object = None  # campaign.Campaign
+    window: object = None  # the campaign as far as the period reaches; None before the window opens
 
     @property
     def is_sample(self) -> bool:
@@ -83,7 +86,7 @@ def _fingerprint(paths: list[Path]) -> tuple:
 
 
 def prepare(data=None, targets=None, year: int | None = None, period_end=None,
-            money_unit: str | None = None) -> Analysis:
+            money_unit: str | None = None, campaign=None) -> Analysis:
     """Read data (files/folders; default the bundled sample) and targets; compute all indicators.
 
     ``year`` defaults to the year of ``period_end`` or 2017; ``period_end`` to the latest period
@@ -92,19 +95,20 @@ def prepare(data=None, targets=None, year: int | None = None, period_end=None,
     """
     data_paths = [Path(p) for p in ([data] if isinstance(data, (str, Path)) else (data or [SAMPLE_DIR]))]
     targets_path = Path(targets) if targets else DEFAULT_TARGETS
-    key = (_fingerprint(data_paths), _fingerprint([targets_path]), year,
+    campaign_path = Path(campaign) if campaign else DEFAULT_CAMPAIGN
+    key = (_fingerprint(data_paths), _fingerprint([targets_path]), _fingerprint([campaign_path]), year,
            None if period_end is None else str(pd.Timestamp(period_end).date()), money_unit)
     if key in _CACHE:
         _CACHE.move_to_end(key)
         return _CACHE[key]
-    analysis = _prepare(data_paths, targets_path, year, period_end, money_unit)
+    analysis = _prepare(data_paths, targets_path, year, period_end, money_unit, campaign_path)
     _CACHE[key] = analysis
     while len(_CACHE) > CACHE_SIZE:
         _CACHE.popitem(last=False)
     return analysis
 
 
-def _prepare(data_paths, targets_path, year, period_end, money_unit) -> Analysis:
+def _prepare(data_paths, targets_path, year, period_end, money_unit, campaign_path) -> Analysis:
     loaded = read_dataset(data_paths, money_unit)
     target_table = read_targets(targets_path)
     frame = loaded.frame
@@ -113,10 +117,47 @@ def _prepare(data_paths, targets_path, year, period_end, money_unit) -> Analysis
     period = resolve_period(frame, year, period_end)
     analysis = Analysis(frame, loaded.standing, target_table, period, int(year), data_paths, targets_path,
                         frame.attrs.get("warnings", []))
+    campaign = read_campaign(campaign_path)
+    window = campaign_window(campaign, period, int(year))
+    analysis.campaign, analysis.window = campaign, window
+    if window is not None:
+        analysis.targets = pd.concat([target_table, window_targets(campaign)], ignore_index=True)
     for level in LEVELS:
         analysis.totals[level] = totals(frame, level)
-        analysis.indicators[level] = indicators(frame, period, level, analysis.totals[level], loaded.standing)
+        table = indicators(frame, period, level, analysis.totals[level], loaded.standing)
+        if window is not None:
+            extra = window_indicators(analysis.totals[level], window)
+            extra = extra.assign(level=level, period_end=period, label=extra["indicator"].map(lambda i: INDICATORS[i][0]),
+                                 group=extra["indicator"].map(lambda i: INDICATORS[i][1]),
+                                 unit=extra["indicator"].map(lambda i: INDICATORS[i][2]))
+            table = pd.concat([table, extra[table.columns.tolist() + ["note"]]], ignore_index=True)
+        analysis.indicators[level] = table
     return analysis
+
+
+def campaign_window(campaign, period_end: pd.Timestamp, year: int):
+    """The campaign's window as far as ``period_end`` reaches; None before it opens or in another year."""
+    if campaign.year != year or period_end < campaign.start:
+        return None
+    if period_end >= campaign.end:
+        return campaign
+    from dataclasses import replace
+
+    return replace(campaign, end=period_end)
+
+
+def window_targets(campaign) -> pd.DataFrame:
+    """The campaign file's optional window targets in the shape of the targets table."""
+    rows = []
+    for t in campaign.window_targets:
+        scope = str(t.get("scope", NATIONAL))
+        rows.append(dict(scope=NATIONAL if scope.lower() == NATIONAL else lookup(scope).code, year=campaign.year,
+                         indicator=str(t["indicator"]), comparator=str(t["comparator"]), target=float(t["target"]),
+                         source=str(t.get("source", "campaign file"))))
+    unknown = [r["indicator"] for r in rows if r["indicator"] not in INDICATORS]
+    if unknown:
+        raise ValueError(f"campaign window targets name unknown indicator(s): {', '.join(unknown)}")
+    return pd.DataFrame(rows, columns=["scope", "year", "indicator", "comparator", "target", "source"])
 
 
 def scorecard(analysis: Analysis, scope) -> pd.DataFrame:

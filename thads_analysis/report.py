@@ -16,6 +16,7 @@ import pandas as pd
 from IPython.display import HTML
 
 from . import charts, schema
+from .campaign import WINDOW_RULE, previous_window, window_paths, window_ranking
 from .assess import (AT_RISK, MET, NO_DATA, STATUSES, EMULATION_RULE, completion_funnel,
                      money_rate_without_largest, ranks)
 from .funnel import funnel_curve
@@ -25,7 +26,6 @@ from .pipeline import Analysis, prepare, scorecard
 from .provinces import REGIONS, lookup, office_name, provinces
 from .text import summary_sentences
 
-MILESTONES = [(pd.Timestamp("2017-07-19"), "19/07: 71 năm Ngày Truyền thống THADS")]
 SHORT_LABELS = {
     "completion_rate_cases": "Tỷ lệ xong (việc)",
     "completion_rate_money": "Tỷ lệ xong (tiền)",
@@ -65,6 +65,8 @@ def value_text(value, unit: str) -> str:
         return format_money(value)
     if unit == "ngày":
         return f"{format_number(value, 0)} ngày"
+    if unit == "điểm %":
+        return f"{format_number(value)} điểm %"
     return f"{format_int(value)} {unit}"
 
 
@@ -89,6 +91,11 @@ class _Report:
         files = sorted(set(a.frame["source_file"].astype(str)))
         return dict(is_sample=a.is_sample, mark=schema.SAMPLE_MARK, origin=a.origin, files=files,
                     targets=a.targets_path.name)
+
+    def milestones(self) -> list:
+        """The campaign's milestones as (date, "19/07: label") for the charts."""
+        campaign = self.analysis.campaign
+        return [(d, f"{d.strftime('%d/%m')}: {label}") for d, label in (campaign.milestones if campaign else [])]
 
     def footer(self) -> HTML:
         """Sources of the data, the targets and the method notes."""
@@ -162,7 +169,7 @@ class ProvinceReport(_Report):
         target = self._year_end_targets(self.code).get("cases")
         projection = None if self.analysis.period_end.month == 9 or pd.isna(row["projection"]) else row["projection"]
         return charts.monthly_path(self._path("province", self.code), target=target, projection=projection,
-                                   national=self._path(NATIONAL, NATIONAL), milestones=MILESTONES,
+                                   national=self._path(NATIONAL, NATIONAL), milestones=self.milestones(),
                                    title=f"Tỷ lệ thi hành xong về việc lũy kế từ 01/10 — {self.province.short_name}")
 
     def pace(self) -> HTML:
@@ -220,6 +227,30 @@ class ProvinceReport(_Report):
         emulation = self.analysis.emulation().set_index("province_code").loc[self.code]
         return render("position.html.j2", rows=rows, flag=flag, p0=p0 * 100, method=table.attrs.get("method", ""),
                       emulation=emulation, rule=EMULATION_RULE, region=self.province.region)
+
+    def campaign(self) -> HTML:
+        """Results inside the campaign window against the same window of last year, and the window rank."""
+        a = self.analysis
+        if a.window is None:
+            return render("campaign.html.j2", campaign=a.campaign, window=None, rows=[], rank=None, rule=WINDOW_RULE)
+        card = self.card.set_index("indicator")
+        last_year = previous_window(a.totals["province"], a.window)
+        rows = []
+        for m in schema.MEASURES:
+            for key in ["resolved", "new_accepted", "rate_gain", "resolved_share",
+                        "carry_forward_with_conditions_change", "resolved_change"]:
+                indicator = f"window_{key}_{m}"
+                if indicator in card.index:
+                    r = card.loc[indicator]
+                    rows.append(dict(label=r["label"], value=value_text(r["actual"], r["unit"]),
+                                     note=_text(r.get("note")), formula=_text(r["formula"])))
+        ranking = window_ranking(a.indicators["province"]).set_index("province_code")
+        rank = ranking.loc[self.code] if self.code in ranking.index else None
+        prev = last_year.loc[self.code] if self.code in last_year.index else None
+        return render("campaign.html.j2", campaign=a.campaign, window=a.window, rows=rows, rank=rank,
+                      n=int(ranking["rank_national"].notna().sum()), region=self.province.region, rule=WINDOW_RULE,
+                      last_year=None if prev is None or pd.isna(prev["last_year"]) else format_int(prev["last_year"]),
+                      previous=a.window.shifted(-1).label)
 
     def quality(self) -> HTML:
         """Validation result and provenance of this province's rows."""
@@ -323,6 +354,28 @@ class NationalReport(_Report):
                                                       met_cases=("status_cases", lambda s: int((s == MET).sum())))
         rows = [dict(region=r, **table.loc[r].to_dict(), **counts.loc[r].to_dict()) for r in REGIONS if r in table.index]
         return render("regions.html.j2", rows=rows)
+
+    def campaign_ranking(self) -> HTML:
+        """The emulation table of the campaign window (rule stated on the page)."""
+        a = self.analysis
+        rows = [] if a.window is None else window_ranking(a.indicators["province"]).to_dict("records")
+        return render("campaign_ranking.html.j2", campaign=a.campaign, window=a.window, rows=rows, rule=WINDOW_RULE)
+
+    def campaign_chart(self):
+        """Small multiples of the window path per region, this year against the same window last year."""
+        a = self.analysis
+        if a.window is None:
+            return render("campaign_ranking.html.j2", campaign=a.campaign, window=None, rows=[], rule=WINDOW_RULE)
+        paths = window_paths(a.totals["region"], a.window)
+        order = {r: i for i, r in enumerate(REGIONS)}
+        paths = paths.sort_values("region", key=lambda s: s.map(order), kind="stable")
+        months = list(pd.date_range(a.window.start, a.window.end, freq="ME"))
+        # Month k of the axis is the k-th month end of the window, so a day inside month k sits
+        # between k − 1 and k.
+        marks = [(i + d.day / d.days_in_month, f"{d.strftime('%d/%m')}: {label}") for d, label in a.window.milestones
+                 for i, m in enumerate(months) if (m.month, m.year) == (d.month, d.year)]
+        return charts.window_paths(paths, milestones=marks, month_labels=[f"T{m.month}" for m in months],
+                                   title=f"Kết quả lũy kế trong đợt thi đua {a.window.label} theo vùng (về việc)")
 
     def at_risk(self) -> HTML:
         """Provinces whose projection falls short of a target before the year end (or missed at it)."""

@@ -404,7 +404,11 @@ def _time_problems(frame: pd.DataFrame) -> list[Problem]:
             broken = (after < before).fillna(False)
         for idx in data.index[broken.to_numpy(dtype=bool)]:
             kind = "changes within the year" if column == "carried_over" else "falls (cumulative values never decrease)"
+            # A falling cumulative flow is a downward revision between two monthly reports: real
+            # corrections happen, so it is a warning here, named again in the report's data-quality
+            # notes, and any window result that would span it is withheld (campaign.py).
             problems.append(Problem(**_where(frame, idx), column=column,
+                                    severity="error" if column == "carried_over" else "warning",
                                     rule="carried_over constant in year" if column == "carried_over" else "cumulative flow decreases",
                                     message=f"{_row_context(data.loc[idx])}: {column} {kind}: {_fmt(after[idx])} against "
                                     f"{_fmt(before[idx])} at {pd.Timestamp(previous_period[idx]).date()} "

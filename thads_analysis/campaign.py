@@ -1,0 +1,269 @@
+"""The campaign window: what each scope achieved between two dates, from monthly cumulative reports.
+
+Reports are cumulative from 01/10, so a flow inside a window [start, end] is the value at the
+end minus the value at the month end before the start (0 when the window opens on 01/10).
+Every month end from the one before the start to the end must be in the data; otherwise the
+indicator is "no data" and the missing months are named. A cumulative value that falls
+inside the window (a downward revision) also gives "no data" with a note, never a silently
+negative result.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from . import schema
+from .indicators import KEY_CATEGORIES
+from .paths import TARGETS_DIR
+from .provinces import provinces
+from .schema import DataError, Problem
+
+DEFAULT_CAMPAIGN = TARGETS_DIR / "campaign_2017.yaml"
+WINDOW_RULE = ("Xếp hạng thi đua trong đợt: tỷ lệ thi hành xong trong đợt về việc = số việc thi hành xong trong đợt "
+               "/ số việc có điều kiện phải giải quyết trong đợt (số có điều kiện cuối đợt − số đã xong trước đợt); "
+               "cao hơn xếp trên, bằng nhau thì cùng hạng.")
+
+
+@dataclass(frozen=True)
+class Campaign:
+    """A campaign: its window, milestones and optional window targets."""
+
+    name: str
+    document: str
+    document_date: pd.Timestamp
+    year: int
+    start: pd.Timestamp
+    end: pd.Timestamp
+    window_source: str
+    milestones: list = field(default_factory=list)  # [(Timestamp, label)]
+    window_targets: list = field(default_factory=list)  # dicts in the targets-CSV shape
+    motto: str = ""
+
+    @property
+    def before_start(self) -> pd.Timestamp | None:
+        """The month end whose cumulative values are subtracted; None when the window opens on 01/10."""
+        if self.start == schema.year_start(schema.statistical_year(self.start)):
+            return None
+        return self.start - pd.Timedelta(days=1)
+
+    def shifted(self, years: int) -> "Campaign":
+        """The same window ``years`` later (−1: the previous statistical year)."""
+        def move(d):
+            return (d + pd.DateOffset(years=years)) if d.day == 1 else (d + pd.DateOffset(years=years) + pd.offsets.MonthEnd(0))
+
+        return Campaign(self.name, self.document, self.document_date, self.year + years, move(self.start),
+                        move(self.end), self.window_source, [(move(d), l) for d, l in self.milestones], [], self.motto)
+
+    @property
+    def label(self) -> str:
+        return f"{self.start.strftime('%d/%m/%Y')}–{self.end.strftime('%d/%m/%Y')}"
+
+
+def _date(value, display: str, key: str) -> pd.Timestamp:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return pd.Timestamp(value)
+    try:
+        return pd.Timestamp(dt.datetime.strptime(str(value).strip(), "%d/%m/%Y"))
+    except ValueError:
+        raise DataError([Problem(display, "wrong type", f"{key} {value!r} is not a date written dd/mm/yyyy",
+                                 column=key)]) from None
+
+
+def read_campaign(path=DEFAULT_CAMPAIGN) -> Campaign:
+    """Read and check a campaign definition (YAML); raises DataError naming what is wrong."""
+    path = Path(path)
+    display = str(path.name)
+    if not path.exists():
+        raise DataError([Problem(display, "missing file", "no such campaign file; check the path")])
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise DataError([Problem(display, "unreadable file", f"not valid YAML: {exc}")]) from exc
+    missing = [k for k in ("name", "document", "document_date", "year", "window") if k not in raw]
+    if missing:
+        raise DataError([Problem(display, "missing column", f"{k!r} is required", column=k) for k in missing])
+    window = raw["window"] or {}
+    start = _date(window.get("start"), display, "window.start")
+    end = _date(window.get("end"), display, "window.end")
+    year = int(raw["year"])
+    problems = []
+    if start.day != 1:
+        problems.append(Problem(display, "window", f"window start {start.date()} must be the first day of a month "
+                                "(reports are monthly)", column="window.start"))
+    if not end.is_month_end:
+        problems.append(Problem(display, "window", f"window end {end.date()} must be the last day of a month",
+                                column="window.end"))
+    if end < start:
+        problems.append(Problem(display, "window", f"window end {end.date()} is before its start {start.date()}",
+                                column="window.end"))
+    if schema.statistical_year(start) != year or schema.statistical_year(end) != year:
+        problems.append(Problem(display, "window", f"the window must lie in statistical year {year} "
+                                f"(01/10/{year - 1}–30/09/{year})", column="window"))
+    if problems:
+        raise DataError(problems)
+    milestones = [(_date(m["date"], display, "milestones.date"), str(m["label"])) for m in raw.get("milestones") or []]
+    return Campaign(str(raw["name"]), str(raw["document"]), _date(raw["document_date"], display, "document_date"),
+                    year, start, end, str(window.get("source", "")), milestones, list(raw.get("window_targets") or []),
+                    str(raw.get("motto", "")))
+
+
+# ---------------------------------------------------------------- window indicators
+
+def _window_values(tot: pd.DataFrame, campaign: Campaign, measure: str, category: str) -> tuple[pd.DataFrame, dict]:
+    """Per scope: the window's flows and stocks, and a note for scopes without a number."""
+    rows = tot[(tot["measure"] == measure) & (tot["category"] == category)]
+    needed = list(pd.date_range(campaign.start, campaign.end, freq="ME"))
+    if campaign.before_start is not None:
+        needed = [campaign.before_start, *needed]
+    out, notes = {}, {}
+    for scope, own in rows.groupby("scope"):
+        own = own.set_index("period_end").sort_index()
+        missing = [d for d in needed if d not in own.index]
+        if missing:
+            notes[scope] = "thiếu báo cáo tháng " + ", ".join(d.strftime("%m/%Y") for d in missing)
+            continue
+        path = own.loc[needed]
+        falls = [f"{c} giảm ở {d.strftime('%m/%Y')}" for c in ["resolved", "new_accepted"]
+                 for d, diff in path[c].astype(float).diff().items() if diff < 0]
+        if falls:
+            notes[scope] = "số liệu lũy kế bị điều chỉnh giảm (" + "; ".join(falls) + ")"
+            continue
+        last = own.loc[campaign.end]
+        first = own.loc[campaign.before_start] if campaign.before_start is not None else None
+        out[scope] = dict(
+            resolved=last["resolved"] - (first["resolved"] if first is not None else 0),
+            new_accepted=last["new_accepted"] - (first["new_accepted"] if first is not None else 0),
+            rate_end=_rate(last), rate_start=_rate(first) if first is not None else 0.0,
+            cfwc_end=last["carry_forward_with_conditions"],
+            cfwc_start=first["carry_forward_with_conditions"] if first is not None else last["carried_over"],
+            # Cases with conditions open at some point in the window: all of them at the end, less
+            # those already resolved before it opened.
+            open_in_window=last["with_conditions"] - (first["resolved"] if first is not None else 0),
+        )
+    return pd.DataFrame.from_dict(out, orient="index"), notes
+
+
+def _rate(row) -> float | None:
+    if row is None or pd.isna(row["with_conditions"]) or row["with_conditions"] == 0:
+        return None
+    return float(row["resolved"]) / float(row["with_conditions"]) * 100
+
+
+def window_indicators(tot: pd.DataFrame, campaign: Campaign) -> pd.DataFrame:
+    """Window indicators of every scope in ``tot`` (indicators.totals output): a long table.
+
+    Columns: scope, indicator, measure, category, value, numerator, denominator, formula, note.
+    """
+    previous = campaign.shifted(-1)
+    span = f"{campaign.label}"
+    rows = []
+
+    def add(scope, indicator, measure, category, value, num=pd.NA, den=pd.NA, formula="", note=""):
+        rows.append(dict(scope=scope, indicator=indicator, measure=measure, category=category,
+                         value=pd.NA if value is None else value, numerator=num, denominator=den,
+                         formula=formula, note=note))
+
+    start_label = campaign.before_start.strftime("%d/%m/%Y") if campaign.before_start is not None else "01/10"
+    for m in schema.MEASURES:
+        now, notes = _window_values(tot, campaign, m, "all")
+        before, notes_before = _window_values(tot, previous, m, "all")
+        scopes = sorted(set(tot.loc[tot["measure"] == m, "scope"]))
+        for s in scopes:
+            if s not in now.index:
+                for key in ["resolved", "new_accepted", "rate_gain", "carry_forward_with_conditions_change",
+                            "resolved_share", "resolved_change"]:
+                    add(s, f"window_{key}_{m}", m, "all", None, note=notes.get(s, "không có số liệu"))
+                continue
+            r = now.loc[s]
+            add(s, f"window_resolved_{m}", m, "all", float(r["resolved"]), r["resolved"], pd.NA,
+                f"resolved at {campaign.end.date()} − resolved at {start_label}")
+            add(s, f"window_new_accepted_{m}", m, "all", float(r["new_accepted"]), r["new_accepted"], pd.NA,
+                f"new_accepted at {campaign.end.date()} − new_accepted at {start_label}")
+            gain = None if r["rate_end"] is None or r["rate_start"] is None else r["rate_end"] - r["rate_start"]
+            add(s, f"window_rate_gain_{m}", m, "all", gain, formula="completion rate at the end − at the start, points")
+            change = (None if pd.isna(r["cfwc_start"]) or r["cfwc_start"] == 0
+                      else (float(r["cfwc_end"]) - float(r["cfwc_start"])) / float(r["cfwc_start"]) * 100)
+            add(s, f"window_carry_forward_with_conditions_change_{m}", m, "all", change,
+                r["cfwc_end"] - r["cfwc_start"], r["cfwc_start"],
+                "(carry_forward_with_conditions at the end − at the start) / at the start × 100")
+            share = (None if pd.isna(r["open_in_window"]) or r["open_in_window"] <= 0
+                     else float(r["resolved"]) / float(r["open_in_window"]) * 100)
+            add(s, f"window_resolved_share_{m}", m, "all", share, r["resolved"], r["open_in_window"],
+                "resolved in the window / (with_conditions at the end − resolved before the window) × 100")
+            if s in before.index and before.at[s, "resolved"] not in (0, None) and not pd.isna(before.at[s, "resolved"]):
+                prev = before.at[s, "resolved"]
+                add(s, f"window_resolved_change_{m}", m, "all", (float(r["resolved"]) - float(prev)) / float(prev) * 100,
+                    r["resolved"], prev, f"resolved in {span} against {previous.label}")
+            else:
+                add(s, f"window_resolved_change_{m}", m, "all", None,
+                    note=f"cùng đợt năm trước ({previous.label}): " + notes_before.get(s, "không có số liệu"))
+        for c in KEY_CATEGORIES:
+            cat, cat_notes = _window_values(tot, campaign, m, c)
+            for s in sorted(set(tot.loc[(tot["measure"] == m) & (tot["category"] == c), "scope"])):
+                if s in cat.index:
+                    add(s, f"window_resolved_{m}_{c}", m, c, float(cat.at[s, "resolved"]), cat.at[s, "resolved"],
+                        formula=f"resolved at {campaign.end.date()} − resolved at {start_label}")
+                else:
+                    add(s, f"window_resolved_{m}_{c}", m, c, None, note=cat_notes.get(s, "không có số liệu"))
+    out = pd.DataFrame(rows, columns=["scope", "indicator", "measure", "category", "value", "numerator",
+                                      "denominator", "formula", "note"])
+    out["value"] = pd.to_numeric(out["value"].astype(object).where(out["value"].notna(), None),
+                                 errors="coerce").astype("Float64")
+    return out
+
+
+def previous_window(tot: pd.DataFrame, campaign: Campaign, measure: str = "cases") -> pd.DataFrame:
+    """Resolved in the window this year and in the same window last year, per scope."""
+    now, _ = _window_values(tot, campaign, measure, "all")
+    before, _ = _window_values(tot, campaign.shifted(-1), measure, "all")
+    return pd.DataFrame({"this_year": now.get("resolved"), "last_year": before.get("resolved")})
+
+
+def window_ranking(window: pd.DataFrame) -> pd.DataFrame:
+    """Provinces ranked on their completion rate inside the window (WINDOW_RULE).
+
+    ``window`` is the province-level window_indicators table. Ties share the best rank.
+    """
+    rows = window[window["indicator"] == "window_resolved_share_cases"][["scope", "value", "numerator",
+                                                                        "denominator"]]
+    rows = rows.rename(columns={"scope": "province_code", "value": "score", "numerator": "resolved",
+                                "denominator": "open_in_window"})
+    reference = provinces().set_index("code")
+    rows = rows.assign(province=rows["province_code"].map(reference["name"]),
+                       region=rows["province_code"].map(reference["region"]))
+    score = rows["score"].astype(float)
+    rows["rank_national"] = score.rank(ascending=False, method="min").astype("Int64")
+    rows["rank_region"] = score.groupby(rows["region"]).rank(ascending=False, method="min").astype("Int64")
+    return rows.sort_values(["rank_national", "province_code"], na_position="last").reset_index(drop=True)
+
+
+def window_paths(tot: pd.DataFrame, campaign: Campaign, measure: str = "cases") -> pd.DataFrame:
+    """Month by month inside the window, per scope: resolved since it opened, as a share (%) of the
+    cases with conditions to resolve in it so far; this year and the same window last year.
+
+    Columns: region (the scope), month (1 = first month of the window), share, year. Scopes
+    with a missing month or a downward revision are left out (window_indicators says why).
+    """
+    rows = []
+    for window in (campaign, campaign.shifted(-1)):
+        data = tot[(tot["measure"] == measure) & (tot["category"] == "all")]
+        months = list(pd.date_range(window.start, window.end, freq="ME"))
+        _, notes = _window_values(tot, window, measure, "all")
+        for scope, own in data.groupby("scope"):
+            if scope in notes:
+                continue
+            own = own.set_index("period_end")
+            if any(m not in own.index for m in months):
+                continue
+            before = own.loc[window.before_start, "resolved"] if window.before_start is not None else 0
+            for i, month in enumerate(months, start=1):
+                done = float(own.at[month, "resolved"] - before)
+                open_ = float(own.at[month, "with_conditions"] - before)
+                rows.append(dict(region=scope, month=i, share=done / open_ * 100 if open_ > 0 else None,
+                                 year=str(window.year)))
+    return pd.DataFrame(rows, columns=["region", "month", "share", "year"])
