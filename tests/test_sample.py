@@ -15,8 +15,10 @@ from thads_analysis import sample
 from thads_analysis.schema import VALUE_COLUMNS
 
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "data" / "sample"
-ANNUAL = SAMPLE_DIR / "thads_annual_2015_2016.csv"
+ANNUAL = SAMPLE_DIR / "thads_annual_2015.csv"
+MONTHLY_2016 = SAMPLE_DIR / "thads_monthly_2016.csv"
 MONTHLY = SAMPLE_DIR / "thads_monthly_2017.csv"
+STANDING = SAMPLE_DIR / "thads_standing_2016_2017.csv"
 COLUMNS = ["province_code", "province_name", "period_end", "measure", "category", "unit", "origin", *VALUE_COLUMNS]
 KEYS = ["province_code", "period_end", "measure", "category"]
 CATEGORIES = ["all", "credit", "corruption", "state_budget", "criminal_civil"]
@@ -27,6 +29,8 @@ CODES = ("01 02 04 06 08 10 11 12 14 15 17 19 20 22 24 25 26 27 30 31 33 34 35 3
          "52 54 56 58 60 62 64 66 67 68 70 72 74 75 77 79 80 82 83 84 86 87 89 91 92 93 94 95 96").split()
 MONTH_ENDS = ["2016-10-31", "2016-11-30", "2016-12-31", "2017-01-31", "2017-02-28", "2017-03-31", "2017-04-30",
               "2017-05-31", "2017-06-30", "2017-07-31", "2017-08-31", "2017-09-30"]
+MONTH_ENDS_2016 = ["2015-10-31", "2015-11-30", "2015-12-31", "2016-01-31", "2016-02-29", "2016-03-31", "2016-04-30",
+                   "2016-05-31", "2016-06-30", "2016-07-31", "2016-08-31", "2016-09-30"]
 
 
 def read(path: Path) -> pd.DataFrame:
@@ -38,20 +42,31 @@ def read(path: Path) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def annual() -> pd.DataFrame:
-    """Full years 2015–2017: the annual file plus the 30/09/2017 report of the monthly file."""
-    monthly = read(MONTHLY)
-    return pd.concat([read(ANNUAL), monthly[monthly["period_end"] == "2017-09-30"]], ignore_index=True)
-
-
-@pytest.fixture(scope="module")
 def monthly() -> pd.DataFrame:
     return read(MONTHLY)
 
 
-@pytest.fixture(scope="module", params=["annual", "monthly"])
-def frame(request, annual, monthly) -> pd.DataFrame:
-    return {"annual": annual, "monthly": monthly}[request.param]
+@pytest.fixture(scope="module")
+def monthly_2016() -> pd.DataFrame:
+    return read(MONTHLY_2016)
+
+
+@pytest.fixture(scope="module")
+def annual(monthly_2016, monthly) -> pd.DataFrame:
+    """Full years 2015–2017: the annual file plus the 30/09 reports of the two monthly files."""
+    return pd.concat([read(ANNUAL), monthly_2016[monthly_2016["period_end"] == "2016-09-30"],
+                      monthly[monthly["period_end"] == "2017-09-30"]], ignore_index=True)
+
+
+@pytest.fixture(scope="module", params=["annual", "monthly_2016", "monthly"])
+def frame(request, annual, monthly_2016, monthly) -> pd.DataFrame:
+    return {"annual": annual, "monthly_2016": monthly_2016, "monthly": monthly}[request.param]
+
+
+@pytest.fixture(scope="module", params=["monthly_2016", "monthly"])
+def months(request, monthly_2016, monthly) -> pd.DataFrame:
+    """The months of one statistical year (2016 or 2017)."""
+    return {"monthly_2016": monthly_2016, "monthly": monthly}[request.param]
 
 
 def pct(numerator, denominator) -> Decimal:
@@ -85,7 +100,13 @@ def test_leading_zero_kept_in_file():
         assert handle.readline().startswith("01,Hà Nội,2015-09-30,cases,all,")
 
 
-@pytest.mark.parametrize("path, periods", [(ANNUAL, ["2015-09-30", "2016-09-30"]), (MONTHLY, MONTH_ENDS)])
+def test_folder_holds_exactly_the_four_files():
+    assert sorted(p.name for p in SAMPLE_DIR.iterdir()) == sorted(
+        p.name for p in (ANNUAL, MONTHLY_2016, MONTHLY, STANDING))
+
+
+@pytest.mark.parametrize("path, periods", [(ANNUAL, ["2015-09-30"]), (MONTHLY_2016, MONTH_ENDS_2016),
+                                           (MONTHLY, MONTH_ENDS)])
 def test_complete_grid_without_duplicates(path, periods):
     frame = read(path)
     assert not frame.duplicated(KEYS).any()
@@ -95,6 +116,16 @@ def test_complete_grid_without_duplicates(path, periods):
     assert set(frame["measure"]) == {"cases", "money"}
     assert set(frame["category"]) == set(CATEGORIES)
     assert frame.groupby("province_code")["province_name"].nunique().eq(1).all()
+
+
+def test_each_report_in_exactly_one_file():
+    """Reading the whole folder sees every report once: no period in two files."""
+    periods = [set(read(path)["period_end"]) for path in (ANNUAL, MONTHLY_2016, MONTHLY)]
+    assert sum(len(p) for p in periods) == len(set().union(*periods)) == 1 + 12 + 12
+    both = pd.concat([read(path) for path in (ANNUAL, MONTHLY_2016, MONTHLY)], ignore_index=True)
+    assert not both.duplicated(KEYS).any()
+    standing = pd.read_csv(STANDING, dtype={"province_code": str})
+    assert not standing.duplicated(["province_code", "period_end"]).any()
 
 
 # --- identities on every row ------------------------------------------------------------------
@@ -123,19 +154,45 @@ def test_categories_are_subsets_of_all(frame):
 
 # --- across time ------------------------------------------------------------------------------
 
-def test_monthly_flows_never_fall_and_carried_over_constant(monthly):
-    for _, group in monthly.sort_values("period_end").groupby(["province_code", "measure", "category"]):
+def test_monthly_flows_never_fall_and_carried_over_constant(months):
+    for _, group in months.sort_values("period_end").groupby(["province_code", "measure", "category"]):
         assert group["carried_over"].nunique() == 1
         for column in FLOWS:
             assert group[column].is_monotonic_increasing, column
 
 
-def test_last_month_is_the_full_year():
-    frames = sample.generate()
-    year = frames["annual"][frames["annual"]["period_end"] == "2017-09-30"].sort_values(KEYS).reset_index(drop=True)
-    monthly = frames["monthly"]
-    last = monthly[monthly["period_end"] == "2017-09-30"].sort_values(KEYS).reset_index(drop=True)
+def test_months_of_2016_carry_over_the_2015_carry_forward(annual, monthly_2016):
+    before = annual[annual["period_end"] == "2015-09-30"].set_index(["province_code", "measure", "category"])
+    for _, month in monthly_2016.groupby("period_end"):
+        after = month.set_index(["province_code", "measure", "category"])["carried_over"]
+        pd.testing.assert_series_equal(before["carry_forward"].sort_index(), after.sort_index(), check_names=False)
+
+
+@pytest.fixture(scope="module")
+def generated() -> dict:
+    return sample.generate()
+
+
+@pytest.mark.parametrize("key, year_end", [("monthly", "2017-09-30"), ("monthly_2016", "2016-09-30")])
+def test_last_month_is_the_full_year(generated, key, year_end):
+    annual = generated["annual"]
+    year = annual[annual["period_end"] == year_end].sort_values(KEYS).reset_index(drop=True)
+    monthly = generated[key]
+    last = monthly[monthly["period_end"] == year_end].sort_values(KEYS).reset_index(drop=True)
     pd.testing.assert_frame_equal(year, last)
+
+
+def test_generate_matches_the_shipped_files(generated, annual, monthly_2016):
+    """The frames of ``generate`` are what the files hold (2015 and 2016 full years included)."""
+    def as_files(frame):
+        return frame.assign(period_end=frame["period_end"].dt.strftime("%Y-%m-%d")).sort_values(KEYS)
+
+    gen_annual = as_files(generated["annual"]).reset_index(drop=True)
+    shipped = annual[COLUMNS].sort_values(KEYS).reset_index(drop=True)
+    pd.testing.assert_frame_equal(gen_annual, shipped, check_dtype=False)
+    gen_2016 = as_files(generated["monthly_2016"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(gen_2016, monthly_2016[COLUMNS].sort_values(KEYS).reset_index(drop=True),
+                                  check_dtype=False)
 
 
 def test_carried_over_is_last_years_carry_forward(annual):
@@ -256,27 +313,41 @@ def test_province_sizes_and_rates_are_plausible(annual):
     assert rate.between(0.10, 0.80).all() and rate.std() > 0.05
 
 
-def test_resolved_accelerates_towards_september(monthly):
+@pytest.mark.parametrize("which, ends", [("monthly_2016", MONTH_ENDS_2016), ("monthly", MONTH_ENDS)])
+def test_resolved_accelerates_towards_september(request, which, ends):
+    frame = request.getfixturevalue(which)
     for measure in ("cases", "money"):
-        path = [national(monthly, end, measure)["resolved"] for end in MONTH_ENDS]
+        path = [national(frame, end, measure)["resolved"] for end in ends]
         steps = [b - a for a, b in zip([0, *path], path)]
         assert steps[-1] == max(steps)
         assert sum(steps[9:]) / 3 > sum(steps[:7]) / 7
+        assert steps[4] < min(steps[3], steps[5])  # the Tết dip in February
+
+
+def test_campaign_window_compares_with_the_previous_year(monthly_2016, monthly):
+    """01/03–30/09 of each year: the 30/09 report minus the 28(29)/02 report, every province."""
+    for frame, start, end in ((monthly_2016, "2016-02-29", "2016-09-30"), (monthly, "2017-02-28", "2017-09-30")):
+        rows = frame[frame["category"] == "all"].set_index(["province_code", "measure", "period_end"])
+        window = rows.xs(end, level="period_end")["resolved"] - rows.xs(start, level="period_end")["resolved"]
+        assert (window > 0).all()
 
 
 # --- generator ----------------------------------------------------------------------------------
 
 def test_default_seed_reproduces_shipped_files(tmp_path):
     written = sample.write_sample(tmp_path)
-    assert [p.name for p in written] == [ANNUAL.name, MONTHLY.name, "thads_standing_2016_2017.csv"]
+    assert [p.name for p in written] == [ANNUAL.name, MONTHLY_2016.name, MONTHLY.name, STANDING.name]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in written)
     for path in written:
         assert path.read_bytes() == (SAMPLE_DIR / path.name).read_bytes(), path.name
 
 
-def test_generate_is_deterministic_and_other_seeds_still_match_the_totals():
-    first, again, other = sample.generate(), sample.generate(), sample.generate(seed=7)
+def test_generate_is_deterministic_and_other_seeds_still_match_the_totals(generated):
+    first, again, other = generated, sample.generate(), sample.generate(seed=7)
     pd.testing.assert_frame_equal(first["monthly"], again["monthly"])
+    pd.testing.assert_frame_equal(first["monthly_2016"], again["monthly_2016"])
     assert not first["annual"].equals(other["annual"])
+    assert not first["monthly_2016"].equals(other["monthly_2016"])
     for frames in (first, other):
         monthly = frames["monthly"].assign(period_end=frames["monthly"]["period_end"].dt.strftime("%Y-%m-%d"))
         cases = national(monthly, "2017-04-30", "cases")
@@ -285,6 +356,10 @@ def test_generate_is_deterministic_and_other_seeds_still_match_the_totals():
         annual = frames["annual"].assign(period_end=frames["annual"]["period_end"].dt.strftime("%Y-%m-%d"))
         assert national(annual, "2017-09-30", "money")["carried_over"] == 104_473_399_784_000
         assert national(annual, "2016-09-30", "cases")["with_conditions"] == 675_285
+        monthly_2016 = frames["monthly_2016"].assign(
+            period_end=frames["monthly_2016"]["period_end"].dt.strftime("%Y-%m-%d"))
+        last = national(monthly_2016, "2016-09-30", "cases")
+        assert last["completed"] + last["terminated"] == 530_428 and last["carried_over"] == 340_431
 
 
 def test_apportion_is_exact_and_respects_bounds():

@@ -1,11 +1,19 @@
 """Synthetic sample data (*dữ liệu mẫu, mô phỏng*) whose national sums are the published figures.
 
-What comes out: two canonical frames for the 63 provinces of 2017, every row marked
+What comes out: three canonical frames for the 63 provinces of 2017, every row marked
 ``origin = "sample"``:
 
 - ``annual``: the full statistical years 2015, 2016 and 2017 (period ends 30/09);
-- ``monthly``: the 12 cumulative reports of statistical year 2017 (31/10/2016 … 30/09/2017);
-  its 30/09/2017 rows are the 2017 rows of ``annual``.
+- ``monthly``: the 12 cumulative reports of statistical year 2017 (31/10/2016 … 30/09/2017,
+  each counted from 01/10/2016); its 30/09/2017 rows are the 2017 rows of ``annual``;
+- ``monthly_2016``: the 12 cumulative reports of statistical year 2016 (31/10/2015 … 30/09/2016,
+  each counted from 01/10/2015); its 30/09/2016 rows are the 2016 rows of ``annual``. With it a
+  window of 2017 (the campaign, 01/03–30/09) can be set against the same window of 2016.
+
+``write_sample`` writes them as four files, each report in exactly one of them: the 2015 full
+year (``thads_annual_2015.csv``), the months of 2016 and of 2017 (``thads_monthly_2016.csv``,
+``thads_monthly_2017.csv``; their 30/09 rows are the 2016 and 2017 full years) and the standing
+targets (``thads_standing_2016_2017.csv``, ``generate_standing``).
 
 Each row is one ``province_code`` × ``period_end`` × ``measure`` (cases | money) × ``category``
 (all, credit, corruption, state_budget, criminal_civil), with the 14 value columns of
@@ -22,7 +30,10 @@ Method
    new cases +5,57 %, new money +19,67 %, carry-forward −14,66 % / −19,05 % against 2015) are met to
    their published rounding by choosing the unpublished totals they involve. Everything else
    (2015, entrusted-out, month-by-month paths, parts of ``with_conditions``) is invented and
-   plausible; data/README.md lists which is which.
+   plausible; data/README.md lists which is which. **No monthly figure of 2016 is published**: the
+   national path of its 12 months (``_months_2016``) is invented, shaped like 2017's (a Tết dip in
+   February, resolved speeding up towards September, September the largest month of resolved),
+   and ends exactly on the 2016 full year, which is the published / derived figure above.
 2. **Provinces, full years** (``_allocate_year``). Each national total is split over the 63
    provinces by largest-remainder apportionment (``apportion``) with bounds, so the rounded
    province values sum exactly to the national value and every identity holds per province:
@@ -33,11 +44,14 @@ Method
    that performs well keeps doing so. Years run 2015 → 2017 and each year's ``carried_over`` is
    the province's ``carry_forward`` of the year before. Nam Định's 2017 cases are pinned to the
    example used in report texts (resolved 4.918, rate 90,70 %).
-3. **Months of 2017** (``_months_backward``). Starting from the full year and going back, each
-   month's national increment of a flow is apportioned over the provinces (in proportion to
-   their size, with noise, capped by their current value), which makes every flow
+3. **Months of 2017 and 2016** (``_months_backward``). Starting from the full year and going
+   back, each month's national increment of a flow is apportioned over the provinces (in
+   proportion to their size, with noise, capped by their current value), which makes every flow
    non-decreasing month to month while the national sums stay exact. Cases or money with
    conditions (a stock) are apportioned afresh each month between resolved and to_execute.
+   The months of 2016 run the same way from the 2016 full year, with noise from a generator of
+   their own, ``numpy.random.default_rng([seed, 2016])``, used after everything else: adding them
+   moved no value of the other frames.
 4. **Parts of with_conditions.** Terminated is a province share of resolved (kept monotone),
    reduced (money only) a small, monotone share of what stays with conditions, and the stock
    carried with conditions splits into in progress, postponed, suspended and other.
@@ -49,6 +63,9 @@ Method
    The credit category's 2017 resolved totals are the published 4.440 cases and
    27.701.223.513.000 đồng: its resolved propensity is calibrated (bisection) so that the path
    ends near them, then the last month is apportioned to hit them exactly.
+   The 2016 full year of a category is computed with the other full years; its months
+   (``_category_months_2016``) then run forward from 01/10/2015 with last month's flows as floors
+   and the category's 2016 year-end flows as ceilings, so they rise into the fixed year end.
 
 Deterministic: the same seed gives byte-identical files. Run ``python -m thads_analysis.sample``
 to rewrite ``data/sample/``.
@@ -70,13 +87,15 @@ from .paths import SAMPLE_DIR
 from .schema import CATEGORIES, MEASURES, ORIGIN_COLUMN, SAMPLE_ORIGIN, STANDING_COLUMNS, VALUE_COLUMNS
 
 DEFAULT_SEED = 2017
-# The 2017 full year is the 30/09/2017 monthly report: it is written once, in the monthly file,
-# so that reading the folder sees each report once.
-ANNUAL_FILE = "thads_annual_2015_2016.csv"
+# The 2016 and 2017 full years are the 30/09 reports of the monthly files: each is written once, in
+# its monthly file, so that reading the folder sees each report once.
+ANNUAL_FILE = "thads_annual_2015.csv"
+MONTHLY_2016_FILE = "thads_monthly_2016.csv"
 MONTHLY_FILE = "thads_monthly_2017.csv"
 STANDING_FILE = "thads_standing_2016_2017.csv"
 YEARS = [2015, 2016, 2017]
 MONTH_ENDS = [d.strftime("%Y-%m-%d") for d in pd.date_range("2016-10-31", "2017-09-30", freq="ME")]
+MONTH_ENDS_2016 = [d.strftime("%Y-%m-%d") for d in pd.date_range("2015-10-31", "2016-09-30", freq="ME")]
 UNITS = {"cases": "việc", "money": "đồng"}
 OUTPUT_COLUMNS = ["province_code", "province_name", "period_end", "measure", "category", "unit", ORIGIN_COLUMN,
                   *VALUE_COLUMNS]
@@ -193,6 +212,31 @@ _MONEY_RESOLVED_STEPS = [1_204_115_620, 1_655_307_118, 2_406_880_214, 2_290_412_
 _MONEY_SHARE = [0.600, 0.620, 0.635, 0.650, 0.660, 0.670, 0.680, None, 0.688, 0.675, 0.655, None]
 _SHARE_8 = {"cases": 0.7852, "money": 0.6890}  # P: 8 months, with_conditions / to_execute
 
+# Month-by-month increments of 2016 (Oct 2015 … Sep 2016). No monthly 2016 figure is published: the
+# whole path is invented (I), shaped like 2017's (Tết dip in February, resolved accelerating towards
+# September, September the largest month) and ending exactly on the 2016 full year (the last month
+# is what is left of the year's total).
+_CASES_NEW_STEPS_2016 = [40_500, 44_000, 46_500, 43_000, 30_500, 45_500, 44_000, 43_500, 42_000, 41_000, 40_500,
+                         None]
+_CASES_ENTRUSTED_STEPS_2016 = [1_350, 1_500, 1_650, 1_600, 1_150, 1_750, 1_700, 1_650, 1_600, 1_550, 1_500, None]
+_CASES_RESOLVED_STEPS_2016 = [21_500, 29_000, 37_000, 40_000, 27_500, 47_000, 51_000, 49_000, 52_000, 54_500, 58_500,
+                              None]
+# Cases with conditions not yet resolved (a stock); the year end is the published 144.857.
+_CASES_CFWC_2016 = [168_000, 181_000, 192_000, 200_000, 207_000, 209_500, 210_000, 206_000, 199_000, 186_000,
+                    168_000, None]
+_MONEY_NEW_STEPS_2016 = [3_702_118_305, 4_105_660_218, 4_580_330_117, 4_210_775_402, 2_905_114_630, 4_402_871_209,
+                         4_018_226_514, 3_701_559_380, 3_480_205_117, 3_120_448_906, 2_811_330_245, None]
+# Entrusted-out money has to absorb 38.940 tỷ in 2016 (data/README.md, inconsistency 2): spread over
+# the year roughly like new money, so to_execute stays near the carried-over amount.
+_MONEY_ENTRUSTED_STEPS_2016 = [3_105_220_410, 3_610_405_118, 4_002_118_306, 3_720_660_215, 2_590_337_104,
+                               3_880_442_019, 3_560_118_650, 3_250_774_301, 3_090_553_208, 2_780_991_417,
+                               2_505_220_116, None]
+_MONEY_RESOLVED_STEPS_2016 = [1_010_225_318, 1_402_660_117, 2_005_118_430, 1_910_334_205, 1_205_770_118,
+                              2_410_552_306, 2_705_118_240, 2_810_334_517, 3_002_118_605, 3_220_556_108,
+                              3_560_441_227, None]
+# Money: share with conditions of to_execute; the year end follows from the 2016 full year.
+_MONEY_SHARE_2016 = [0.590, 0.605, 0.620, 0.632, 0.640, 0.648, 0.655, 0.660, 0.662, 0.658, 0.652, None]
+
 # Credit category, 2017 full year (P, DOMAIN.md §3): resolved cases and money.
 CREDIT_RESOLVED_2017 = {"cases": 4_440, "money": 27_701_223_513}
 
@@ -299,11 +343,51 @@ def _with_for_share(to_execute: int, share: float) -> int:
     return value
 
 
+def _check_months(measure: str, year: YearTotals, months: dict) -> None:
+    """The national monthly path ``months`` ends on ``year``, its flows never fall, and with_conditions
+    stays between resolved and to_execute."""
+    for name, path in months.items():
+        if name != "with_conditions" and (np.diff(path) < 0).any():
+            raise AssertionError(f"{measure} {name}: national path falls")
+    ends = {"new_accepted": year.new_accepted, "entrusted_out": year.entrusted_out,
+            "with_conditions": year.with_conditions, "resolved": year.resolved}
+    if any(int(months[name][-1]) != value for name, value in ends.items()):
+        raise AssertionError(f"{measure}: monthly path does not end on the full year")
+    to_execute = year.carried_over + months["new_accepted"] - months["entrusted_out"]
+    if ((months["with_conditions"] < months["resolved"]) | (months["with_conditions"] > to_execute)).any():
+        raise AssertionError(f"{measure}: with_conditions outside resolved … to_execute")
+
+
+def _months_2016(measure: str, year: YearTotals) -> dict:
+    """The invented national cumulative path of the 12 months of 2016, ending on the full year ``year``."""
+    def cumulative(steps: list, total: int) -> np.ndarray:
+        return np.cumsum([*steps[:11], total - sum(steps[:11])]).astype(np.int64)
+
+    if measure == "cases":
+        new = cumulative(_CASES_NEW_STEPS_2016, year.new_accepted)
+        entrusted = cumulative(_CASES_ENTRUSTED_STEPS_2016, year.entrusted_out)
+        resolved = cumulative(_CASES_RESOLVED_STEPS_2016, year.resolved)
+        with_conditions = np.array([*(np.array(_CASES_CFWC_2016[:11]) + resolved[:11]), year.with_conditions])
+    else:
+        new = cumulative(_MONEY_NEW_STEPS_2016, year.new_accepted)
+        entrusted = cumulative(_MONEY_ENTRUSTED_STEPS_2016, year.entrusted_out)
+        resolved = cumulative(_MONEY_RESOLVED_STEPS_2016, year.resolved)
+        to_execute = year.carried_over + new - entrusted
+        with_conditions = np.array([*(round(share * int(t)) for share, t in zip(_MONEY_SHARE_2016[:11], to_execute)),
+                                    year.with_conditions])
+    months = {"new_accepted": new, "entrusted_out": entrusted, "with_conditions": with_conditions.astype(np.int64),
+              "resolved": resolved}
+    _check_months(measure, year, months)
+    return months
+
+
 def national_series() -> dict[str, dict]:
-    """The national ``all`` totals: ``{measure: {"years": {year: YearTotals}, "months": {...}}}``.
+    """The national ``all`` totals: ``{measure: {"years": {year: YearTotals}, "months": {...},
+    "months_2016": {...}}}``.
 
     ``months`` holds cumulative arrays over the 12 months of 2017 for ``new_accepted``,
-    ``entrusted_out``, ``with_conditions`` and ``resolved`` (money in thousand đồng).
+    ``entrusted_out``, ``with_conditions`` and ``resolved`` (money in thousand đồng); ``months_2016``
+    the same over the 12 months of 2016 (invented, ending on the 2016 full year).
     """
     out = {}
     for measure, years in (("cases", CASES_YEARS), ("money", MONEY_YEARS)):
@@ -339,7 +423,7 @@ def national_series() -> dict[str, dict]:
                 raise AssertionError(f"{measure} {name}: national path falls")
         if ((with_conditions < resolved) | (with_conditions > to_execute)).any():
             raise AssertionError(f"{measure}: with_conditions outside resolved … to_execute")
-        out[measure] = {"years": years, "months": months}
+        out[measure] = {"years": years, "months": months, "months_2016": _months_2016(measure, years[2016])}
     for prev, year in ((2015, 2016), (2016, 2017)):
         for measure, years in (("cases", CASES_YEARS), ("money", MONEY_YEARS)):
             if years[prev].carry_forward != years[year].carried_over:
@@ -436,7 +520,7 @@ def _allocate_year(measure: str, year: int, totals: YearTotals, carried_over: np
 
 
 def _months_backward(measure: str, year_block: dict, months: dict, eff: _Effects, rng: np.random.Generator) -> list:
-    """The 12 cumulative ``all`` blocks of 2017, from the full year back to October.
+    """The 12 cumulative ``all`` blocks of one statistical year, from the full year back to October.
 
     Going back one month, the national fall of each flow (that month's new cases, resolved, …) is
     apportioned over the provinces with each province's current value as the cap, so every
@@ -480,18 +564,24 @@ def _months_backward(measure: str, year_block: dict, months: dict, eff: _Effects
     return blocks
 
 
-def _split(total, part_all, other_all, part_floor, other_floor, propensity=1.0, natural=None):
+def _split(total, part_all, other_all, part_floor, other_floor, propensity=1.0, natural=None, part_cap=None,
+           other_cap=None):
     """Split a category ``total`` into (part, other) within the bounds, near its natural share.
 
     Bounds: part ≤ part_all and other ≤ other_all (the category is a subset of ``all``), each at
-    least its floor (flows already reached last month). Returns (natural, low, high) when
-    ``natural`` is "bounds", else the clipped part.
+    least its floor (flows already reached last month) and, when given, at most its cap (flows
+    still to reach at the year end). Returns (natural, low, high) when ``natural`` is "bounds",
+    else the clipped part.
     """
     weight = propensity * part_all
     denom = weight + other_all
     nat = np.where(denom > 0, total * weight / np.where(denom > 0, denom, 1), 0.0)
     low = np.maximum(part_floor, total - other_all)
     high = np.minimum(part_all, total - other_floor)
+    if part_cap is not None:
+        high = np.minimum(high, part_cap)
+    if other_cap is not None:
+        low = np.maximum(low, total - other_cap)
     if (low > high).any():
         raise AssertionError("category split has no room")
     if natural == "bounds":
@@ -500,12 +590,14 @@ def _split(total, part_all, other_all, part_floor, other_floor, propensity=1.0, 
 
 
 def _category_block(all_b: dict, carried_over: np.ndarray, frac: dict, prm: dict, prev: dict | None,
-                    resolved_target: int | None = None) -> dict:
+                    resolved_target: int | None = None, ceiling: dict | None = None) -> dict:
     """One category's province values for one period, a subset of the ``all`` block ``all_b``.
 
     ``carried_over`` comes from the chain, ``frac`` holds the province fractions of new and
     entrusted, ``prev`` is the same category's block of the previous month of the year (None at
     a year's first report). ``resolved_target``, when given, is the national resolved total.
+    ``ceiling``, when given, is the same category's block of the year end, already fixed: every
+    flow stays at most its year-end value, so the months lead up to that block without a fall.
     """
     zero = np.zeros(len(CODES), dtype=np.int64)
     fl = {k: (prev[k] if prev is not None else zero) for k in ("completed", "terminated", "reduced", "entrusted_out")}
@@ -514,10 +606,14 @@ def _category_block(all_b: dict, carried_over: np.ndarray, frac: dict, prm: dict
     if prev is not None:
         new = np.maximum(new, prev["new_accepted"])
     new = np.minimum(new, all_b["new_accepted"])
+    if ceiling is not None:
+        new = np.minimum(new, ceiling["new_accepted"])
     total = carried_over + new
     # Entrusted-out keeps to_execute ≤ all's and leaves room for the flows already resolved.
     e_low = np.maximum(fl["entrusted_out"], total - all_b["to_execute"])
     e_high = np.minimum(all_b["entrusted_out"], total - flows_floor)
+    if ceiling is not None:
+        e_high = np.minimum(e_high, ceiling["entrusted_out"])
     if (e_low > e_high).any():
         raise AssertionError("category entrusted_out has no room")
     entrusted = np.clip(np.floor(frac["e"] * all_b["entrusted_out"]).astype(np.int64), e_low, e_high)
@@ -525,18 +621,28 @@ def _category_block(all_b: dict, carried_over: np.ndarray, frac: dict, prm: dict
     a = all_b
     a_resolved = a["completed"] + a["terminated"]
     a_rest = a["with_conditions"] - a_resolved  # all's stock with conditions, reduced included
-    with_conditions = _split(to_execute, a["with_conditions"], a["without_conditions"], flows_floor, 0, prm["w"])
+    stock_all = a["in_progress"] + a["postponed"] + a["suspended"] + a["other"]
+    caps = {"with": None, "resolved": None, "rest": None}
+    if ceiling is not None:
+        # Each flow at most min(all now, the category's year end); the stock at most all's stock.
+        cap = {k: np.minimum(a[k], ceiling[k]) for k in ("completed", "terminated", "reduced")}
+        caps = {"resolved": cap["completed"] + cap["terminated"], "rest": stock_all + cap["reduced"]}
+        caps["with"] = caps["resolved"] + caps["rest"]
+    with_conditions = _split(to_execute, a["with_conditions"], a["without_conditions"], flows_floor, 0, prm["w"],
+                             part_cap=caps["with"])
     if resolved_target is None:
         resolved = _split(with_conditions, a_resolved, a_rest, fl["completed"] + fl["terminated"], fl["reduced"],
-                          prm["r"])
+                          prm["r"], part_cap=caps["resolved"], other_cap=caps["rest"])
     else:
         nat, low, high = _split(with_conditions, a_resolved, a_rest, fl["completed"] + fl["terminated"],
                                 fl["reduced"], prm["r"], natural="bounds")
         resolved = apportion(resolved_target, nat, floors=low, caps=high)
-    terminated = _split(resolved, a["terminated"], a["completed"], fl["terminated"], fl["completed"])
+    terminated = _split(resolved, a["terminated"], a["completed"], fl["terminated"], fl["completed"],
+                        part_cap=None if ceiling is None else ceiling["terminated"],
+                        other_cap=None if ceiling is None else ceiling["completed"])
     rest = with_conditions - resolved
-    stock_all = a["in_progress"] + a["postponed"] + a["suspended"] + a["other"]
-    reduced = _split(rest, a["reduced"], stock_all, fl["reduced"], 0)
+    reduced = _split(rest, a["reduced"], stock_all, fl["reduced"], 0,
+                     part_cap=None if ceiling is None else ceiling["reduced"])
     left = rest - reduced
     parts = {}
     remaining_all = stock_all.copy()
@@ -575,6 +681,20 @@ def _category_series(all_years: dict, all_months: list, frac: dict, prm: dict,
         months.append(prev)
     years[2017] = months[11]
     return years, months
+
+
+def _category_months_2016(all_months: list, year_block: dict, frac: dict, prm: dict) -> list:
+    """One category through the 12 months of 2016, ending on its (already fixed) 2016 full year.
+
+    Months run forward from the 2015 carry-forward with last month's flows as floors and the
+    year-end flows as ceilings; the 30/09/2016 report is ``year_block`` itself.
+    """
+    months, prev = [], None
+    for m in range(11):
+        prev = _category_block(all_months[m], year_block["carried_over"], frac, prm, prev, ceiling=year_block)
+        months.append(prev)
+    months.append(year_block)
+    return months
 
 
 def _calibrate_propensity(all_years: dict, all_months: list, frac: dict, prm: dict, target: int) -> float:
@@ -625,16 +745,18 @@ def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def generate(seed: int = DEFAULT_SEED) -> dict[str, pd.DataFrame]:
-    """Synthetic sample frames for ``seed``: ``{"annual": …, "monthly": …}``.
+    """Synthetic sample frames for ``seed``: ``{"annual": …, "monthly": …, "monthly_2016": …}``.
 
     ``annual`` has the full years 2015–2017, ``monthly`` the 12 cumulative reports of 2017
-    (its 2017-09-30 rows equal the 2017 rows of ``annual``). Columns: ``OUTPUT_COLUMNS``;
+    (its 2017-09-30 rows equal the 2017 rows of ``annual``), ``monthly_2016`` those of 2016 (its
+    2016-09-30 rows equal the 2016 rows of ``annual``). Columns: ``OUTPUT_COLUMNS``;
     ``period_end`` is a datetime, values are int64 (money in đồng).
     """
     rng = np.random.default_rng(seed)
     national = national_series()
     effects = _draw_effects(rng)
     annual_rows, monthly_rows = [], []
+    fixed = {}  # per measure: the 2016 full-year blocks and category parameters the 2016 months end on
     for measure in MEASURES:
         eff = effects[measure]
         years = national[measure]["years"]
@@ -649,6 +771,7 @@ def generate(seed: int = DEFAULT_SEED) -> dict[str, pd.DataFrame]:
 
         annual = {(f"{y}-09-30", "all"): all_years[y] for y in YEARS}
         monthly = {(MONTH_ENDS[m], "all"): all_months[m] for m in range(12)}
+        fixed[measure] = {"all": all_years[2016]}
         for category in CATEGORIES[1:]:
             prm = dict(CATEGORY_PARAMS[category][measure])
             # Fractions vary by province but stay put across years, so a category's chain stays smooth.
@@ -673,10 +796,24 @@ def generate(seed: int = DEFAULT_SEED) -> dict[str, pd.DataFrame]:
                 raise ValueError(f"seed {seed}: {category} {measure} cannot reach its published total")
             annual.update({(f"{y}-09-30", category): b for y, b in cat_years.items()})
             monthly.update({(MONTH_ENDS[m], category): b for m, b in enumerate(cat_months)})
+            fixed[measure][category] = (cat_years[2016], frac, prm)
         annual_rows.append(_frame(annual, measure))
         monthly_rows.append(_frame(monthly, measure))
+    # The months of 2016 come last and from their own generator, so adding them moved nothing above.
+    rng_2016 = np.random.default_rng([seed, 2016])
+    monthly_2016_rows = []
+    for measure in MEASURES:
+        all_months = _months_backward(measure, fixed[measure]["all"], national[measure]["months_2016"],
+                                      effects[measure], rng_2016)
+        monthly = {(MONTH_ENDS_2016[m], "all"): all_months[m] for m in range(12)}
+        for category in CATEGORIES[1:]:
+            year_block, frac, prm = fixed[measure][category]
+            cat_months = _category_months_2016(all_months, year_block, frac, prm)
+            monthly.update({(MONTH_ENDS_2016[m], category): b for m, b in enumerate(cat_months)})
+        monthly_2016_rows.append(_frame(monthly, measure))
     return {"annual": _sorted(pd.concat(annual_rows, ignore_index=True)),
-            "monthly": _sorted(pd.concat(monthly_rows, ignore_index=True))}
+            "monthly": _sorted(pd.concat(monthly_rows, ignore_index=True)),
+            "monthly_2016": _sorted(pd.concat(monthly_2016_rows, ignore_index=True))}
 
 
 def generate_standing(frames: dict[str, pd.DataFrame], seed: int = DEFAULT_SEED) -> pd.DataFrame:
@@ -734,15 +871,18 @@ def _write_csv(frame: pd.DataFrame, path: Path) -> None:
 
 
 def write_sample(out_dir: Path = SAMPLE_DIR, seed: int = DEFAULT_SEED) -> list[Path]:
-    """Generate the sample for ``seed`` and write the annual, monthly and standing CSVs into ``out_dir``.
+    """Generate the sample for ``seed`` and write its four CSVs into ``out_dir``.
 
-    Returns the three paths written.
+    Returns the paths written, in the order: annual 2015, monthly 2016, monthly 2017, standing.
+    The 2016 and 2017 full years are the 30/09 reports of the monthly files, so each report is in
+    exactly one file.
     """
     frames = generate(seed)
     out_dir = Path(out_dir)
-    paths = [out_dir / ANNUAL_FILE, out_dir / MONTHLY_FILE, out_dir / STANDING_FILE]
-    annual = frames["annual"][frames["annual"]["period_end"] < frames["monthly"]["period_end"].min()]
-    for frame, path in zip((annual, frames["monthly"], generate_standing(frames, seed)), paths):
+    paths = [out_dir / ANNUAL_FILE, out_dir / MONTHLY_2016_FILE, out_dir / MONTHLY_FILE, out_dir / STANDING_FILE]
+    annual = frames["annual"][frames["annual"]["period_end"] < frames["monthly_2016"]["period_end"].min()]
+    for frame, path in zip((annual, frames["monthly_2016"], frames["monthly"], generate_standing(frames, seed)),
+                           paths):
         _write_csv(frame, path)
     return paths
 
@@ -750,7 +890,8 @@ def write_sample(out_dir: Path = SAMPLE_DIR, seed: int = DEFAULT_SEED) -> list[P
 def main(argv: list[str] | None = None) -> int:
     """``python -m thads_analysis.sample [--out DIR] [--seed N]``: write the sample CSVs."""
     parser = argparse.ArgumentParser(prog="python -m thads_analysis.sample",
-                                     description="Write the synthetic THADS sample (annual 2015–2016, monthly 2017).")
+                                     description="Write the synthetic THADS sample (annual 2015, monthly 2016 and "
+                                                 "2017, standing targets).")
     parser.add_argument("--out", type=Path, default=SAMPLE_DIR, help=f"output folder (default: {SAMPLE_DIR})")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default: {DEFAULT_SEED})")
     args = parser.parse_args(argv)
