@@ -1,12 +1,13 @@
 # make report — reports for all provinces and the nation on the bundled sample (creates .venv on first use)
 # make test   — the whole test suite, golden notebooks included (nbval)
 # make golden — rewrite the golden notebooks after a deliberate change to the reports
+# make bench  — time the batch against a plain papermill loop and a no-notebook floor (BENCH_ARGS="--provinces 16")
 VENV ?= .venv
 PYTHON ?= python3
 PY := $(VENV)/bin/python
 THADS := $(VENV)/bin/thads
 
-.PHONY: report test golden venv clean
+.PHONY: report test golden bench venv clean
 
 venv: $(VENV)/.installed
 
@@ -22,6 +23,9 @@ report: venv
 
 test: venv
 	$(PY) -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests/golden/sanitize.cfg
+
+bench: venv
+	$(PY) bench/bench.py $(BENCH_ARGS)
 
 golden: venv
 	MPLBACKEND= $(PY) tests/make_golden.py
