@@ -88,7 +88,10 @@ class _Report:
 
     def origin(self) -> dict:
         a = self.analysis
-        files = sorted(set(a.frame["source_file"].astype(str)))
+        files = set(a.frame["source_file"].astype(str))
+        if a.standing is not None and "source_file" in a.standing:
+            files |= set(a.standing["source_file"].astype(str))
+        files = sorted(files)
         return dict(is_sample=a.is_sample, mark=schema.SAMPLE_MARK, origin=a.origin, files=files,
                     targets=a.targets_path.name)
 
