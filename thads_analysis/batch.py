@@ -10,6 +10,7 @@ leaves the previous good one in place. One failing report does not stop the othe
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import tempfile
@@ -168,13 +169,12 @@ def check_parameters(template: Path, parameters: dict) -> None:
         raise ValueError(f"{template.name} has no parameter(s) {', '.join(unknown)}; it declares {', '.join(sorted(declared))}")
 
 
-def _kernel_manager_class():
-    """Kernels talk over local IPC sockets beside their connection files: nothing listens on
-    TCP, and ipykernel has no reason to warn about unencrypted TCP on every start."""
-    from jupyter_client import AsyncKernelManager
+def _ipc(manager_class):
+    """``manager_class`` with kernels talking over local IPC sockets beside their connection files:
+    nothing listens on TCP, and ipykernel has no reason to warn about unencrypted TCP on every start."""
     from traitlets import default
 
-    class IpcKernelManager(AsyncKernelManager):
+    class IpcKernelManager(manager_class):
         @default("transport")
         def _default_transport(self):
             return "ipc"
@@ -188,11 +188,44 @@ def _kernel_manager_class():
     return IpcKernelManager
 
 
-def run_job(job: Job, km=None) -> None:
+def _kernel_manager_class():
+    from jupyter_client import AsyncKernelManager
+
+    return _ipc(AsyncKernelManager)
+
+
+WARM_ENGINE = "thads-warm-kernel"
+
+
+@functools.cache
+def _register_warm_engine() -> None:
+    """A papermill engine that runs a notebook through an already connected kernel client.
+
+    papermill's nbclient engine opens a new client for every notebook and waits 0,2 s for the
+    kernel's IOPub to go quiet; a pooled kernel keeps one client for all its notebooks.
+    """
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    class WarmKernelEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
+                                     stderr_file=None, start_timeout=60, execution_timeout=None, km=None, kc=None,
+                                     input_path=None, **kwargs):
+            client = PapermillNotebookClient(nb_man, km=km, kernel_name=kernel_name, startup_timeout=start_timeout,
+                                             timeout=execution_timeout, log_output=log_output,
+                                             stdout_file=stdout_file, stderr_file=stderr_file, **kwargs)
+            client.kc = kc  # nbclient keeps a client it did not open (it does not own the kernel)
+            return client.execute()
+
+    papermill_engines.register(WARM_ENGINE, WarmKernelEngine)
+
+
+def run_job(job: Job, km=None, kc=None) -> None:
     """Execute one notebook and write its .ipynb and .html atomically; raises on failure.
 
-    With ``km`` (a running kernel manager) the notebook runs in that kernel; otherwise in a
-    fresh kernel started in the report's folder.
+    With ``km`` and ``kc`` (a running kernel and its connected client) the notebook runs in
+    that kernel; otherwise in a fresh kernel started in the report's folder.
     """
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -204,9 +237,12 @@ def run_job(job: Job, km=None) -> None:
             try:
                 # The kernel runs in the report's folder (nbclient's resources path, per kernel; papermill's
                 # cwd= would chdir the whole process), so the notebook names its inputs "inputs/...".
-                kernel = {"km": km} if km is not None else {
-                    "kernel_manager_class": _kernel_manager_class(),
-                    "resources": {"metadata": {"path": str(stem.parent.resolve())}}}
+                if km is not None:
+                    _register_warm_engine()
+                    kernel = {"km": km, "kc": kc, "engine_name": WARM_ENGINE}
+                else:
+                    kernel = {"kernel_manager_class": _kernel_manager_class(),
+                              "resources": {"metadata": {"path": str(stem.parent.resolve())}}}
                 nb = papermill.execute_notebook(
                     str(job.template), str(tmp_ipynb), parameters=job.parameters, kernel_name="python3",
                     progress_bar=False, log_output=False, request_save_on_cell_execute=False, **kernel)
@@ -239,18 +275,8 @@ class _KernelPool(threading.local):
 
     def start(self, folder: Path) -> None:
         from jupyter_client import KernelManager
-        from traitlets import default
 
-        class IpcKernelManager(KernelManager):
-            @default("transport")
-            def _default_transport(self):
-                return "ipc"
-
-            @default("ip")
-            def _default_ip(self):
-                return os.path.join(tempfile.gettempdir(), f"thads-kernel-{uuid.uuid4().hex}")
-
-        self.km = IpcKernelManager(kernel_name="python3")
+        self.km = _ipc(KernelManager)(kernel_name="python3")
         self.km.start_kernel(cwd=str(folder))
         self.kc = self.km.blocking_client()
         self.kc.start_channels()
@@ -276,7 +302,7 @@ class _KernelPool(threading.local):
                     self.stop()
                     self.start(job.stem.parent)
                 self._run(f"import thads_analysis.kernel as _k\n_k.reset({str(job.stem.parent.resolve())!r})")
-                run_job(job, km=self.km)
+                run_job(job, km=self.km, kc=self.kc)
                 return
             except Exception as exc:
                 from papermill.exceptions import PapermillExecutionError

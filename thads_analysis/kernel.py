@@ -9,7 +9,6 @@ matplotlib settings, and the report's folder as working directory. The package's
 
 from __future__ import annotations
 
-import gc
 import os
 
 _RC_DEFAULTS: dict | None = None
@@ -35,11 +34,11 @@ def reset(folder: str) -> None:
     from IPython import get_ipython
 
     shell = get_ipython()
-    shell.reset(new_session=True)  # namespace cleared, execution count back to 1, new history session
+    # Namespace cleared, execution count back to 1, new history session, and a gc.collect().
+    shell.reset(new_session=True)
     plt.close("all")
     if _RC_DEFAULTS is not None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # restoring deprecated keys as they were is not a new use
             matplotlib.rcParams.update(_RC_DEFAULTS)
     os.chdir(folder)
-    gc.collect()
