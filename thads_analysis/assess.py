@@ -150,16 +150,17 @@ def ranks(ind: pd.DataFrame, indicator: str, higher_is_better: bool = True) -> p
     return rows.sort_values(["rank_national", "province_code"]).reset_index(drop=True)
 
 
-def emulation_table(ind: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
+def emulation_table(ind: pd.DataFrame, targets: pd.DataFrame, scorecard=None) -> pd.DataFrame:
     """All provinces ranked for the campaign (rule in EMULATION_RULE).
 
     One row per province: targets met, targets with data, completion rates, statuses of
-    the two completion rates, national and regional rank.
+    the two completion rates, national and regional rank. ``scorecard(code)``, when given,
+    returns the province's ``assess`` table (e.g. from a cache).
     """
     reference = provinces().set_index("code")
     records = []
     for code in sorted(ind.loc[ind["level"] == "province", "scope"].unique()):
-        card = assess(ind, targets, code)
+        card = assess(ind, targets, code) if scorecard is None else scorecard(code)
         scored = card[card["status"].notna()]
         by_id = card.set_index("indicator")
         records.append(dict(

@@ -115,43 +115,60 @@ def read_campaign(path=DEFAULT_CAMPAIGN) -> Campaign:
 # ---------------------------------------------------------------- window indicators
 
 def _window_values(tot: pd.DataFrame, campaign: Campaign, measure: str, category: str) -> tuple[pd.DataFrame, dict]:
-    """Per scope: the window's flows and stocks, and a note for scopes without a number."""
+    """Per scope: the window's flows and stocks, and a note for scopes without a number.
+
+    Rates are NaN where their denominator is missing or zero.
+    """
     rows = tot[(tot["measure"] == measure) & (tot["category"] == category)]
     needed = list(pd.date_range(campaign.start, campaign.end, freq="ME"))
     if campaign.before_start is not None:
         needed = [campaign.before_start, *needed]
-    out, notes = {}, {}
-    for scope, own in rows.groupby("scope"):
-        own = own.set_index("period_end").sort_index()
-        missing = [d for d in needed if d not in own.index]
+    inside = rows[rows["period_end"].isin(needed)]
+    have = inside.groupby("scope")["period_end"].agg(set)
+    notes, complete = {}, []
+    for scope in sorted(rows["scope"].unique()):
+        missing = [d for d in needed if d not in have.get(scope, set())]
         if missing:
             notes[scope] = "thiếu báo cáo tháng " + ", ".join(d.strftime("%m/%Y") for d in missing)
-            continue
-        path = own.loc[needed]
-        falls = [f"{c} giảm ở {d.strftime('%m/%Y')}" for c in ["resolved", "new_accepted"]
-                 for d, diff in path[c].astype(float).diff().items() if diff < 0]
-        if falls:
-            notes[scope] = "số liệu lũy kế bị điều chỉnh giảm (" + "; ".join(falls) + ")"
-            continue
-        last = own.loc[campaign.end]
-        first = own.loc[campaign.before_start] if campaign.before_start is not None else None
-        out[scope] = dict(
-            resolved=last["resolved"] - (first["resolved"] if first is not None else 0),
-            new_accepted=last["new_accepted"] - (first["new_accepted"] if first is not None else 0),
-            rate_end=_rate(last), rate_start=_rate(first) if first is not None else 0.0,
-            cfwc_end=last["carry_forward_with_conditions"],
-            cfwc_start=first["carry_forward_with_conditions"] if first is not None else last["carried_over"],
-            # Cases with conditions open at some point in the window: all of them at the end, less
-            # those already resolved before it opened.
-            open_in_window=last["with_conditions"] - (first["resolved"] if first is not None else 0),
-        )
-    return pd.DataFrame.from_dict(out, orient="index"), notes
+        else:
+            complete.append(scope)
+    if not complete:
+        return pd.DataFrame(columns=["resolved", "new_accepted", "rate_end", "rate_start", "cfwc_end", "cfwc_start",
+                                     "open_in_window"]), notes
+    columns = ["resolved", "new_accepted", "with_conditions", "carry_forward_with_conditions", "carried_over"]
+    wide = (inside[inside["scope"].isin(complete)].set_index(["scope", "period_end"])[columns]
+            .unstack("period_end").reindex(complete))
+    falls = {c: wide[c][needed].astype(float).diff(axis=1).lt(0) for c in ["resolved", "new_accepted"]}
+    fallen = falls["resolved"].any(axis=1) | falls["new_accepted"].any(axis=1)
+    for scope in fallen[fallen].index:
+        fell = [f"{c} giảm ở {d.strftime('%m/%Y')}" for c in falls for d in needed if falls[c].at[scope, d]]
+        notes[scope] = "số liệu lũy kế bị điều chỉnh giảm (" + "; ".join(fell) + ")"
+    wide = wide.drop(index=[s for s in complete if s in notes])
+    last = wide.xs(campaign.end, axis=1, level="period_end")
+    if campaign.before_start is not None:
+        first = wide.xs(campaign.before_start, axis=1, level="period_end")
+        resolved_before, new_before = first["resolved"], first["new_accepted"]
+        rate_start, cfwc_start = _rates(first), first["carry_forward_with_conditions"]
+    else:  # a window from 01/10 starts from nothing resolved and the carried-over stock
+        resolved_before = new_before = 0
+        rate_start, cfwc_start = pd.Series(0.0, index=last.index), last["carried_over"]
+    out = pd.DataFrame({
+        "resolved": last["resolved"] - resolved_before,
+        "new_accepted": last["new_accepted"] - new_before,
+        "rate_end": _rates(last), "rate_start": rate_start,
+        "cfwc_end": last["carry_forward_with_conditions"], "cfwc_start": cfwc_start,
+        # Cases with conditions open at some point in the window: all of them at the end, less
+        # those already resolved before it opened.
+        "open_in_window": last["with_conditions"] - resolved_before,
+    })
+    out.columns.name = None
+    return out, notes
 
 
-def _rate(row) -> float | None:
-    if row is None or pd.isna(row["with_conditions"]) or row["with_conditions"] == 0:
-        return None
-    return float(row["resolved"]) / float(row["with_conditions"]) * 100
+def _rates(block: pd.DataFrame) -> pd.Series:
+    """resolved / with_conditions × 100 per row, NaN where with_conditions is missing or 0."""
+    resolved, with_conditions = block["resolved"].astype(float), block["with_conditions"].astype(float)
+    return (resolved / with_conditions.where(with_conditions > 0) * 100).astype(float)
 
 
 def window_indicators(tot: pd.DataFrame, campaign: Campaign) -> pd.DataFrame:
@@ -172,7 +189,7 @@ def window_indicators(tot: pd.DataFrame, campaign: Campaign) -> pd.DataFrame:
     for m in schema.MEASURES:
         now, notes = _window_values(tot, campaign, m, "all")
         before, notes_before = _window_values(tot, previous, m, "all")
-        scopes = sorted(set(tot.loc[tot["measure"] == m, "scope"]))
+        scopes = sorted(tot.loc[tot["measure"] == m, "scope"].unique())
         for s in scopes:
             if s not in now.index:
                 for key in ["resolved", "new_accepted", "rate_gain", "carry_forward_with_conditions_change",
@@ -184,7 +201,7 @@ def window_indicators(tot: pd.DataFrame, campaign: Campaign) -> pd.DataFrame:
                 f"resolved at {campaign.end.date()} − resolved at {start_label}")
             add(s, f"window_new_accepted_{m}", m, "all", float(r["new_accepted"]), r["new_accepted"], pd.NA,
                 f"new_accepted at {campaign.end.date()} − new_accepted at {start_label}")
-            gain = None if r["rate_end"] is None or r["rate_start"] is None else r["rate_end"] - r["rate_start"]
+            gain = None if pd.isna(r["rate_end"]) or pd.isna(r["rate_start"]) else r["rate_end"] - r["rate_start"]
             add(s, f"window_rate_gain_{m}", m, "all", gain, formula="completion rate at the end − at the start, points")
             change = (None if pd.isna(r["cfwc_start"]) or r["cfwc_start"] == 0
                       else (float(r["cfwc_end"]) - float(r["cfwc_start"])) / float(r["cfwc_start"]) * 100)
@@ -204,7 +221,7 @@ def window_indicators(tot: pd.DataFrame, campaign: Campaign) -> pd.DataFrame:
                     note=f"cùng đợt năm trước ({previous.label}): " + notes_before.get(s, "không có số liệu"))
         for c in KEY_CATEGORIES:
             cat, cat_notes = _window_values(tot, campaign, m, c)
-            for s in sorted(set(tot.loc[(tot["measure"] == m) & (tot["category"] == c), "scope"])):
+            for s in sorted(tot.loc[(tot["measure"] == m) & (tot["category"] == c), "scope"].unique()):
                 if s in cat.index:
                     add(s, f"window_resolved_{m}_{c}", m, c, float(cat.at[s, "resolved"]), cat.at[s, "resolved"],
                         formula=f"resolved at {campaign.end.date()} − resolved at {start_label}")

@@ -58,7 +58,8 @@ class Analysis:
         from .assess import emulation_table
 
         if "emulation" not in self._computed:
-            self._computed["emulation"] = emulation_table(self.indicators["province"], self.targets)
+            self._computed["emulation"] = emulation_table(self.indicators["province"], self.targets,
+                                                          lambda code: scorecard(self, code))
         return self._computed["emulation"]
 
     def all_indicators(self) -> pd.DataFrame:
@@ -161,11 +162,18 @@ def window_targets(campaign) -> pd.DataFrame:
 
 
 def scorecard(analysis: Analysis, scope) -> pd.DataFrame:
-    """The assessment of a province (code or name), a region or "national" at the analysis period."""
+    """The assessment of a province (code or name), a region or "national" at the analysis period.
+
+    Computed once per scope and analysis; the caller gets its own copy.
+    """
     level, scope_id = analysis.scope_of(scope)
-    if level == "province" and scope_id not in set(analysis.frame["province_code"]):
-        raise ValueError(f"no data for {lookup(scope_id).name} ({scope_id}) in {', '.join(map(str, analysis.data_path))}")
-    return assess(analysis.indicators[level], analysis.targets, scope_id, analysis.period_end)
+    key = ("scorecard", level, scope_id)
+    if key not in analysis._computed:
+        if level == "province" and scope_id not in set(analysis.frame["province_code"].unique()):
+            raise ValueError(f"no data for {lookup(scope_id).name} ({scope_id}) in "
+                             f"{', '.join(map(str, analysis.data_path))}")
+        analysis._computed[key] = assess(analysis.indicators[level], analysis.targets, scope_id, analysis.period_end)
+    return analysis._computed[key].copy()
 
 
 def province_codes(analysis: Analysis) -> list[str]:
