@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import argparse
 import base64
+import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -95,10 +97,15 @@ def thads(data: Path, codes: list[str], out: Path) -> None:
     run([str(BIN / "thads"), "report", "--all", "--data", str(data), "--out", str(out), "--quiet"], ROOT)
 
 
-PROVINCE_SECTIONS = ["header", "scorecard", "rates_chart", "monthly_chart", "pace", "carry_over_chart",
-                     "key_categories_chart", "funnel_chart", "position", "quality", "footer"]
-NATIONAL_SECTIONS = ["header", "scorecard", "funnel_chart", "funnel_notes", "ranked_chart", "ranking", "heatmap",
-                     "map_chart", "regions_chart", "regions", "at_risk", "footer"]
+def sections(template: str) -> list[str]:
+    """The ``report.<section>()`` calls of a notebook template, in order: the floor draws the same."""
+    notebook = json.loads((ROOT / "notebooks" / template).read_text(encoding="utf-8"))
+    code = "\n".join("".join(cell["source"]) for cell in notebook["cells"] if cell["cell_type"] == "code")
+    return re.findall(r"\breport\.(\w+)\(\)", code)
+
+
+PROVINCE_SECTIONS = sections("province_report.ipynb")
+NATIONAL_SECTIONS = sections("national_overview.ipynb")
 
 
 def _floor_report(args) -> None:
