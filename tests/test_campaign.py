@@ -74,6 +74,49 @@ def test_window_from_the_first_of_october_equals_the_year_to_date(campaign):
     assert got["window_rate_gain_cases"][0] == pytest.approx(75.0)
 
 
+def test_window_from_the_first_of_october_starts_from_last_years_carry_forward_with_conditions(campaign):
+    whole = replace(campaign, start=pd.Timestamp("2016-10-01"))
+    year_end_2016 = monthly().iloc[[0]].assign(period_end=pd.Timestamp("2016-09-30"))
+    year_end_2016[["with_conditions", "completed"]] = [900, 300]  # 600 with conditions carried into 2017
+    got = values(pd.concat([year_end_2016, monthly()], ignore_index=True), whole)
+    # 30/09/2017: 1600 − 1200 = 400 with conditions left, against 600 a year before: −33,33%,
+    # the year-to-date change the campaign asks to reduce (not measured against all 1000 carried over).
+    assert got["window_carry_forward_with_conditions_change_cases"][0] == pytest.approx(-200 / 600 * 100)
+    value, note = values(monthly(), whole)["window_carry_forward_with_conditions_change_cases"]
+    assert value is None and "30/09/2016" in note
+
+
+def test_a_region_missing_one_provinces_month_gives_no_number(campaign):
+    from thads_analysis.provinces import lookup
+
+    region = lookup("36").region
+    assert lookup("35").region == region
+    frame = pd.concat([monthly("36"), monthly("35", drop=("2017-06-30",))], ignore_index=True)
+    table = window_indicators(totals(frame, "region"), campaign, totals(frame, "province")).set_index(["scope", "indicator"])
+    row = table.loc[(region, "window_resolved_cases")]
+    # June's regional sum holds Nam Định alone: a window across it would be overstated.
+    assert pd.isna(row["value"]) and "06/2017" in row["note"]
+
+
+def test_a_province_withheld_withholds_its_region_and_the_nation(campaign):
+    from thads_analysis.provinces import lookup
+
+    # Hà Nam revises June below May by 50; the regional sum still rises, but is not to be trusted.
+    frame = pd.concat([monthly("36"), monthly("35", revise={9: 750})], ignore_index=True)
+    for level, scope in (("region", lookup("36").region), ("national", "national")):
+        table = window_indicators(totals(frame, level), campaign, totals(frame, "province")).set_index(
+            ["scope", "indicator"])
+        row = table.loc[(scope, "window_resolved_cases")]
+        assert pd.isna(row["value"]) and "Hà Nam" in row["note"]
+
+
+def test_a_missing_value_in_a_window_month_gives_no_number(campaign):
+    frame = monthly()
+    frame.loc[frame["period_end"] == pd.Timestamp("2017-06-30"), "with_conditions"] = pd.NA
+    value, note = values(frame, campaign)["window_resolved_cases"]
+    assert value is None and "06/2017" in note
+
+
 def test_a_missing_month_gives_no_number_and_names_it(campaign):
     got = values(monthly(drop=("2017-06-30",)), campaign)
     value, note = got["window_resolved_cases"]

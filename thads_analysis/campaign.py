@@ -54,7 +54,9 @@ class Campaign:
     def shifted(self, years: int) -> "Campaign":
         """The same window ``years`` later (−1: the previous statistical year)."""
         def move(d):
-            return (d + pd.DateOffset(years=years)) if d.day == 1 else (d + pd.DateOffset(years=years) + pd.offsets.MonthEnd(0))
+            # Month ends stay month ends (29/02/2016 → 28/02/2017); other dates keep their day.
+            moved = d + pd.DateOffset(years=years)
+            return moved + pd.offsets.MonthEnd(0) if d.is_month_end else moved
 
         return Campaign(self.name, self.document, self.document_date, self.year + years, move(self.start),
                         move(self.end), self.window_source, [(move(d), l) for d, l in self.milestones], [], self.motto)
@@ -114,28 +116,48 @@ def read_campaign(path=DEFAULT_CAMPAIGN) -> Campaign:
 
 # ---------------------------------------------------------------- window indicators
 
-def _window_values(tot: pd.DataFrame, campaign: Campaign, measure: str, category: str) -> tuple[pd.DataFrame, dict]:
-    """Per scope: the window's flows and stocks, and a note for scopes without a number.
+def _window_values(tot: pd.DataFrame, campaign: Campaign, measure: str, category: str,
+                   province_tot: pd.DataFrame | None = None) -> tuple[pd.DataFrame, dict]:
+    """Per scope: the window's flows and stocks, and a note for each scope without a number.
 
-    Rates are NaN where their denominator is missing or zero.
+    A month counts only when its report is there with every value the window uses and, for a
+    sum of provinces, with as many provinces as the scope's fullest month. A region or the
+    nation is also withheld when one of its provinces is (``province_tot``, the province-level
+    totals, tells which). Rates are NaN where their denominator is missing or zero.
     """
     rows = tot[(tot["measure"] == measure) & (tot["category"] == category)]
     needed = list(pd.date_range(campaign.start, campaign.end, freq="ME"))
     if campaign.before_start is not None:
         needed = [campaign.before_start, *needed]
+    columns = ["resolved", "new_accepted", "with_conditions", "carry_forward_with_conditions", "carried_over"]
     inside = rows[rows["period_end"].isin(needed)]
+    usable = inside[columns].notna().all(axis=1)
+    if "n_provinces" in inside:
+        usable &= inside["n_provinces"] == inside.groupby("scope")["n_provinces"].transform("max")
     have = inside.groupby("scope")["period_end"].agg(set)
+    whole = inside[usable].groupby("scope")["period_end"].agg(set)
     notes, complete = {}, []
     for scope in sorted(rows["scope"].unique()):
-        missing = [d for d in needed if d not in have.get(scope, set())]
-        if missing:
-            notes[scope] = "thiếu báo cáo tháng " + ", ".join(d.strftime("%m/%Y") for d in missing)
+        absent = [d for d in needed if d not in have.get(scope, set())]
+        partial = [d for d in needed if d in have.get(scope, set()) and d not in whole.get(scope, set())]
+        reasons = ([f"thiếu báo cáo tháng {_months(absent)}"] if absent else []) + (
+            [f"chưa đủ số liệu tháng {_months(partial)}"] if partial else [])
+        if reasons:
+            notes[scope] = "; ".join(reasons)
         else:
             complete.append(scope)
+    if province_tot is not None and complete and (rows["level"] != "province").all():
+        _, withheld = _window_values(province_tot, campaign, measure, category)
+        region_of = provinces().set_index("code")
+        for scope in complete:
+            members = [code for code in withheld if scope == "national" or region_of.at[code, "region"] == scope]
+            if members:
+                names = ", ".join(region_of.at[code, "short_name"] for code in members)
+                notes[scope] = f"không tính vì số liệu trong đợt của {names} không dùng được"
+        complete = [scope for scope in complete if scope not in notes]
     if not complete:
         return pd.DataFrame(columns=["resolved", "new_accepted", "rate_end", "rate_start", "cfwc_end", "cfwc_start",
                                      "open_in_window"]), notes
-    columns = ["resolved", "new_accepted", "with_conditions", "carry_forward_with_conditions", "carried_over"]
     wide = (inside[inside["scope"].isin(complete)].set_index(["scope", "period_end"])[columns]
             .unstack("period_end").reindex(complete))
     falls = {c: wide[c][needed].astype(float).diff(axis=1).lt(0) for c in ["resolved", "new_accepted"]}
@@ -143,15 +165,19 @@ def _window_values(tot: pd.DataFrame, campaign: Campaign, measure: str, category
     for scope in fallen[fallen].index:
         fell = [f"{c} giảm ở {d.strftime('%m/%Y')}" for c in falls for d in needed if falls[c].at[scope, d]]
         notes[scope] = "số liệu lũy kế bị điều chỉnh giảm (" + "; ".join(fell) + ")"
-    wide = wide.drop(index=[s for s in complete if s in notes])
+    wide = wide.drop(index=fallen[fallen].index)
     last = wide.xs(campaign.end, axis=1, level="period_end")
     if campaign.before_start is not None:
         first = wide.xs(campaign.before_start, axis=1, level="period_end")
         resolved_before, new_before = first["resolved"], first["new_accepted"]
         rate_start, cfwc_start = _rates(first), first["carry_forward_with_conditions"]
-    else:  # a window from 01/10 starts from nothing resolved and the carried-over stock
+    else:
+        # A window from 01/10 starts from nothing resolved and last year's carry-forward with
+        # conditions (NA when last year's report is not in the data).
         resolved_before = new_before = 0
-        rate_start, cfwc_start = pd.Series(0.0, index=last.index), last["carried_over"]
+        year_before = rows[rows["period_end"] == schema.year_end(campaign.year - 1)].set_index("scope")
+        rate_start = pd.Series(0.0, index=last.index)
+        cfwc_start = year_before["carry_forward_with_conditions"].reindex(last.index)
     out = pd.DataFrame({
         "resolved": last["resolved"] - resolved_before,
         "new_accepted": last["new_accepted"] - new_before,
@@ -165,19 +191,25 @@ def _window_values(tot: pd.DataFrame, campaign: Campaign, measure: str, category
     return out, notes
 
 
+def _months(dates: list) -> str:
+    return ", ".join(d.strftime("%m/%Y") for d in dates)
+
+
 def _rates(block: pd.DataFrame) -> pd.Series:
     """resolved / with_conditions × 100 per row, NaN where with_conditions is missing or 0."""
     resolved, with_conditions = block["resolved"].astype(float), block["with_conditions"].astype(float)
     return (resolved / with_conditions.where(with_conditions > 0) * 100).astype(float)
 
 
-def window_indicators(tot: pd.DataFrame, campaign: Campaign) -> pd.DataFrame:
+def window_indicators(tot: pd.DataFrame, campaign: Campaign, province_tot: pd.DataFrame | None = None) -> pd.DataFrame:
     """Window indicators of every scope in ``tot`` (indicators.totals output): a long table.
 
-    Columns: scope, indicator, measure, category, value, numerator, denominator, formula, note.
+    ``province_tot`` (province-level totals) withholds a region or the nation when one of its
+    provinces has no window number. Columns: scope, indicator, measure, category, value,
+    numerator, denominator, formula, note.
     """
     previous = campaign.shifted(-1)
-    span = f"{campaign.label}"
+    span = campaign.label
     rows = []
 
     def add(scope, indicator, measure, category, value, num=pd.NA, den=pd.NA, formula="", note=""):
@@ -187,8 +219,8 @@ def window_indicators(tot: pd.DataFrame, campaign: Campaign) -> pd.DataFrame:
 
     start_label = campaign.before_start.strftime("%d/%m/%Y") if campaign.before_start is not None else "01/10"
     for m in schema.MEASURES:
-        now, notes = _window_values(tot, campaign, m, "all")
-        before, notes_before = _window_values(tot, previous, m, "all")
+        now, notes = _window_values(tot, campaign, m, "all", province_tot)
+        before, notes_before = _window_values(tot, previous, m, "all", province_tot)
         scopes = sorted(tot.loc[tot["measure"] == m, "scope"].unique())
         for s in scopes:
             if s not in now.index:
@@ -205,22 +237,25 @@ def window_indicators(tot: pd.DataFrame, campaign: Campaign) -> pd.DataFrame:
             add(s, f"window_rate_gain_{m}", m, "all", gain, formula="completion rate at the end − at the start, points")
             change = (None if pd.isna(r["cfwc_start"]) or r["cfwc_start"] == 0
                       else (float(r["cfwc_end"]) - float(r["cfwc_start"])) / float(r["cfwc_start"]) * 100)
+            start_note = ("" if not pd.isna(r["cfwc_start"]) else
+                          f"thiếu báo cáo 30/09/{campaign.year - 1} (số có điều kiện chuyển sang đầu đợt)")
             add(s, f"window_carry_forward_with_conditions_change_{m}", m, "all", change,
                 r["cfwc_end"] - r["cfwc_start"], r["cfwc_start"],
-                "(carry_forward_with_conditions at the end − at the start) / at the start × 100")
+                "(carry_forward_with_conditions at the end − at the start) / at the start × 100", start_note)
             share = (None if pd.isna(r["open_in_window"]) or r["open_in_window"] <= 0
                      else float(r["resolved"]) / float(r["open_in_window"]) * 100)
             add(s, f"window_resolved_share_{m}", m, "all", share, r["resolved"], r["open_in_window"],
                 "resolved in the window / (with_conditions at the end − resolved before the window) × 100")
-            if s in before.index and before.at[s, "resolved"] not in (0, None) and not pd.isna(before.at[s, "resolved"]):
-                prev = before.at[s, "resolved"]
+            prev = before.at[s, "resolved"] if s in before.index else pd.NA
+            if not pd.isna(prev) and prev != 0:
                 add(s, f"window_resolved_change_{m}", m, "all", (float(r["resolved"]) - float(prev)) / float(prev) * 100,
                     r["resolved"], prev, f"resolved in {span} against {previous.label}")
             else:
-                add(s, f"window_resolved_change_{m}", m, "all", None,
-                    note=f"cùng đợt năm trước ({previous.label}): " + notes_before.get(s, "không có số liệu"))
+                why = "không thi hành xong việc nào" if not pd.isna(prev) else notes_before.get(s, "không có số liệu")
+                add(s, f"window_resolved_change_{m}", m, "all", None, r["resolved"], prev,
+                    note=f"cùng đợt năm trước ({previous.label}): {why}")
         for c in KEY_CATEGORIES:
-            cat, cat_notes = _window_values(tot, campaign, m, c)
+            cat, cat_notes = _window_values(tot, campaign, m, c, province_tot)
             for s in sorted(tot.loc[(tot["measure"] == m) & (tot["category"] == c), "scope"].unique()):
                 if s in cat.index:
                     add(s, f"window_resolved_{m}_{c}", m, c, float(cat.at[s, "resolved"]), cat.at[s, "resolved"],
@@ -259,24 +294,21 @@ def window_ranking(window: pd.DataFrame) -> pd.DataFrame:
     return rows.sort_values(["rank_national", "province_code"], na_position="last").reset_index(drop=True)
 
 
-def window_paths(tot: pd.DataFrame, campaign: Campaign, measure: str = "cases") -> pd.DataFrame:
+def window_paths(tot: pd.DataFrame, campaign: Campaign, measure: str = "cases",
+                 province_tot: pd.DataFrame | None = None) -> pd.DataFrame:
     """Month by month inside the window, per scope: resolved since it opened, as a share (%) of the
     cases with conditions to resolve in it so far; this year and the same window last year.
 
     Columns: region (the scope), month (1 = first month of the window), share, year. Scopes
-    with a missing month or a downward revision are left out (window_indicators says why).
+    without a window number are left out (window_indicators says why).
     """
     rows = []
+    data = tot[(tot["measure"] == measure) & (tot["category"] == "all")]
     for window in (campaign, campaign.shifted(-1)):
-        data = tot[(tot["measure"] == measure) & (tot["category"] == "all")]
         months = list(pd.date_range(window.start, window.end, freq="ME"))
-        _, notes = _window_values(tot, window, measure, "all")
-        for scope, own in data.groupby("scope"):
-            if scope in notes:
-                continue
+        values, _ = _window_values(tot, window, measure, "all", province_tot)
+        for scope, own in data[data["scope"].isin(values.index)].groupby("scope"):
             own = own.set_index("period_end")
-            if any(m not in own.index for m in months):
-                continue
             before = own.loc[window.before_start, "resolved"] if window.before_start is not None else 0
             for i, month in enumerate(months, start=1):
                 done = float(own.at[month, "resolved"] - before)

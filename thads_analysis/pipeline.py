@@ -54,13 +54,13 @@ class Analysis:
         return self.frame.attrs.get("origin", "")
 
     def emulation(self) -> pd.DataFrame:
-        """The emulation table of all provinces (computed once)."""
+        """The emulation table of all provinces (computed once; the caller gets its own copy)."""
         from .assess import emulation_table
 
         if "emulation" not in self._computed:
             self._computed["emulation"] = emulation_table(self.indicators["province"], self.targets,
                                                           lambda code: scorecard(self, code))
-        return self._computed["emulation"]
+        return self._computed["emulation"].copy()
 
     def all_indicators(self) -> pd.DataFrame:
         """Indicators of provinces, regions and the nation in one table."""
@@ -127,7 +127,7 @@ def _prepare(data_paths, targets_path, year, period_end, money_unit, campaign_pa
         analysis.totals[level] = totals(frame, level)
         table = indicators(frame, period, level, analysis.totals[level], loaded.standing)
         if window is not None:
-            extra = window_indicators(analysis.totals[level], window)
+            extra = window_indicators(analysis.totals[level], window, analysis.totals["province"])
             extra = extra.assign(level=level, period_end=period, label=extra["indicator"].map(lambda i: INDICATORS[i][0]),
                                  group=extra["indicator"].map(lambda i: INDICATORS[i][1]),
                                  unit=extra["indicator"].map(lambda i: INDICATORS[i][2]))
