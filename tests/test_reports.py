@@ -222,7 +222,8 @@ def test_every_monthly_period_in_one_call(tmp_path):
 
 
 def test_dask_scheduler_runs_the_notebooks(tmp_path):
-    distributed = pytest.importorskip("distributed")
+    import distributed  # a test dependency: a missing install fails here rather than skipping
+
     from thads_analysis.batch import run_batch
 
     data = small_sample(tmp_path / "data", ["01", "36", "35", "24", "79"])
@@ -231,3 +232,40 @@ def test_dask_scheduler_runs_the_notebooks(tmp_path):
                            scheduler=cluster.scheduler_address)
     assert not result.failures and result.produced == ["36-nam-dinh"]
     assert (result.out_dir / "36-nam-dinh.html").exists()
+
+
+def test_a_kernel_that_dies_fails_its_report_and_the_batch_goes_on(tmp_path):
+    """A kernel killed mid-notebook (memory, a crash) fails that report; the pool starts a new
+    kernel and the next report is produced. Nothing hangs."""
+    from thads_analysis.batch import run_jobs
+
+    dying = tmp_path / "dying.ipynb"
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("import os\nos._exit(1)")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, dying)
+    out = tmp_path / "out"
+    out.mkdir()
+    jobs = [Job("dies", "Kernel chết", dying, {}, out / "dies"),
+            Job("36-nam-dinh", "36 Nam Định", PROJECT_ROOT / "notebooks" / "province_report.ipynb",
+                {"province": "36"}, out / "36-nam-dinh")]
+    produced, failures = run_jobs(jobs, workers=1, progress=False)
+    assert [f.label for f in failures] == ["Kernel chết"]
+    assert "DeadKernelError" in failures[0].reason or "died" in failures[0].reason.lower()
+    assert produced == ["out/36-nam-dinh"]
+    assert not (out / "dies.ipynb").exists() and (out / "36-nam-dinh.html").exists()
+
+
+def test_campaign_section_of_a_province_without_a_window_number(tmp_path):
+    """Nam Định without its June report: no window number, no rank, the month named; the
+    region's window is withheld too, and nothing fails."""
+    from thads_analysis.report import NationalReport, ProvinceReport
+
+    data = small_sample(tmp_path / "data", ["01", "36", "79"])
+    monthly = data / "thads_monthly_2017.csv"
+    frame = pd.read_csv(monthly, dtype=str, keep_default_na=False)
+    frame[~((frame.province_code == "36") & (frame.period_end == "2017-06-30"))].to_csv(monthly, index=False)
+    section = ProvinceReport("36", 2017, "", str(data), "").campaign().data
+    assert "Chưa xếp hạng thi đua trong đợt" in section and "06/2017" in section
+    ranking = NationalReport(2017, "", str(data), "").campaign_ranking().data
+    assert "Hà Nội" in ranking

@@ -10,6 +10,7 @@ leaves the previous good one in place. One failing report does not stop the othe
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import shutil
@@ -250,7 +251,8 @@ def run_job(job: Job, km=None, kc=None) -> None:
             except PapermillExecutionError:
                 raise
             except RuntimeError as exc:  # "Kernel didn't respond in 60 seconds": try once more
-                if attempt == 2 or "Kernel" not in str(exc):
+                # A pooled kernel is retried by the pool, after a reset; never here without one.
+                if attempt == 2 or km is not None or "Kernel" not in str(exc):
                     raise
         # Record where the notebook came from and went without this machine's folders.
         nb.metadata["papermill"]["input_path"] = display_name(job.template)
@@ -275,17 +277,25 @@ class _KernelPool(threading.local):
 
     def start(self, folder: Path) -> None:
         from jupyter_client import KernelManager
+        from jupyter_client.asynchronous import AsyncKernelClient
+        from jupyter_core.utils import run_sync
 
         self.km = _ipc(KernelManager)(kernel_name="python3")
         self.km.start_kernel(cwd=str(folder))
-        self.kc = self.km.blocking_client()
+        # An asynchronous client, as nbclient makes for itself: it watches the kernel while
+        # waiting for output, so a kernel that dies mid-notebook fails that notebook instead
+        # of hanging the batch. One event loop per worker thread (jupyter_core's run_sync).
+        self.kc = AsyncKernelClient(**self.km.get_connection_info(session=True), parent=self.km)
+        self.kc.allow_stdin = False
         self.kc.start_channels()
-        self.kc.wait_for_ready(timeout=120)
+        run_sync(self.kc.wait_for_ready)(timeout=120)
         _LIVE_KERNELS.append((self.km, self.kc))
         self._run("import thads_analysis.kernel as _k\n_k.warm_up()")
 
     def _run(self, code: str) -> None:
-        reply = self.kc.execute_interactive(code, silent=True, timeout=120)
+        from jupyter_core.utils import run_sync
+
+        reply = run_sync(self.kc.execute_interactive)(code, silent=True, timeout=120)
         if reply["content"]["status"] != "ok":
             raise RuntimeError(f"kernel set-up failed: {reply['content'].get('ename')}: {reply['content'].get('evalue')}")
 
@@ -374,7 +384,7 @@ def run_jobs(jobs: list[Job], workers: int, progress: bool = True,
 
 def summary_table(analysis, names: dict[str, str]) -> pd.DataFrame:
     """One row per province: rates, targets, gaps, statuses, ranks; computed by the package."""
-    table = analysis.emulation().copy()
+    table = analysis.emulation()
     extra = []
     for code in table["province_code"]:
         card = scorecard(analysis, code).set_index("indicator")
@@ -509,12 +519,15 @@ def run_on_dask(jobs: list[Job], scheduler: str, progress: bool = True) -> tuple
     try:
         from distributed import Client, as_completed as dask_completed
     except ImportError as exc:  # an optional engine
-        raise ValueError("--scheduler needs the 'distributed' package: pip install 'thads-analysis[cluster]'") from exc
+        raise ValueError("--scheduler needs the 'distributed' package: pip install -e \".[cluster]\" "
+                         "in the project folder") from exc
     from tqdm.auto import tqdm
 
     produced, failures = [], []
     with Client(scheduler) as client, tqdm(total=len(jobs), desc="Báo cáo", unit="bc", disable=not progress) as bar:
-        futures = {client.submit(_run_dask_job, job, key=f"thads-{uuid.uuid4().hex}", pure=False): job for job in jobs}
+        # Workers have working directories of their own: give them absolute paths.
+        futures = {client.submit(_run_dask_job, dataclasses.replace(job, stem=job.stem.resolve()),
+                                 key=f"thads-{uuid.uuid4().hex}", pure=False): job for job in jobs}
         for future in dask_completed(futures):
             job = futures[future]
             try:

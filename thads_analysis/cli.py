@@ -103,6 +103,11 @@ def _summary_table(card: pd.DataFrame, province, analysis) -> str:
                                for j, cell in enumerate(row)).rstrip())
         if i == 0:
             lines.append("  ".join("-" * w for w in widths))
+    # Why a number is missing (e.g. which month's report), for the rows without one.
+    notes = [f"- {r.label}: {r.note}" for r in card.itertuples()
+             if (r.actual is None or pd.isna(r.actual)) and isinstance(r.note, str) and r.note]
+    if notes:
+        lines += ["", "Ghi chú:", *notes]
     return "\n".join(lines)
 
 

@@ -96,9 +96,10 @@ class _Report:
                     targets=a.targets_path.name)
 
     def milestones(self) -> list:
-        """The campaign's milestones as (date, "19/07: label") for the charts."""
+        """The campaign's milestones in the analysis year as (date, "19/07: label") for the charts."""
         campaign = self.analysis.campaign
-        return [(d, f"{d.strftime('%d/%m')}: {label}") for d, label in (campaign.milestones if campaign else [])]
+        return [(d, f"{d.strftime('%d/%m')}: {label}") for d, label in (campaign.milestones if campaign else [])
+                if schema.statistical_year(d) == self.analysis.year]
 
     def footer(self) -> HTML:
         """Sources of the data, the targets and the method notes."""
@@ -235,7 +236,8 @@ class ProvinceReport(_Report):
         """Results inside the campaign window against the same window of last year, and the window rank."""
         a = self.analysis
         if a.window is None:
-            return render("campaign.html.j2", campaign=a.campaign, window=None, rows=[], rank=None, rule=WINDOW_RULE)
+            return render("campaign.html.j2", campaign=a.campaign, window=None, rows=[], rank=None, rule=WINDOW_RULE,
+                          year=a.year)
         card = self.card.set_index("indicator")
         last_year = previous_window(a.totals["province"], a.window)
         rows = []
@@ -248,12 +250,18 @@ class ProvinceReport(_Report):
                     rows.append(dict(label=r["label"], value=value_text(r["actual"], r["unit"]),
                                      note=_text(r.get("note")), formula=_text(r["formula"])))
         ranking = window_ranking(a.indicators["province"]).set_index("province_code")
-        rank = ranking.loc[self.code] if self.code in ranking.index else None
+        ranked = self.code in ranking.index and not pd.isna(ranking.at[self.code, "rank_national"])
         prev = last_year.loc[self.code] if self.code in last_year.index else None
-        return render("campaign.html.j2", campaign=a.campaign, window=a.window, rows=rows, rank=rank,
+
+        def note_of(indicator):
+            return _text(card.at[indicator, "note"]) if indicator in card.index and "note" in card.columns else ""
+
+        return render("campaign.html.j2", campaign=a.campaign, window=a.window, rows=rows,
+                      rank=ranking.loc[self.code] if ranked else None, unranked=note_of("window_resolved_share_cases"),
                       n=int(ranking["rank_national"].notna().sum()), region=self.province.region, rule=WINDOW_RULE,
                       last_year=None if prev is None or pd.isna(prev["last_year"]) else format_int(prev["last_year"]),
-                      previous=a.window.shifted(-1).label)
+                      last_year_note=note_of("window_resolved_change_cases"), previous=a.window.shifted(-1).label,
+                      year=a.year)
 
     def quality(self) -> HTML:
         """Validation result and provenance of this province's rows."""
@@ -362,14 +370,15 @@ class NationalReport(_Report):
         """The emulation table of the campaign window (rule stated on the page)."""
         a = self.analysis
         rows = [] if a.window is None else window_ranking(a.indicators["province"]).to_dict("records")
-        return render("campaign_ranking.html.j2", campaign=a.campaign, window=a.window, rows=rows, rule=WINDOW_RULE)
+        return render("campaign_ranking.html.j2", campaign=a.campaign, window=a.window, rows=rows, rule=WINDOW_RULE,
+                      year=a.year)
 
     def campaign_chart(self):
         """Small multiples of the window path per region, this year against the same window last year."""
         a = self.analysis
         if a.window is None:
-            return render("campaign_ranking.html.j2", campaign=a.campaign, window=None, rows=[], rule=WINDOW_RULE)
-        paths = window_paths(a.totals["region"], a.window)
+            return HTML('<div class="thads"><p class="small">Không có biểu đồ trong đợt cho kỳ báo cáo này.</p></div>')
+        paths = window_paths(a.totals["region"], a.window, province_tot=a.totals["province"])
         order = {r: i for i, r in enumerate(REGIONS)}
         paths = paths.sort_values("region", key=lambda s: s.map(order), kind="stable")
         months = list(pd.date_range(a.window.start, a.window.end, freq="ME"))
