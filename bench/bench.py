@@ -1,6 +1,7 @@
 """Benchmark of the batch reports: plain papermill loop vs `thads report --all` vs no notebooks at all.
 
     python bench/bench.py [--provinces K] [--repeats R] [--baseline-repeats B]
+    python bench/bench.py --all-periods [--provinces K]
 
 All three variants make the same reports from the same inputs (the bundled sample, or its
 first K provinces) and the national overview:
@@ -41,10 +42,15 @@ SAMPLE = ROOT / "data" / "sample"
 
 
 class PeakMemory:
-    """Samples the resident memory of this process and all its children every 0,1 s."""
+    """Samples the resident memory of this process and all its children every 0,1 s.
+
+    ``peak`` is the largest total seen; ``samples`` holds (seconds since start, total bytes).
+    """
 
     def __enter__(self):
         self.peak = 0
+        self.samples = []
+        self._start = time.perf_counter()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
         self._thread.start()
@@ -60,6 +66,7 @@ class PeakMemory:
                 except psutil.Error:
                     pass
             self.peak = max(self.peak, total)
+            self.samples.append((time.perf_counter() - self._start, total))
             time.sleep(0.1)
 
     def __exit__(self, *exc):
@@ -151,16 +158,41 @@ def measure(name: str, func, repeats: int) -> dict:
     return {"median_s": statistics.median(times), "runs": times, "peak_mb": max(peaks) / 2**20}
 
 
+def all_periods(data: Path) -> int:
+    """One `thads report --all --all-periods` run (every month of the year): time and memory over the run."""
+    out = Path(tempfile.mkdtemp(prefix="bench-periods-"))
+    shutil.rmtree(out)
+    with PeakMemory() as memory:
+        start = time.perf_counter()
+        run([str(BIN / "thads"), "report", "--all", "--all-periods", "--data", str(data), "--out", str(out),
+             "--quiet"], ROOT)
+        elapsed = time.perf_counter() - start
+    reports = sum(1 for _ in out.glob("*/[0-9]*.html"))
+    shutil.rmtree(out, ignore_errors=True)
+    print(f"all periods: {reports} reports in {elapsed:.0f} s ({elapsed / reports:.2f} s/report), "
+          f"peak {memory.peak / 2**20:.0f} MB")
+    # Memory is flat when each tenth of the run peaks about as high as the one before.
+    print("peak MB per tenth of the run: " + ", ".join(
+        f"{max((b for t, b in memory.samples if k * elapsed / 10 <= t < (k + 1) * elapsed / 10), default=0) / 2**20:.0f}"
+        for k in range(10)))
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--provinces", type=int, default=63, help="bench the first K provinces (default 63)")
     parser.add_argument("--repeats", type=int, default=3, help="runs of thads and floor (default 3)")
     parser.add_argument("--baseline-repeats", type=int, default=3, help="runs of the baseline loop (default 3)")
+    parser.add_argument("--all-periods", action="store_true",
+                        help="instead: time `thads report --all --all-periods` once and follow its memory")
     args = parser.parse_args()
     workers = os.cpu_count() or 1
     with tempfile.TemporaryDirectory(prefix="bench-data-") as tmp:
         data = Path(tmp) / "data"
         codes = subset(data, args.provinces)
+        if args.all_periods:
+            print(f"cores: {workers}; {len(codes)} provinces + national overview, every month", flush=True)
+            return all_periods(data)
         reports = len(codes) + 1
         print(f"cores: {workers}; reports per run: {reports} ({len(codes)} provinces + national overview)", flush=True)
         results = {
