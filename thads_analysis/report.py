@@ -370,8 +370,12 @@ class NationalReport(_Report):
         """The emulation table of the campaign window (rule stated on the page)."""
         a = self.analysis
         rows = [] if a.window is None else window_ranking(a.indicators["province"]).to_dict("records")
+        ind = a.indicators["province"]
+        unranked = ind[(ind["indicator"] == "window_resolved_share_cases") & ind["value"].isna()]
+        names = provinces().set_index("code")["short_name"]
+        notes = [(names[r.scope], _text(r.note)) for r in unranked.itertuples()]
         return render("campaign_ranking.html.j2", campaign=a.campaign, window=a.window, rows=rows, rule=WINDOW_RULE,
-                      year=a.year)
+                      year=a.year, unranked=notes)
 
     def campaign_chart(self):
         """Small multiples of the window path per region, this year against the same window last year."""
