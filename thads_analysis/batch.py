@@ -190,6 +190,7 @@ def _ipc(manager_class):
 
 
 def _kernel_manager_class():
+    """The kernel manager papermill starts a fresh kernel with (asynchronous, on IPC)."""
     from jupyter_client import AsyncKernelManager
 
     return _ipc(AsyncKernelManager)
