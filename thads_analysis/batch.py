@@ -252,7 +252,7 @@ def run_job(job: Job, km=None, kc=None) -> None:
             except PapermillExecutionError:
                 raise
             except RuntimeError as exc:  # "Kernel didn't respond in 60 seconds": try once more
-                # A pooled kernel is retried by the pool, after a reset; never here without one.
+                # A pooled kernel is retried by the pool, which resets it first: not here.
                 if attempt == 2 or km is not None or "Kernel" not in str(exc):
                     raise
         # Record where the notebook came from and went without this machine's folders.

@@ -18,7 +18,7 @@ import pandas as pd
 import yaml
 
 from . import schema
-from .indicators import KEY_CATEGORIES
+from .indicators import KEY_CATEGORIES, NATIONAL
 from .paths import TARGETS_DIR
 from .provinces import provinces
 from .schema import DataError, Problem
@@ -134,8 +134,8 @@ def _window_values(tot: pd.DataFrame, campaign: Campaign, measure: str, category
     usable = inside[columns].notna().all(axis=1)
     if "n_provinces" in inside:
         usable &= inside["n_provinces"] == inside.groupby("scope")["n_provinces"].transform("max")
-    have = inside.groupby("scope")["period_end"].agg(set)
-    whole = inside[usable].groupby("scope")["period_end"].agg(set)
+    have = inside.groupby("scope")["period_end"].agg(set).to_dict()
+    whole = inside[usable].groupby("scope")["period_end"].agg(set).to_dict()
     notes, complete = {}, []
     for scope in sorted(rows["scope"].unique()):
         absent = [d for d in needed if d not in have.get(scope, set())]
@@ -150,7 +150,7 @@ def _window_values(tot: pd.DataFrame, campaign: Campaign, measure: str, category
         _, withheld = _window_values(province_tot, campaign, measure, category)
         region_of = provinces().set_index("code")
         for scope in complete:
-            members = [code for code in withheld if scope == "national" or region_of.at[code, "region"] == scope]
+            members = [code for code in withheld if scope == NATIONAL or region_of.at[code, "region"] == scope]
             if members:
                 names = ", ".join(region_of.at[code, "short_name"] for code in members)
                 notes[scope] = f"không tính vì số liệu trong đợt của {names} không dùng được"
@@ -223,10 +223,12 @@ def window_indicators(tot: pd.DataFrame, campaign: Campaign, province_tot: pd.Da
         before, notes_before = _window_values(tot, previous, m, "all", province_tot)
         scopes = sorted(tot.loc[tot["measure"] == m, "scope"].unique())
         for s in scopes:
+            prev = before.at[s, "resolved"] if s in before.index else pd.NA  # last year's, also without this year's
             if s not in now.index:
                 for key in ["resolved", "new_accepted", "rate_gain", "carry_forward_with_conditions_change",
                             "resolved_share", "resolved_change"]:
-                    add(s, f"window_{key}_{m}", m, "all", None, note=notes.get(s, "không có số liệu"))
+                    add(s, f"window_{key}_{m}", m, "all", None, den=prev if key == "resolved_change" else pd.NA,
+                        note=notes.get(s, "không có số liệu"))
                 continue
             r = now.loc[s]
             add(s, f"window_resolved_{m}", m, "all", float(r["resolved"]), r["resolved"], pd.NA,
@@ -246,7 +248,6 @@ def window_indicators(tot: pd.DataFrame, campaign: Campaign, province_tot: pd.Da
                      else float(r["resolved"]) / float(r["open_in_window"]) * 100)
             add(s, f"window_resolved_share_{m}", m, "all", share, r["resolved"], r["open_in_window"],
                 "resolved in the window / (with_conditions at the end − resolved before the window) × 100")
-            prev = before.at[s, "resolved"] if s in before.index else pd.NA
             if not pd.isna(prev) and prev != 0:
                 add(s, f"window_resolved_change_{m}", m, "all", (float(r["resolved"]) - float(prev)) / float(prev) * 100,
                     r["resolved"], prev, f"resolved in {span} against {previous.label}")
@@ -267,13 +268,6 @@ def window_indicators(tot: pd.DataFrame, campaign: Campaign, province_tot: pd.Da
     out["value"] = pd.to_numeric(out["value"].astype(object).where(out["value"].notna(), None),
                                  errors="coerce").astype("Float64")
     return out
-
-
-def previous_window(tot: pd.DataFrame, campaign: Campaign, measure: str = "cases") -> pd.DataFrame:
-    """Resolved in the window this year and in the same window last year, per scope."""
-    now, _ = _window_values(tot, campaign, measure, "all")
-    before, _ = _window_values(tot, campaign.shifted(-1), measure, "all")
-    return pd.DataFrame({"this_year": now.get("resolved"), "last_year": before.get("resolved")})
 
 
 def window_ranking(window: pd.DataFrame) -> pd.DataFrame:

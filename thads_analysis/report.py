@@ -16,7 +16,7 @@ import pandas as pd
 from IPython.display import HTML
 
 from . import charts, schema
-from .campaign import WINDOW_RULE, previous_window, window_paths, window_ranking
+from .campaign import WINDOW_RULE, window_paths, window_ranking
 from .assess import (AT_RISK, MET, NO_DATA, STATUSES, EMULATION_RULE, completion_funnel,
                      money_rate_without_largest, ranks)
 from .funnel import funnel_curve
@@ -88,9 +88,9 @@ class _Report:
 
     def origin(self) -> dict:
         a = self.analysis
-        files = set(a.frame["source_file"].astype(str))
+        files = set(a.frame["source_file"].astype(str).unique())
         if a.standing is not None and "source_file" in a.standing:
-            files |= set(a.standing["source_file"].astype(str))
+            files |= set(a.standing["source_file"].astype(str).unique())
         files = sorted(files)
         return dict(is_sample=a.is_sample, mark=schema.SAMPLE_MARK, origin=a.origin, files=files,
                     targets=a.targets_path.name)
@@ -239,7 +239,6 @@ class ProvinceReport(_Report):
             return render("campaign.html.j2", campaign=a.campaign, window=None, rows=[], rank=None, rule=WINDOW_RULE,
                           year=a.year)
         card = self.card.set_index("indicator")
-        last_year = previous_window(a.totals["province"], a.window)
         rows = []
         for m in schema.MEASURES:
             for key in ["resolved", "new_accepted", "rate_gain", "resolved_share",
@@ -251,15 +250,16 @@ class ProvinceReport(_Report):
                                      note=_text(r.get("note")), formula=_text(r["formula"])))
         ranking = window_ranking(a.indicators["province"]).set_index("province_code")
         ranked = self.code in ranking.index and not pd.isna(ranking.at[self.code, "rank_national"])
-        prev = last_year.loc[self.code] if self.code in last_year.index else None
+        # Last year's window result is the denominator of the comparison with it.
+        prev = card["denominator"].get("window_resolved_change_cases")
 
         def note_of(indicator):
-            return _text(card.at[indicator, "note"]) if indicator in card.index and "note" in card.columns else ""
+            return _text(card.at[indicator, "note"]) if indicator in card.index else ""
 
         return render("campaign.html.j2", campaign=a.campaign, window=a.window, rows=rows,
                       rank=ranking.loc[self.code] if ranked else None, unranked=note_of("window_resolved_share_cases"),
                       n=int(ranking["rank_national"].notna().sum()), region=self.province.region, rule=WINDOW_RULE,
-                      last_year=None if prev is None or pd.isna(prev["last_year"]) else format_int(prev["last_year"]),
+                      last_year=None if prev is None or pd.isna(prev) else format_int(prev),
                       last_year_note=note_of("window_resolved_change_cases"), previous=a.window.shifted(-1).label,
                       year=a.year)
 
