@@ -75,7 +75,10 @@ def test_share_clearance_and_disposition_time_at_seven_months(published):
 
 def test_money_without_rows_is_no_data_not_zero(published):
     ind = indicators(published, "2017-04-30", "national")
-    assert not (ind["measure"] == "money").any()
+    money_rows = ind[ind["measure"] == "money"]
+    assert len(money_rows) and money_rows["value"].isna().all()
+    assert money_rows.set_index("indicator").at["completion_rate_money", "note"] == \
+        "không có dòng số liệu (tiền, tất cả) ngày 30/04/2017"
     targets = pd.DataFrame([dict(scope="national", year=2017, indicator="completion_rate_money", comparator=">=",
                                  target=32.0, source="test")])
     card = assess(ind, targets, "national")

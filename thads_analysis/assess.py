@@ -7,6 +7,7 @@ positive gap is better than the target ("vượt"), a negative one short of it (
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from . import schema
@@ -23,7 +24,8 @@ NO_DATA = "Không có số liệu"
 STATUSES = [MET, MISSED, AT_RISK, NO_DATA]
 
 EMULATION_RULE = ("Xếp hạng theo số chỉ tiêu đạt (nhiều hơn xếp trên); bằng nhau thì theo tỷ lệ thi hành xong về "
-                  "việc, rồi về tiền (cao hơn xếp trên); các tỉnh bằng nhau ở cả ba tiêu chí cùng hạng.")
+                  "việc, rồi về tiền (cao hơn xếp trên; tỷ lệ không có số liệu xếp sau cùng); các tỉnh bằng nhau "
+                  "ở cả ba tiêu chí cùng hạng.")
 
 
 def gap_of(actual: float, target: Target) -> float:
@@ -163,23 +165,27 @@ def emulation_table(ind: pd.DataFrame, targets: pd.DataFrame, scorecard=None) ->
         card = assess(ind, targets, code) if scorecard is None else scorecard(code)
         scored = card[card["status"].notna()]
         by_id = card.set_index("indicator")
+        actual = by_id["actual"].reindex(["completion_rate_cases", "completion_rate_money"])
+        status = by_id["status"].reindex(["completion_rate_cases", "completion_rate_money"])
         records.append(dict(
             province_code=code, province=reference.at[code, "name"], region=reference.at[code, "region"],
             targets_met=int((scored["status"] == MET).sum()),
             targets_with_data=int((scored["status"] != NO_DATA).sum()),
             targets_at_risk=int((scored["status"] == AT_RISK).sum()),
-            completion_rate_cases=by_id.at["completion_rate_cases", "actual"],
-            completion_rate_money=by_id.at["completion_rate_money", "actual"],
-            status_cases=by_id.at["completion_rate_cases", "status"],
-            status_money=by_id.at["completion_rate_money", "status"],
+            completion_rate_cases=actual.iloc[0], completion_rate_money=actual.iloc[1],
+            # A province without a money row has no status for it: "no data", like a zero denominator.
+            status_cases=status.iloc[0] if isinstance(status.iloc[0], str) else NO_DATA,
+            status_money=status.iloc[1] if isinstance(status.iloc[1], str) else NO_DATA,
         ))
     table = pd.DataFrame.from_records(records)
     keys = ["targets_met", "completion_rate_cases", "completion_rate_money"]
-    order = table.sort_values(keys, ascending=False, na_position="last")
-    # Dense tuple ids, then "min" ranking: equal on all three keys → same rank.
-    tuple_id = order[keys].astype(str).agg("|".join, axis=1)
-    first_pos = {t: i + 1 for i, t in reversed(list(enumerate(tuple_id)))}
-    table.loc[order.index, "rank_national"] = [first_pos[t] for t in tuple_id]
+    # A rate without data sorts after every rate (the rule's last tie-break).
+    sortable = table[keys].astype(float).fillna(-np.inf)
+    order = sortable.sort_values(keys, ascending=False, kind="stable")
+    # "min" ranking over the three keys: a row equal to the one before it shares its rank.
+    starts = order.ne(order.shift()).any(axis=1).to_numpy()
+    position = np.arange(1, len(order) + 1)
+    table.loc[order.index, "rank_national"] = pd.Series(np.where(starts, position, np.nan)).ffill().to_numpy()
     table["rank_national"] = table["rank_national"].astype(int)
     table["rank_region"] = table.groupby("region")["rank_national"].rank(method="min").astype(int)
     return table.sort_values(["rank_national", "province_code"]).reset_index(drop=True)

@@ -129,6 +129,19 @@ def totals(frame: pd.DataFrame, level: str = "province") -> pd.DataFrame:
     missing = data[values].isna().groupby([data[k] for k in TOTAL_KEYS], observed=True).any()
     summed = summed.mask(missing.reindex(summed.index))
     summed["n_provinces"] = grouped["province_code"].nunique()
+    summed["missing_provinces"] = ""
+    if level != "province":
+        # A province that reports at a period but lacks this measure's or category's row would
+        # silently drop out of the sum: the scope's total is then "no data", naming it.
+        present = data.groupby(["scope", "period_end"], observed=True)["province_code"].agg(frozenset)
+        members = grouped["province_code"].agg(frozenset)
+        expected = present.reindex(summed.index.droplevel(["measure", "category"])).to_numpy()
+        short = provinces().set_index("code")["short_name"]
+        for i, (have, want) in enumerate(zip(members.to_numpy(), expected)):
+            if have != want:
+                summed.iloc[i, summed.columns.get_indexer(values)] = pd.NA
+                summed.iloc[i, summed.columns.get_loc("missing_provinces")] = ", ".join(
+                    short.get(c, c) for c in sorted(want - have))
     out = schema.with_derived(summed.reset_index())
     out.insert(0, "level", level)
     return out
@@ -180,19 +193,38 @@ def _ratio(num, den, factor: float = 100.0):
     return (num / den.where(den != 0)) * factor
 
 
-def _row(scope, indicator, measure, category, value, num, den, formula) -> dict:
+def _row(scope, indicator, measure, category, value, num, den, formula, note="") -> dict:
     return dict(scope=scope, indicator=indicator, measure=measure, category=category, value=value,
-                numerator=num, denominator=den, formula=formula)
+                numerator=num, denominator=den, formula=formula, note=note)
 
 
-def _pick(tot: pd.DataFrame, period, measure, category) -> pd.DataFrame:
+def _missing_note(cur: pd.DataFrame, scope, columns: list[str], measure, category, period_end) -> str:
+    """Why a value of ``cur`` (rows by scope, from ``_pick``) cannot be computed; "" when it can."""
+    row = cur.loc[scope]
+    if row.isna().all():
+        what = f"{schema.MEASURE_LABELS[measure].lower()}, {schema.CATEGORY_LABELS[category].lower()}"
+        return f"không có dòng số liệu ({what}) ngày {pd.Timestamp(period_end).strftime('%d/%m/%Y')}"
+    if isinstance(row.get("missing_provinces"), str) and row["missing_provinces"]:
+        return f"thiếu dòng số liệu của {row['missing_provinces']}"
+    for col in columns:
+        if pd.isna(row[col]):
+            return f"thiếu cột {schema.LABELS.get(col, col)}"
+    if columns and row[columns[-1]] == 0:
+        return f"{schema.LABELS.get(columns[-1], columns[-1])} bằng 0"
+    return ""
+
+
+def _pick(tot: pd.DataFrame, period, measure, category, scopes=None) -> pd.DataFrame:
+    """Rows of one period, measure and category by scope; ``scopes`` adds empty rows for those absent."""
     rows = tot[(tot["period_end"] == period) & (tot["measure"] == measure) & (tot["category"] == category)]
-    return rows.set_index("scope")
+    rows = rows.set_index("scope")
+    return rows if scopes is None else rows.reindex(scopes)
 
 
-def _rate_rows(cur, indicator, measure, category, num_col, den_col, formula) -> list[dict]:
+def _rate_rows(cur, indicator, measure, category, num_col, den_col, formula, period_end=None) -> list[dict]:
     values = _ratio(cur[num_col], cur[den_col])
-    return [_row(s, indicator, measure, category, values[s], cur.at[s, num_col], cur.at[s, den_col], formula)
+    return [_row(s, indicator, measure, category, values[s], cur.at[s, num_col], cur.at[s, den_col], formula,
+                 "" if pd.notna(values[s]) else _missing_note(cur, s, [num_col, den_col], measure, category, period_end))
             for s in cur.index]
 
 
@@ -227,8 +259,12 @@ def projected_rates(paths: pd.DataFrame, period_end) -> dict:
     """``projected_rate`` for every scope of ``paths`` (scope, period_end, resolved, with_conditions) at once."""
     period_end = pd.Timestamp(period_end)
     year = schema.statistical_year(period_end)
+    if paths.empty:
+        return {}
     data = paths[(paths["period_end"] <= period_end)
                  & (paths["period_end"].map(schema.statistical_year) == year)].sort_values(["scope", "period_end"])
+    if data.empty:
+        return {}
     data = data.assign(rate=_ratio(data["resolved"], data["with_conditions"]).astype(float),
                        month=data["period_end"].map(months_elapsed).astype(float)).dropna(subset=["rate"])
     out: dict = {}
@@ -264,19 +300,23 @@ def indicators(frame: pd.DataFrame, period_end, level: str = "province", tot: pd
     prev_end = schema.year_end(year - 1)
     same_point_last_year = period_end - pd.DateOffset(years=1) + pd.offsets.MonthEnd(0)
     rows: list[dict] = []
+    # Every scope reporting at the period gets every indicator: a missing measure or category
+    # row is "no data" with its reason, never an indicator that silently is not there.
+    scopes = sorted(tot.loc[tot["period_end"] == period_end, "scope"].unique())
     for m in schema.MEASURES:
-        cur = _pick(tot, period_end, m, "all")
+        cur = _pick(tot, period_end, m, "all", scopes)
         if cur.empty:
             continue
         rows += _rate_rows(cur, f"completion_rate_{m}", m, "all", "resolved", "with_conditions",
-                           "(completed + terminated) / with_conditions × 100")
+                           "(completed + terminated) / with_conditions × 100", period_end)
         rows += _rate_rows(cur, f"share_with_conditions_{m}", m, "all", "with_conditions", "to_execute",
-                           "with_conditions / to_execute × 100")
+                           "with_conditions / to_execute × 100", period_end)
         rows += _rate_rows(cur, f"clearance_rate_{m}", m, "all", "resolved", "new_accepted",
-                           "resolved / new_accepted × 100")
+                           "resolved / new_accepted × 100", period_end)
         for col in ["carry_forward", "carry_forward_with_conditions"]:
             rows += [_row(s, f"{col}_{m}", m, "all", cur.at[s, col], cur.at[s, col], pd.NA,
-                          "to_execute − resolved" if col == "carry_forward" else "with_conditions − resolved")
+                          "to_execute − resolved" if col == "carry_forward" else "with_conditions − resolved",
+                          _missing_note(cur, s, [col], m, "all", period_end) if pd.isna(cur.at[s, col]) else "")
                      for s in cur.index]
         for col, name, base, when in [
             ("carry_forward_with_conditions", f"carry_forward_with_conditions_change_{m}", prev_end, "30/09 năm trước"),
@@ -287,27 +327,38 @@ def indicators(frame: pd.DataFrame, period_end, level: str = "province", tot: pd
             before = _pick(tot, base, m, "all")[col].reindex(cur.index)
             change = _ratio(cur[col] - before, before)
             rows += [_row(s, name, m, "all", change[s], cur.at[s, col] - before[s] if pd.notna(before[s]) else pd.NA,
-                          before[s], f"({col} − {col} at {base.date()}) / {col} at {base.date()} × 100")
+                          before[s], f"({col} − {col} at {base.date()}) / {col} at {base.date()} × 100",
+                          "" if pd.notna(change[s]) else _missing_note(cur, s, [col], m, "all", period_end)
+                          or (f"thiếu báo cáo ngày {base.strftime('%d/%m/%Y')}" if pd.isna(before[s])
+                              else f"{schema.LABELS[col]} ngày {base.strftime('%d/%m/%Y')} bằng 0"))
                      for s in cur.index]
         projected = projected_rates(tot[(tot["measure"] == m) & (tot["category"] == "all")], period_end)
         for s in cur.index:
             value = projected.get(s)
             rows.append(_row(s, f"projected_completion_rate_{m}", m, "all", pd.NA if value is None else value,
-                             pd.NA, pd.NA, "least-squares line through the last 3 monthly rates, extended to 30/09"))
+                             pd.NA, pd.NA, "least-squares line through the last 3 monthly rates, extended to 30/09",
+                             "" if value is not None else _missing_note(cur, s, ["resolved", "with_conditions"], m, "all",
+                                                                        period_end)
+                             or "cần tỷ lệ của ít nhất 2 tháng trong năm"))
         for c in KEY_CATEGORIES:
             key = _pick(tot, period_end, m, c)
-            rows += _rate_rows(key, f"completion_rate_{m}_{c}", m, c, "resolved", "with_conditions",
-                               "(completed + terminated) / with_conditions × 100")
-    cases = _pick(tot, period_end, "cases", "all")
+            if key.empty:
+                continue  # the data has no rows of this category at all
+            rows += _rate_rows(key.reindex(scopes), f"completion_rate_{m}_{c}", m, c, "resolved", "with_conditions",
+                               "(completed + terminated) / with_conditions × 100", period_end)
+    cases = _pick(tot, period_end, "cases", "all", scopes)
     if not cases.empty:
         days = 365 * months_elapsed(period_end) / 12
         value = _ratio(cases["carry_forward"], cases["resolved"], factor=days)
         rows += [_row(s, "disposition_time_cases", "cases", "all", value[s], cases.at[s, "carry_forward"],
-                      cases.at[s, "resolved"], f"{days:g} days × carry_forward / resolved") for s in cases.index]
+                      cases.at[s, "resolved"], f"{days:g} days × carry_forward / resolved",
+                      "" if pd.notna(value[s]) else _missing_note(cases, s, ["carry_forward", "resolved"], "cases",
+                                                                  "all", period_end))
+                 for s in cases.index]
     if standing is not None:
         rows += standing_indicators(standing, period_end, level)
     out = pd.DataFrame(rows, columns=["scope", "indicator", "measure", "category", "value", "numerator",
-                                      "denominator", "formula"])
+                                      "denominator", "formula", "note"])
     out["value"] = pd.to_numeric(out["value"].astype(object).where(out["value"].notna(), None),
                                  errors="coerce").astype("Float64")
     out.insert(1, "level", level)

@@ -667,6 +667,9 @@ def load(paths, money_unit: str | None = None) -> LoadResult:
     frame, repeated = _drop_repeated_reports(frame)
     problems += repeated
     problems += schema.validate(frame)
+    if any(p.severity == "error" for p in problems):
+        # Rows set aside for their errors would be reported again as missing: say it once.
+        problems = [p for p in problems if p.rule != "missing rows"]
     standing = None
     if standings:
         standing = _readable(pd.concat(standings, ignore_index=True))

@@ -131,7 +131,7 @@ def _prepare(data_paths, targets_path, year, period_end, money_unit, campaign_pa
             extra = extra.assign(level=level, period_end=period, label=extra["indicator"].map(lambda i: INDICATORS[i][0]),
                                  group=extra["indicator"].map(lambda i: INDICATORS[i][1]),
                                  unit=extra["indicator"].map(lambda i: INDICATORS[i][2]))
-            table = pd.concat([table, extra[table.columns.tolist() + ["note"]]], ignore_index=True)
+            table = pd.concat([table, extra[table.columns.tolist()]], ignore_index=True)
         analysis.indicators[level] = table
     return analysis
 

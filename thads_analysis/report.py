@@ -20,7 +20,7 @@ from .campaign import WINDOW_RULE, window_paths, window_ranking
 from .assess import (AT_RISK, MET, NO_DATA, STATUSES, EMULATION_RULE, completion_funnel,
                      money_rate_without_largest, ranks)
 from .funnel import funnel_curve
-from .indicators import KEY_CATEGORIES, NATIONAL, NATIONAL_LABEL, months_elapsed
+from .indicators import INDICATORS, KEY_CATEGORIES, NATIONAL, NATIONAL_LABEL, months_elapsed
 from .numbers import format_int, format_money, format_number, format_percent
 from .pipeline import Analysis, prepare, scorecard
 from .provinces import REGIONS, lookup, office_name, provinces
@@ -222,15 +222,19 @@ class ProvinceReport(_Report):
         ind = self.analysis.indicators["province"]
         rows = []
         for indicator in ["completion_rate_cases", "completion_rate_money"]:
-            r = ranks(ind, indicator).set_index("province_code").loc[self.code]
-            rows.append(dict(label=self.card.set_index("indicator").at[indicator, "label"],
-                             national=r["rank_national"], n_national=r["n_national"],
-                             region=r["rank_region"], n_region=r["n_region"]))
+            ranked = ranks(ind, indicator).set_index("province_code")
+            # A province without this rate (no row, or a zero denominator) has no rank on it.
+            r = ranked.loc[self.code] if self.code in ranked.index else {}
+            national = r.get("rank_national")
+            rows.append(dict(label=INDICATORS[indicator][0], national=None if pd.isna(national) else int(national),
+                             n_national=ranked["rank_national"].notna().sum(), region=r.get("rank_region"),
+                             n_region=r.get("n_region")))
         table, _, p0 = self._funnel()
-        flag = table.set_index("province_code").at[self.code, "flag"]
-        emulation = self.analysis.emulation().set_index("province_code").loc[self.code]
-        return render("position.html.j2", rows=rows, flag=flag, p0=p0 * 100, method=table.attrs.get("method", ""),
-                      emulation=emulation, rule=EMULATION_RULE, region=self.province.region)
+        flags = table.set_index("province_code")["flag"]
+        emulation = self.analysis.emulation()
+        return render("position.html.j2", rows=rows, flag=flags.get(self.code), p0=p0 * 100,
+                      method=table.attrs.get("method", ""), emulation=emulation.set_index("province_code").loc[self.code],
+                      n_emulation=len(emulation), rule=EMULATION_RULE, region=self.province.region)
 
     def campaign(self) -> HTML:
         """Results inside the campaign window against the same window of last year, and the window rank."""

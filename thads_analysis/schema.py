@@ -249,6 +249,11 @@ DERIVED_FORMULAS = {
 }
 # Money per case further than this factor from the national median flags a unit slip (1000×).
 UNIT_SLIP_FACTOR = 100
+# The largest value a cell may hold: 10^17 đồng is a hundred million tỷ, thousands of times any
+# province's caseload; the bound keeps every sum exact in int64 (see _combine).
+MAX_VALUE = 10**17
+# Statistical years the toolkit accepts: the THADS reporting regime's time, to the present.
+FIRST_YEAR = 2000
 
 
 def _fmt(value) -> str:
@@ -257,28 +262,31 @@ def _fmt(value) -> str:
     return "NA" if pd.isna(value) else format_int(value)
 
 
+# Integer arithmetic is exact (Int64), never float: beyond 2^53 a float sum would show identity
+# errors that are not there. Values are bounded by MAX_VALUE, so no sum of a row's few terms, nor
+# of 63 provinces, comes near the int64 limit (9,2 × 10^18).
 def _combine(frame: pd.DataFrame, plus: list[str], minus: list[str]) -> pd.Series:
-    total = sum(frame[c].astype("Float64") for c in plus)
+    total = sum(frame[c].astype("Int64") for c in plus)
     for c in minus:
-        total = total - frame[c].astype("Float64")
+        total = total - frame[c].astype("Int64")
     return total
 
 
 def _identity_check(left: str, plus: list[str], minus: list[str]):
     def check(frame: pd.DataFrame) -> pd.Series:
-        return (frame[left].astype("Float64") == _combine(frame, plus, minus)).fillna(True).astype(bool)
+        return (frame[left].astype("Int64") == _combine(frame, plus, minus)).fillna(True).astype(bool)
 
     return check
 
 
 def _parts_check(frame: pd.DataFrame) -> pd.Series:
-    parts = frame[[c for c in WITH_CONDITIONS_PARTS if c in frame]].astype("Float64").sum(axis=1, skipna=True)
-    return (parts <= frame["with_conditions"].astype("Float64")).fillna(True).astype(bool)
+    parts = frame[[c for c in WITH_CONDITIONS_PARTS if c in frame]].astype("Int64").sum(axis=1, skipna=True)
+    return (parts <= frame["with_conditions"].astype("Int64")).fillna(True).astype(bool)
 
 
 def _resolved_check(frame: pd.DataFrame) -> pd.Series:
-    resolved = frame["completed"].astype("Float64") + frame["terminated"].astype("Float64").fillna(0)
-    return (resolved <= frame["with_conditions"].astype("Float64")).fillna(True).astype(bool)
+    resolved = frame["completed"].astype("Int64") + frame["terminated"].astype("Int64").fillna(0)
+    return (resolved <= frame["with_conditions"].astype("Int64")).fillna(True).astype(bool)
 
 
 def row_schema():
@@ -463,15 +471,100 @@ def _unit_problems(frame: pd.DataFrame) -> list[Problem]:
     return problems
 
 
+def _bound_problems(frame: pd.DataFrame) -> tuple[list[Problem], pd.Series]:
+    """Values beyond MAX_VALUE and periods outside FIRST_YEAR..today; returns them and the rows at fault."""
+    problems = []
+    bad = pd.Series(False, index=frame.index)
+    for column in [c for c in VALUE_COLUMNS + DERIVED_COLUMNS if c in frame]:
+        too_big = (frame[column].abs() > MAX_VALUE).fillna(False).to_numpy(dtype=bool)
+        for idx in frame.index[too_big]:
+            problems.append(Problem(**_where(frame, idx), column=column, rule="value too large",
+                                    message=f"{_row_context(frame.loc[idx])}: {column} is {_fmt(frame.at[idx, column])}, "
+                                    f"above the largest value accepted ({_fmt(MAX_VALUE)}); check the money unit "
+                                    "and the cell"))
+        bad |= too_big
+    today = pd.Timestamp(dt.date.today())
+    early = frame["period_end"] < year_start(FIRST_YEAR)
+    late = frame["period_end"] > today + pd.offsets.MonthEnd(0)
+    for idx in frame.index[(early | late).fillna(False).to_numpy(dtype=bool)]:
+        when = pd.Timestamp(frame.at[idx, "period_end"])
+        problems.append(Problem(**_where(frame, idx), column="period_end", rule="implausible period",
+                                message=f"period end {when.strftime('%d/%m/%Y')} is "
+                                f"{'before statistical year ' + str(FIRST_YEAR) if when < today else 'in the future'}; "
+                                "check the year"))
+    return problems, bad | (early | late).fillna(False)
+
+
+def _category_problems(frame: pd.DataFrame) -> list[Problem]:
+    """A key category is part of ``all``: none of its values may exceed the ``all`` value."""
+    keys = ["province_code", "period_end", "measure"]
+    data = frame.drop_duplicates(KEYS)
+    whole = data[data["category"] == "all"].set_index(keys)
+    parts = data[data["category"] != "all"]
+    if whole.empty or parts.empty:
+        return []
+    columns = [c for c in VALUE_COLUMNS if c in frame]
+    joined = parts.join(whole[columns].add_suffix("_all"), on=keys)
+    problems = []
+    for column in columns:
+        over = (joined[column] > joined[f"{column}_all"]).fillna(False).to_numpy(dtype=bool)
+        for idx in joined.index[over]:
+            row = joined.loc[idx]
+            problems.append(Problem(**_where(frame, idx), column=column, rule="category ≤ all",
+                                    message=f"{_row_context(row)}: {column} {_fmt(row[column])} exceeds the "
+                                    f"{row['measure']}/all value {_fmt(row[column + '_all'])} by "
+                                    f"{_fmt(row[column] - row[column + '_all'])}; a category is part of the whole"))
+    return problems
+
+
+def _coverage_problems(frame: pd.DataFrame) -> list[Problem]:
+    """Warnings for a province lacking, at a period it reports, a measure or category that others give.
+
+    Its own indicators for that row are "no data", and region and national totals that would
+    need it are withheld (indicators.totals), so nothing is summed without it unawares.
+    """
+    data = frame.drop_duplicates(KEYS)[KEYS]
+    expected = (data[["province_code", "period_end"]].drop_duplicates()
+                .merge(data[["period_end", "measure", "category"]].drop_duplicates(), on="period_end"))
+    absent = expected.merge(data, on=KEYS, how="left", indicator=True)
+    absent = absent[absent["_merge"] == "left_only"]
+    missing: dict[tuple, list] = {}
+    for code, period, measure, category in absent[KEYS].itertuples(index=False):
+        missing.setdefault((code, f"{measure}/{category}"), []).append(pd.Timestamp(period))
+    # One warning per province and set of periods, naming every row kind it lacks there.
+    grouped: dict[tuple, list[str]] = {}
+    for (code, what), periods in sorted(missing.items()):
+        grouped.setdefault((code, tuple(sorted(periods))), []).append(what)
+    problems = []
+    for (code, periods), whats in grouped.items():
+        first = frame.index[frame["province_code"] == code][0]
+        shown = ", ".join(p.strftime("%d/%m/%Y") for p in periods[:3]) + (
+            f" and {len(periods) - 3} more period(s)" if len(periods) > 3 else "")
+        problems.append(Problem(str(frame.at[first, "source_file"]) if "source_file" in frame else "<data>",
+                                "missing rows", f"no {', '.join(whats)} row(s) at {shown}, although other provinces "
+                                "give them: those indicators are 'no data' and the region and national totals "
+                                "that need them are withheld", province=province_label(code), column="measure",
+                                severity="warning"))
+    return problems
+
+
 def validate(frame: pd.DataFrame) -> list[Problem]:
-    """Every problem of a canonical frame: row rules, duplicates, time consistency, unit slips."""
+    """Every problem of a canonical frame: bounds, row rules, categories within ``all``, duplicates,
+    time consistency, unit slips, and (warnings) rows missing for some provinces."""
     if frame.empty:
         return []
-    problems = _row_problems(frame)
+    problems, out_of_bounds = _bound_problems(frame)
+    # Rows with values out of bounds are named once; the other rules run on the rest.
+    frame = frame[~out_of_bounds.to_numpy(dtype=bool)]
+    if frame.empty:
+        return problems
+    problems += _row_problems(frame)
+    problems += _category_problems(frame)
     problems += _duplicate_problems(frame)
     problems += _time_problems(frame)
     problems += _chain_problems(frame)
     problems += _unit_problems(frame)
+    problems += _coverage_problems(frame)
     return problems
 
 
