@@ -1,105 +1,43 @@
-"""Readers: CSV, XLSX and parquet files → the canonical frame (schema.py).
+"""Input files → the canonical frame (schema.py): headers matched, cells interpreted, rules run.
 
-Headers may be canonical names or the Vietnamese form labels (case, spacing, numbering and
-diacritics ignored); numbers may be written Vietnamese-style; money is converted to đồng from
-the unit the file states (a ``unit`` column, a unit in the header such as "(nghìn đồng)", or
-the ``money_unit`` argument). Every problem found is collected as a ``Problem`` naming file,
-row, province and column; ``read_data`` raises ``DataError`` with all of them.
+Headers may be canonical names or the Vietnamese form labels (labels.py); numbers may be
+written the Vietnamese or the English way, one way per file (numbers.py); money is converted
+to đồng from the unit the file states: a ``unit`` column, a unit in the header such as
+"(nghìn đồng)", or the ``money_unit`` argument, and two statements that disagree are an
+error naming both. Tables are converted chunk by chunk (readers.py), column by column, so a
+large file takes bounded memory. Every problem is a ``Problem`` naming file, row, province
+and column; ``read_data`` raises ``DataError`` with all of them.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import difflib
-import io as _io
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cache, lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import schema
-from .numbers import NumberParseError, is_blank, parse_number
+from .labels import CASE_UNITS, label_index, match_value, normalize_label, strip_header_unit
+from .numbers import AMBIGUOUS_DOT, STYLE_EVIDENCE, STYLE_NAMES, NumberParseError, format_int, is_blank, parse_number
 from .paths import PROJECT_ROOT
 from .provinces import UnknownProvinceError, lookup
-from .schema import DataError, Problem
+from .readers import DATA_SUFFIXES, Chunk, RawTable, read_raw
+from .schema import DataError, Problem, ProblemLog
 
-DATA_SUFFIXES = {".csv", ".xlsx", ".xlsm", ".parquet", ".pq"}
+__all__ = ["LoadResult", "load", "read_data", "read_dataset", "data_files", "display_name", "normalize_label",
+           "map_headers", "to_canonical", "origin_of", "is_sample"]
+
 KNOWN_IGNORED = {"stt", "tt", "so tt", "ghi chu", "note", "notes"}
 # A snapshot written by the batch keeps the file and row each value came from.
 PROVENANCE = {"source file": "source_file", "source row": "source_row"}
 TOTAL_ROW_WORDS = {"tong cong", "toan quoc", "tong so", "cong", "ca nuoc", "total", "tong"}
-ENCODINGS = ["utf-8-sig", "cp1258", "cp1252"]
 SOURCE_COLUMNS = ["source_file", "source_row"]
 DEFAULT_ORIGIN = "reported"
-
-
-@lru_cache(maxsize=65536)
-def _normalize_text(text: str) -> str:
-    text = unicodedata.normalize("NFD", text).replace("đ", "d").replace("Đ", "D")
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn").lower()
-    text = re.sub(r"[^0-9a-z]+", " ", text)
-    return " ".join(text.split())
-
-
-def normalize_label(text) -> str:
-    """Fold a header or value for matching: no diacritics, lower case, single spaces."""
-    return _normalize_text(str(text))
-
-
-def _strip_numbering(text: str) -> str:
-    """Drop form numbering and lead words: "(1) Số cũ chuyển sang", "Trong đó: Thi hành xong"."""
-    text = re.sub(r"^\s*(\(?\s*[0-9ivx]+\s*[\.\):]\s*)+", "", text, flags=re.IGNORECASE)
-    text = re.sub(r"^\s*(trong\s*đó|trong\s*do|gồm|gom)\s*[:\-]?\s*", "", text, flags=re.IGNORECASE)
-    return text.strip()
-
-
-@cache
-def _label_index() -> dict[str, str]:
-    """Normalised label → canonical column name."""
-    index: dict[str, str] = {}
-    for name in [*schema.LABELS, *schema.HEADER_ALIASES]:
-        spellings = [name, name.replace("_", " "), schema.LABELS.get(name, ""), *schema.HEADER_ALIASES.get(name, [])]
-        for spelling in spellings:
-            key = normalize_label(spelling)
-            if key:
-                index.setdefault(key, name)
-    return index
-
-
-@cache
-def _value_index(kind: str) -> dict[str, str]:
-    """Normalised cell value → canonical measure / category / money unit."""
-    labels, aliases = {
-        "measure": (schema.MEASURE_LABELS, schema.MEASURE_ALIASES),
-        "category": (schema.CATEGORY_LABELS, schema.CATEGORY_ALIASES),
-        "unit": ({u: u for u in schema.MONEY_UNITS}, schema.MONEY_UNIT_ALIASES),
-    }[kind]
-    index = {}
-    for name, label in labels.items():
-        for spelling in [name, label, *aliases.get(name, [])]:
-            index.setdefault(normalize_label(spelling), name)
-    return index
-
-
-def _match_value(kind: str, value) -> str | None:
-    return _value_index(kind).get(normalize_label(value))
-
-
-@dataclass
-class RawTable:
-    """Cells of one sheet or CSV as read, before any interpretation."""
-
-    file: str
-    headers: list[str]
-    rows: list[list]
-    row_numbers: list[int]
-    measure_hint: str | None = None
-    problems: list[Problem] = field(default_factory=list)
+BLANK_TEXTS = {"", "-", "–", "—", "x", "nan", "none", "null"}
 
 
 @dataclass
@@ -122,192 +60,6 @@ class LoadResult:
         return [p for p in self.problems if p.severity == "warning"]
 
 
-# ---------------------------------------------------------------- raw readers
-
-
-def _decode(path: Path, display: str) -> tuple[str, list[Problem]]:
-    data = path.read_bytes()
-    try:
-        return data.decode("utf-8-sig"), []
-    except UnicodeDecodeError as exc:
-        first_bad = exc.start
-    # Vietnamese Windows files are usually cp1258; fall back to cp1252 when the headers
-    # only make sense that way.
-    best = None
-    for encoding in ENCODINGS[1:]:
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        text = unicodedata.normalize("NFC", text)
-        header = text.splitlines()[0] if text else ""
-        score = sum(normalize_label(h) in _label_index() for h in re.split(r"[,;\t]", header))
-        if best is None or score > best[0]:
-            best = (score, encoding, text)
-    if best is None:
-        raise DataError([Problem(display, "encoding", f"not UTF-8 (first bad byte at offset {first_bad}) and "
-                                 "not cp1258 / windows-1252 either; save the file as UTF-8 CSV")])
-    note = Problem(display, "encoding", f"file is not UTF-8 (bad byte at offset {first_bad}); read as {best[1]}. "
-                   "Save it as 'CSV UTF-8' to silence this.", severity="warning")
-    return best[2], [note]
-
-
-def _read_csv(path: Path, display: str) -> list[RawTable]:
-    text, notes = _decode(path, display)
-    text = unicodedata.normalize("NFC", text)
-    if not text.strip():
-        raise DataError([Problem(display, "empty file", "the file is empty; expected a header row and data rows")])
-    first = text.splitlines()[0]
-    delimiter = max([",", ";", "\t"], key=first.count)
-    reader = csv.reader(_io.StringIO(text), delimiter=delimiter)
-    lines = []
-    for cells in reader:
-        lines.append((reader.line_num, cells))
-    lines = [(n, c) for n, c in lines if any(cell.strip() for cell in c)]
-    header_line, headers = lines[0]
-    rows = [c for _, c in lines[1:]]
-    numbers = [n for n, _ in lines[1:]]
-    return [RawTable(display, headers, rows, numbers, problems=notes)]
-
-
-def _canonical_parquet(path: Path) -> tuple[str, pd.DataFrame] | None:
-    """A parquet file already in canonical form (as the batch writes its inputs), read as is.
-
-    Only typed columns are taken this way (codes of the 63 provinces, dates, integer values,
-    known measures and categories, the file and row each value came from); anything else goes
-    through the cell-by-cell reader. The rules of ``schema.validate`` still run on it.
-    """
-    if Path(path).suffix.lower() not in {".parquet", ".pq"} or not Path(path).exists():
-        return None
-    try:
-        frame = pd.read_parquet(path)
-    except Exception:  # not readable here: let read_raw report it
-        return None
-    from .provinces import provinces
-
-    kind = table_kind(set(frame.columns))
-    keys = ["province_code", "period_end"] + (["measure", "category"] if kind == "report" else [])
-    values = schema.REQUIRED_VALUES if kind == "report" else []
-    needed = keys + values + SOURCE_COLUMNS + [schema.ORIGIN_COLUMN]
-    if any(c not in frame.columns for c in needed) or not pd.api.types.is_datetime64_any_dtype(frame["period_end"]):
-        return None
-    numbers = [c for c in frame.columns if c in schema.VALUE_COLUMNS + schema.STANDING_COLUMNS]
-    if not all(pd.api.types.is_integer_dtype(frame[c]) for c in numbers):
-        return None
-    if not frame["province_code"].astype(str).isin(set(provinces()["code"])).all():
-        return None
-    if kind == "report" and not (frame["measure"].isin(schema.MEASURES).all()
-                                 and frame["category"].isin(schema.CATEGORIES).all()):
-        return None
-    frame = frame.drop(columns=[c for c in ["unit"] if c in frame.columns])
-    return kind, (_typed(frame) if kind == "report" else _typed_standing(frame))
-
-
-def _read_parquet(path: Path, display: str) -> list[RawTable]:
-    frame = pd.read_parquet(path)
-    rows = frame.astype(object).where(frame.notna(), None).values.tolist()
-    # Parquet has no sheet rows; number data rows as if the header were row 1.
-    return [RawTable(display, [str(c) for c in frame.columns], rows, list(range(2, len(rows) + 2)))]
-
-
-def _header_score(cells) -> int:
-    index = _label_index()
-    return sum(1 for c in cells if c is not None and normalize_label(_strip_header_unit(str(c))[0]) in index)
-
-
-def _strip_header_unit(text: str) -> tuple[str, str | None]:
-    """Split "Thi hành xong (nghìn đồng)" into the label and the money unit it states."""
-    text = _strip_numbering(text)
-    match = re.search(r"[\(\[]([^\)\]]*)[\)\]]\s*$", text)
-    if match:
-        unit = _match_value("unit", match.group(1))
-        if unit or normalize_label(match.group(1)) in {"viec", "so viec"}:
-            return text[: match.start()].strip(), unit
-    return text, None
-
-
-def _read_xlsx(path: Path, display: str) -> list[RawTable]:
-    import openpyxl
-
-    try:
-        book = openpyxl.load_workbook(path, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a broken zip or XML
-        raise DataError([Problem(display, "unreadable file", f"cannot open as an Excel workbook: {exc}")]) from exc
-    tables = []
-    for sheet in book.worksheets:
-        values = [list(r) for r in sheet.iter_rows(values_only=True)]
-        if not values:
-            continue
-        top = values[:20]
-        scores = [_header_score(r) for r in top]
-        best = max(range(len(top)), key=lambda i: scores[i])
-        if scores[best] < 3:
-            continue  # an instruction or notes sheet
-        name = f"{display}[{sheet.title}]"
-        headers, problems = _xlsx_headers(sheet, values, best, name)
-        data = values[best + 1 :]
-        numbers = list(range(best + 2, best + 2 + len(data)))
-        kept = [(n, r) for n, r in zip(numbers, data) if any(not is_blank(c) for c in r)]
-        tables.append(RawTable(name, headers, [r for _, r in kept], [n for n, _ in kept],
-                               measure_hint=_match_value("measure", sheet.title), problems=problems))
-    if not tables:
-        raise DataError([Problem(display, "no header", "no sheet has a header row with known column names "
-                                 f"(e.g. {schema.LABELS['carried_over']!r}, {schema.LABELS['completed']!r}); "
-                                 "use the template in data/templates/")])
-    return tables
-
-
-def _xlsx_headers(sheet, values, header_idx: int, name: str) -> tuple[list[str], list[Problem]]:
-    """Header labels of the header row, reading labels merged over several rows or columns.
-
-    A label merged vertically belongs to its one column; a label merged across several
-    columns of the header row cannot name each of them, so it is reported.
-    """
-    header_row = header_idx + 1
-    headers = ["" if v is None else str(v) for v in values[header_idx]]
-    problems = []
-    for rng in sheet.merged_cells.ranges:
-        if not (rng.min_row <= header_row <= rng.max_row):
-            continue
-        label = sheet.cell(rng.min_row, rng.min_col).value
-        for col in range(rng.min_col, rng.max_col + 1):
-            if col - 1 < len(headers) and not headers[col - 1]:
-                headers[col - 1] = "" if label is None else str(label)
-        if rng.max_col > rng.min_col:
-            cols = [c for c in range(rng.min_col, rng.max_col + 1)]
-            below = values[header_idx + 1] if header_idx + 1 < len(values) else []
-            problems.append(Problem(
-                name, "merged header", f"header cell {rng.coord} ({label!r}) is merged across {len(cols)} columns, "
-                "so those columns have no header of their own; unmerge the cells and give each column its own "
-                f"label (e.g. {schema.LABELS['completed']!r}, {schema.LABELS['terminated']!r})",
-                row=header_row, column=str(label)))
-            if below and _header_score(below[rng.min_col - 1 : rng.max_col]) > 0:
-                problems[-1] = Problem(
-                    name, "merged header", f"the header spans two rows: {rng.coord} ({label!r}) is merged over "
-                    "the labels below it; delete the upper header row so that one row names every column",
-                    row=header_row, column=str(label))
-    return headers, problems
-
-
-def read_raw(path: Path, display: str | None = None) -> list[RawTable]:
-    """Cells of a data file: one table per CSV/parquet file, one per data sheet of a workbook."""
-    path = Path(path)
-    display = display or str(path)
-    if not path.exists():
-        raise DataError([Problem(display, "missing file", "no such file; check the path")])
-    if path.stat().st_size == 0:
-        raise DataError([Problem(display, "empty file", "the file is empty (0 bytes); expected a header row and data rows")])
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        return _read_csv(path, display)
-    if suffix in {".xlsx", ".xlsm"}:
-        return _read_xlsx(path, display)
-    if suffix in {".parquet", ".pq"}:
-        return _read_parquet(path, display)
-    raise DataError([Problem(display, "file type", f"cannot read {suffix or 'files without a suffix'}; "
-                             "give a .csv, .xlsx or .parquet file")])
-
-
 # ---------------------------------------------------------------- headers
 
 
@@ -319,7 +71,7 @@ class HeaderMap:
 
 def map_headers(raw: RawTable) -> tuple[HeaderMap, list[Problem]]:
     """Match the table's headers to canonical names; unknown or misspelt ones are reported."""
-    index = _label_index()
+    index = label_index()
     columns: dict[str, int] = {}
     units: dict[str, str] = {}
     problems: list[Problem] = []
@@ -328,7 +80,7 @@ def map_headers(raw: RawTable) -> tuple[HeaderMap, list[Problem]]:
     for pos, header in enumerate(raw.headers):
         if header is None or not str(header).strip():
             continue
-        label, unit = _strip_header_unit(str(header))
+        label, unit = strip_header_unit(str(header))
         key = normalize_label(label)
         if key in KNOWN_IGNORED:
             continue
@@ -345,7 +97,7 @@ def map_headers(raw: RawTable) -> tuple[HeaderMap, list[Problem]]:
             units[name] = unit
     for pos, header in unknown:
         candidates = [k for k, v in index.items() if v not in columns]
-        close = difflib.get_close_matches(normalize_label(_strip_header_unit(header)[0]), candidates, n=1, cutoff=0.75)
+        close = difflib.get_close_matches(normalize_label(strip_header_unit(header)[0]), candidates, n=1, cutoff=0.75)
         if close:
             name = index[close[0]]
             suggested.add(name)
@@ -381,13 +133,17 @@ def table_kind(columns) -> str:
     return "standing" if has_standing and not has_report else "report"
 
 
-# ---------------------------------------------------------------- rows
+# ---------------------------------------------------------------- cells
 
 
 def _parse_period(value) -> pd.Timestamp:
-    """A cell holding the period end: a date, "2017-04-30", "30/04/2017" or "04/2017" (month end)."""
+    """A cell holding the period end: a date, "2017-04-30", "30/04/2017" or "04/2017" (month end).
+
+    A date with a time zone is taken as the calendar date it shows in its own zone.
+    """
     if isinstance(value, (dt.datetime, dt.date, pd.Timestamp)):
-        return pd.Timestamp(value).normalize()
+        stamp = pd.Timestamp(value)
+        return (stamp.tz_localize(None) if stamp.tzinfo is not None else stamp).normalize()
     text = str(value).strip()
     for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d %H:%M:%S"):
         try:
@@ -407,191 +163,521 @@ def _province_label(code: str | None) -> str | None:
         return None
     try:
         return f"{code} {lookup(code).short_name}"
-    except UnknownProvinceError:
+    except (UnknownProvinceError, ValueError):
         return code
 
 
-def to_canonical(raw: RawTable, money_unit: str | None = None) -> tuple[pd.DataFrame, list[Problem]]:
-    """Interpret one raw table: canonical rows (nullable Int64 values) and the problems found."""
+def _arrow_text(cells: pd.Series):
+    """The column as an Arrow string array when every cell is text or empty (a CSV column), else None."""
+    import pyarrow as pa
+
+    try:
+        return pa.array(cells.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+
+
+def _squeezed(text):
+    """Text without spaces: numbers may group thousands with spaces or non-breaking spaces."""
+    import pyarrow.compute as pc
+
+    return pc.replace_substring_regex(text, pattern=r"[\s\x{00a0}\x{202f}]", replacement="")
+
+
+def _blank(cells: pd.Series) -> np.ndarray:
+    """Which cells are empty: None, NaN, "" or a dash."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = _arrow_text(cells)
+    if text is None:
+        return np.fromiter((is_blank(v) for v in cells.to_numpy()), dtype=bool, count=len(cells))
+    blank = pc.or_kleene(pc.is_null(text), pc.is_in(pc.utf8_lower(_squeezed(text)), value_set=pa.array(sorted(BLANK_TEXTS))))
+    return blank.to_numpy(zero_copy_only=False)
+
+
+def _cached(cache: dict, value, compute):
+    """``compute(value)`` remembered per distinct cell value (file columns repeat a few values)."""
+    try:
+        return cache[value]
+    except KeyError:
+        cache[value] = compute(value)
+        return cache[value]
+    except TypeError:  # an unhashable cell (a list from parquet, say)
+        return compute(value)
+
+
+def _text_cells(cells: pd.Series) -> pd.Series:
+    """The text cells of a column, spaces removed, as an Arrow-backed string Series."""
+    text = _arrow_text(cells)
+    if text is None:
+        cells = cells[[isinstance(v, str) for v in cells.to_numpy()]]
+        text = _arrow_text(cells)
+    squeezed = pd.Series(pd.arrays.ArrowStringArray(_squeezed(text)), index=cells.index)
+    return squeezed[squeezed.notna()]
+
+
+@dataclass
+class Numbers:
+    """A column's numbers: exact integers where the cell is a plain or grouped integer (``ints``),
+    Decimals for the other cells (``other``), messages for cells that are not numbers."""
+
+    ints: pd.Series  # Int64, NA where the cell is blank or not a plain integer
+    other: dict  # index → Decimal
+    errors: dict  # index → message
+    blank: np.ndarray
+    ambiguous: bool = False  # a "1.234" read the Vietnamese way without the file saying so
+
+
+def parse_column(cells: pd.Series, style: str | None) -> Numbers:
+    """Read a column of cells as numbers in the file's ``style`` (see numbers.parse_number).
+
+    Integers written plainly or with thousands groups are converted in one vectorised step;
+    only the other cells go through ``parse_number`` one by one.
+    """
+    blank = _blank(cells)
+    ints = pd.Series(pd.NA, index=cells.index, dtype="Int64")
+    texts = _text_cells(cells[~blank])
+    grouped = r"[+-]?\d{1,3}(,\d{3}){1,5}" if style == "en" else r"[+-]?\d{1,3}(\.\d{3}){1,5}"
+    fast = (texts.str.fullmatch(r"[+-]?\d{1,18}") | texts.str.fullmatch(grouped)).fillna(False).astype(bool)
+    ambiguous = bool(style is None and texts[fast].str.fullmatch(AMBIGUOUS_DOT.pattern.strip("^$")).any())
+    if fast.any():
+        ints[fast[fast].index] = pd.to_numeric(texts[fast].str.replace(r"[.,]", "", regex=True)).astype("Int64")
+    other, errors = {}, {}
+    slow = cells.index[~blank].difference(fast[fast].index)
+    for idx in slow:
+        value = cells.at[idx]
+        try:
+            other[idx] = parse_number(value, style)
+        except NumberParseError as exc:
+            errors[idx] = str(exc)
+    return Numbers(ints, other, errors, blank, ambiguous)
+
+
+def style_evidence(cells: pd.Series) -> dict[str, tuple]:
+    """Cells of a column that can only be read one way: {"vi" | "en": (index, text)}."""
+    texts = _text_cells(cells)
+    found = {}
+    for style, pattern in STYLE_EVIDENCE.items():
+        hits = texts.str.fullmatch(pattern.pattern.strip("^$")).fillna(False).astype(bool)
+        if hits.any():
+            idx = hits[hits].index[0]
+            found[style] = (idx, cells.at[idx])
+    return found
+
+
+# ---------------------------------------------------------------- tables → canonical rows
+
+
+@dataclass
+class _Table:
+    """What the chunks of one table share while they are converted."""
+
+    raw: RawTable
+    kind: str
+    cols: dict[str, int]
+    header_units: dict[str, str]
+    default_unit: str | None
+    log: ProblemLog
+    caches: dict = field(default_factory=dict)
+
+    def cache(self, name: str) -> dict:
+        return self.caches.setdefault(name, {})
+
+
+class _Rows:
+    """The rows of one chunk being converted: their lines, codes and the problems found on them."""
+
+    def __init__(self, table: _Table, lines: np.ndarray):
+        self.table = table
+        self.lines = lines
+        self.bad = np.zeros(len(lines), dtype=bool)
+        self.provinces = np.full(len(lines), None, dtype=object)
+        self.unit_named = np.zeros(len(lines), dtype=bool)  # "money unit not stated" said once per row
+
+    def problem(self, i: int, column: str | None, rule: str, message: str, severity: str = "error",
+                province: str | None = None) -> None:
+        self.table.log.add(Problem(self.table.raw.file, rule, message, row=int(self.lines[i]),
+                                   province=province or self.provinces[i], column=column, severity=severity))
+        if severity == "error":
+            self.bad[i] = True
+
+
+def _distinct(cells: pd.Series, table: _Table, kind: str, compute) -> tuple[list, np.ndarray]:
+    """``compute`` of every cell, worked out once per distinct value (a column repeats a few values).
+
+    Returns the results of the distinct values and, per row, the position of its value among
+    them (−1 for an empty cell).
+    """
+    values = cells.to_numpy(dtype=object)
+    try:
+        positions, distinct = pd.factorize(values, use_na_sentinel=True)
+    except TypeError:  # unhashable cells (a list from parquet, say): compare them as text
+        positions, distinct = pd.factorize(np.array([None if v is None else str(v) for v in values], dtype=object))
+    cache = table.cache(kind)
+    results = [None if is_blank(v) else _cached(cache, v, compute) for v in distinct]
+    blank = [r is None for r in results]
+    positions = np.where(positions >= 0, positions, -1)
+    positions[np.isin(positions, np.flatnonzero(blank))] = -1
+    return results, positions
+
+
+def _lookup_code(text):
+    try:
+        return lookup(text).code, None
+    except (UnknownProvinceError, ValueError) as exc:
+        return None, str(exc)
+
+
+def _provinces(table: _Table, cells: pd.DataFrame, rows: _Rows) -> np.ndarray:
+    """The province code of every row, from its code, its name or both (which must agree)."""
+    codes = np.full(len(cells), None, dtype=object)
+    for name in ("province_code", "province"):
+        if name not in cells:
+            continue
+        results, positions = _distinct(cells[name], table, "province", _lookup_code)
+        found = np.array([None] + [r[0] if r else None for r in results], dtype=object)[positions + 1]
+        for k, result in enumerate(results):
+            if result is not None and result[1] is not None:
+                for i in np.flatnonzero(positions == k):
+                    rows.problem(i, name, "unknown province", result[1])
+        both = np.flatnonzero(np.not_equal(codes, None) & np.not_equal(found, None) & (codes != found))
+        for i in both:
+            rows.problem(i, name, "province mismatch", f"code {codes[i]} is {lookup(codes[i]).short_name} but the "
+                         f"name says {cells[name].iat[i]!r} ({found[i]}); correct one of them",
+                         province=_province_label(codes[i]))
+        codes = np.where(np.equal(codes, None), found, codes)
+    labels = {c: _province_label(c) for c in set(codes) if c is not None}
+    rows.provinces = np.array([labels.get(c) for c in codes], dtype=object)
+    for i in np.flatnonzero(np.equal(codes, None) & ~rows.bad):
+        rows.problem(i, "province_code", "missing value", "no province code or name on this row")
+    return codes
+
+
+def _period_or_error(value):
+    try:
+        return _parse_period(value), None
+    except ValueError as exc:
+        return None, str(exc)
+
+
+def _year_or_error(value):
+    try:
+        year = int(parse_number(value))
+    except (NumberParseError, TypeError, ValueError) as exc:
+        return None, str(exc)
+    if not schema.FIRST_YEAR <= year <= dt.date.today().year + 1:
+        return None, f"{year} is not a plausible statistical year ({schema.FIRST_YEAR} to now)"
+    return year, None
+
+
+def _periods(table: _Table, cells: pd.DataFrame, rows: _Rows) -> list:
+    """The period end of every row, from ``period_end`` or, for a full year, ``year``."""
+    periods = pd.Series(pd.NaT, index=cells.index, dtype="datetime64[us]")
+    if "period_end" in cells:
+        results, positions = _distinct(cells["period_end"], table, "period", _period_or_error)
+        for k, result in enumerate(results):
+            if result is None:
+                continue
+            at = np.flatnonzero(positions == k)
+            if result[1]:
+                for i in at:
+                    rows.problem(i, "period_end", "wrong type", result[1])
+            else:
+                periods.iloc[at] = result[0]
+    if "year" in cells:
+        results, positions = _distinct(cells["year"], table, "year", _year_or_error)
+        for k, result in enumerate(results):
+            if result is None:
+                continue
+            year, error = result
+            for i in np.flatnonzero(positions == k):
+                if error:
+                    rows.problem(i, "year", "wrong type", error)
+                elif pd.isna(periods.iat[i]):
+                    periods.iat[i] = schema.year_end(year)
+                elif schema.statistical_year(periods.iat[i]) != year:
+                    rows.problem(i, "year", "period mismatch", f"period end {periods.iat[i].date()} lies in "
+                                 f"statistical year {schema.statistical_year(periods.iat[i])}, not {year}")
+    for i in np.flatnonzero(periods.isna().to_numpy() & ~rows.bad):
+        rows.problem(i, "period_end", "missing value", "no period end (or year) on this row")
+    for i in np.flatnonzero((periods.notna() & ~periods.dt.is_month_end).to_numpy()):
+        period = periods.iat[i]
+        rows.problem(i, "period_end", "not a month end", f"{period.date()} is not the last day of a month; reports "
+                     f"are cumulative to a month end (did you mean {(period + pd.offsets.MonthEnd(0)).date()}?)")
+    return [None if pd.isna(p) else p for p in periods]  # typed once for the whole table (_typed)
+
+
+def _words(table: _Table, cells: pd.DataFrame, rows: _Rows, kind: str, column: str, default, hint=None) -> list:
+    """Measure, category or money unit of every row (``default`` for a blank cell)."""
+    column_cells = cells[column] if column in cells else pd.Series(hint, index=cells.index, dtype=object)
+    results, positions = _distinct(column_cells, table, kind, lambda v: (match_value(kind, v), v))
+    found = np.array([default] + [r[0] if r else None for r in results], dtype=object)[positions + 1]
+    if column in cells:
+        allowed = {"measure": "'cases' (Việc) or 'money' (Tiền)",
+                   "category": ", ".join(f"{k} ({v})" for k, v in schema.CATEGORY_LABELS.items()),
+                   "unit": ", ".join(schema.MONEY_UNITS)}[kind]
+        for k, result in enumerate(results):
+            if result is None or result[0] is not None:
+                continue
+            if kind == "unit" and normalize_label(result[1]) in CASE_UNITS:
+                continue  # "việc": the unit of a cases row
+            for i in np.flatnonzero(positions == k):
+                rows.problem(i, column, "bad value", f"{kind} {result[1]!r} is not one of {allowed}")
+    return list(found)
+
+
+def _row_units(table: _Table, cells: pd.DataFrame, rows: _Rows, measures: list) -> list:
+    """The money unit each row states (its ``unit`` cell, else --money-unit); disagreements are errors."""
+    units = _words(table, cells, rows, "unit", "unit", None) if "unit" in cells else [None] * len(cells)
+    stated_header = {name: unit for name, unit in table.header_units.items() if name in cells}
+    for i, (measure, unit) in enumerate(zip(measures, units)):
+        if unit is None:
+            continue
+        if measure == "cases":
+            rows.problem(i, "unit", "money unit", f"a cases (Việc) row states the money unit {unit!r}; "
+                         "counts of cases have no money unit")
+            continue
+        if table.default_unit is not None and unit != table.default_unit:
+            rows.problem(i, "unit", "money unit", f"the unit column says {unit!r} but --money-unit says "
+                         f"{table.default_unit!r}; remove one of them")
+        clash = [name for name, header_unit in stated_header.items() if header_unit != unit]
+        if clash:
+            name = clash[0]
+            rows.problem(i, "unit", "money unit", f"the unit column says {unit!r} but the header "
+                         f"{table.raw.headers[table.cols[name]]!r} says {stated_header[name]!r}; "
+                         "the same money cannot be in both units, correct one of them")
+    return [u if u is not None else table.default_unit for u in units]
+
+
+def _too_large(cell, unit: str | None) -> str:
+    shown = f"{cell!r} {unit}" if unit else repr(cell)
+    return (f"{shown} is above the largest value accepted ({format_int(schema.MAX_VALUE)} "
+            f"{'đồng' if unit else 'cases'}); check the cell{' and the money unit' if unit else ''}")
+
+
+def _values(table: _Table, cells: pd.DataFrame, rows: _Rows, name: str, measures: list, units: list,
+            style: str | None) -> tuple[pd.Series, bool]:
+    """One value column in canonical units (đồng for money) as Int64, and whether an ambiguous
+    "1.234" was read the Vietnamese way without the file's writing being known."""
+    numbers = parse_column(cells[name], style)
+    money = np.array([m == "money" for m in measures])
+    header_unit = table.header_units.get(name)
+    unit_of = [header_unit or u for u in units]
+    factor = pd.array([schema.MONEY_UNITS[u] if is_money and u else (1 if not is_money else pd.NA)
+                       for is_money, u in zip(money, unit_of)], dtype="Int64")
+    out = pd.Series(pd.NA, index=cells.index, dtype="Int64")
+    for i in np.flatnonzero(money & pd.isna(factor) & ~numbers.blank & ~rows.unit_named):
+        rows.unit_named[i] = True
+        rows.problem(i, name, "money unit", "the money unit is not stated; add a 'unit' column (đồng, nghìn "
+                         "đồng, triệu đồng, tỷ đồng), put it in the header such as 'Thi hành xong (nghìn đồng)', or "
+                         "pass --money-unit")
+    ints = numbers.ints
+    known = ints.notna() & pd.notna(factor)
+    limit = pd.Series(schema.MAX_VALUE, index=cells.index, dtype="Int64") // pd.Series(factor, index=cells.index)
+    too_big = (known & (ints.abs() > limit)).fillna(False).to_numpy(dtype=bool)
+    ok = known.to_numpy(dtype=bool) & ~too_big
+    out[ok] = ints[ok] * pd.Series(factor, index=cells.index)[ok]
+    for i in np.flatnonzero(too_big):
+        rows.problem(i, name, "value too large", _too_large(cells[name].iat[i], unit_of[i] if money[i] else None))
+    for idx, number in numbers.other.items():
+        i = cells.index.get_loc(idx)
+        if pd.isna(factor[i]):
+            continue
+        if not money[i]:
+            if number != number.to_integral_value():
+                rows.problem(i, name, "wrong type", f"{cells[name].iat[i]!r} is not a whole number of cases")
+                continue
+        amount = number * int(factor[i])
+        if abs(amount) > schema.MAX_VALUE:
+            rows.problem(i, name, "value too large", _too_large(cells[name].iat[i], unit_of[i] if money[i] else None))
+            continue
+        out.iat[i] = int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    for idx, message in numbers.errors.items():
+        rows.problem(cells.index.get_loc(idx), name, "wrong type", message)
+    if name in schema.ZERO_IF_ABSENT:
+        out[numbers.blank] = 0
+    elif name in schema.REQUIRED_VALUES:
+        for i in np.flatnonzero(numbers.blank):
+            rows.problem(i, name, "missing value", f"{name} ({schema.LABELS[name]}) is empty")
+    return out, numbers.ambiguous
+
+
+def _counts(cells: pd.DataFrame, rows: _Rows, name: str, style: str | None) -> pd.Series:
+    """A standing-target count column as Int64 (whole numbers only)."""
+    numbers = parse_column(cells[name], style)
+    out = numbers.ints.copy()
+    for idx, number in numbers.other.items():
+        i = cells.index.get_loc(idx)
+        if number != number.to_integral_value() or abs(number) > schema.MAX_VALUE:
+            rows.problem(i, name, "wrong type", f"{cells[name].iat[i]!r} is not a whole number")
+        else:
+            out.iat[i] = int(number)
+    for idx, message in numbers.errors.items():
+        rows.problem(cells.index.get_loc(idx), name, "wrong type", message)
+    return out
+
+
+def _cells(table: _Table, chunk: Chunk) -> tuple[pd.DataFrame, np.ndarray]:
+    """The chunk as a frame of the mapped columns (raw cells), and each row's line."""
+    width = len(table.raw.headers)
+    longest = max((len(r) for r in chunk.rows), default=0)
+    padded = [r if len(r) == longest else [*r, *([None] * (longest - len(r)))] for r in chunk.rows]
+    grid = pd.DataFrame(padded, dtype=object) if padded else pd.DataFrame()
+    cells = pd.DataFrame({name: grid[pos] if pos in grid.columns else pd.Series(None, index=grid.index, dtype=object)
+                          for name, pos in table.cols.items()})
+    lines = np.asarray(chunk.lines, dtype=np.int64)
+    beyond = [c for c in grid.columns if c >= width]
+    if beyond:
+        # More cells than headers: an unquoted "1,234" in a comma-separated file splits one number
+        # in two and moves every cell after it one column to the right.
+        extra = ~np.column_stack([_blank(grid[c]) for c in beyond]).all(axis=1)
+        for i in np.flatnonzero(extra):
+            table.log.add(Problem(table.raw.file, "too many cells", f"the row has {int(grid.iloc[i].notna().sum())} "
+                                  f"cells but the header has {width}: a comma inside an unquoted number such as "
+                                  "1,234? Quote the cell or remove the comma", row=int(lines[i])))
+        keep = ~extra
+        cells, lines = cells[keep].reset_index(drop=True), lines[keep]
+    return cells, lines
+
+
+def _is_total(value) -> bool:
+    return not is_blank(value) and normalize_label(value) in TOTAL_ROW_WORDS
+
+
+def _convert_chunk(table: _Table, cells: pd.DataFrame, lines: np.ndarray, style: str | None) -> tuple[pd.DataFrame, bool]:
+    """Canonical rows of one chunk (``_unreadable`` marks rows with an error), and whether an
+    ambiguous number was read without knowing the file's writing."""
+    totals = np.zeros(len(cells), dtype=bool)
+    for name in ("province", "province_code"):
+        if name in cells:
+            results, positions = _distinct(cells[name], table, "total", _is_total)
+            totals |= np.array([False] + [bool(r) for r in results])[positions + 1]
+    for i in np.flatnonzero(totals):
+        text = next(v for v in (cells.get("province", pd.Series()).get(i), cells.get("province_code", pd.Series()).get(i))
+                    if not is_blank(v))
+        table.log.add(Problem(table.raw.file, "total row", f"total row {text!r} skipped; totals are recomputed",
+                              row=int(lines[i]), severity="warning"))
+    cells, lines = cells[~totals].reset_index(drop=True), lines[~totals]
+    rows = _Rows(table, lines)
+    out = {"province_code": _provinces(table, cells, rows), "period_end": _periods(table, cells, rows)}
+    origin = cells[schema.ORIGIN_COLUMN] if schema.ORIGIN_COLUMN in cells else pd.Series(None, index=cells.index)
+    results, positions = _distinct(origin, table, "origin", lambda v: str(v).strip())
+    out[schema.ORIGIN_COLUMN] = np.array([DEFAULT_ORIGIN] + results, dtype=object)[positions + 1]
+    out["source_file"] = [table.raw.file] * len(cells)
+    out["source_row"] = lines
+    if "source_file" in cells:  # a batch snapshot read cell by cell: keep where each value came from
+        given = ~_blank(cells["source_file"])
+        out["source_file"] = np.where(given, cells["source_file"].astype(str), table.raw.file)
+        if "source_row" in cells:
+            out["source_row"] = np.where(given, pd.to_numeric(cells["source_row"], errors="coerce"), lines)
+    ambiguous = False
+    if table.kind == "standing":
+        for name in schema.STANDING_COLUMNS:
+            if name in cells:
+                out[name] = _counts(cells, rows, name, style)
+    else:
+        measures = _words(table, cells, rows, "measure", "measure", None, hint=table.raw.measure_hint)
+        if "measure" not in cells:
+            for i in np.flatnonzero([m is None for m in measures]):
+                rows.problem(i, "measure", "bad value", f"measure {table.raw.measure_hint!r} is not 'cases' (Việc) or "
+                             "'money' (Tiền)")
+        out["measure"] = measures
+        out["category"] = _words(table, cells, rows, "category", "category", "all")
+        units = _row_units(table, cells, rows, measures)
+        for name in schema.VALUE_COLUMNS + schema.DERIVED_COLUMNS:
+            if name in cells:
+                out[name], unsure = _values(table, cells, rows, name, measures, units, style)
+                ambiguous |= unsure
+    frame = pd.DataFrame(out)
+    frame["_unreadable"] = rows.bad
+    return frame, ambiguous
+
+
+def _convert(table: _Table, style: str | None, fixed: bool) -> tuple[list[pd.DataFrame], dict, bool]:
+    """Every chunk of the table converted; the number writing seen (style → (line, column, cell));
+    whether an ambiguous number was read before the writing was known. Stops at a second writing."""
+    frames, evidence, unsure = [], {}, False
+    numeric = [n for n in table.cols if n in schema.VALUE_COLUMNS + schema.DERIVED_COLUMNS + schema.STANDING_COLUMNS]
+    for chunk in table.raw.chunks():
+        table.log.extend(chunk.problems)
+        cells, lines = _cells(table, chunk)
+        if not fixed:
+            for name in numeric:
+                for seen, (idx, text) in style_evidence(cells[name]).items():
+                    evidence.setdefault(seen, (int(lines[idx]), name, text))
+            if len(evidence) > 1:
+                return frames, evidence, unsure
+            style = next(iter(evidence), None)
+        frame, ambiguous = _convert_chunk(table, cells, lines, style)
+        unsure |= ambiguous and style is None
+        frames.append(frame)
+    return frames, evidence, unsure
+
+
+def to_canonical(raw: RawTable, money_unit: str | None = None) -> tuple[str, pd.DataFrame, list[Problem]]:
+    """Interpret one raw table: its kind ("report" or "standing"), canonical rows (nullable Int64
+    values, ``_unreadable`` marking rows with an error) and the problems found."""
     headers, problems = map_headers(raw)
     problems = raw.problems + problems
+    kind = table_kind(headers.columns)
+    empty = _empty_standing() if kind == "standing" else _empty_frame()
     if any(p.severity == "error" for p in problems):
-        return table_kind(headers.columns), _empty_frame(), problems
-    cols = headers.columns
-    kind = table_kind(cols)
+        return kind, empty, problems
     default_unit = None
     if money_unit is not None:
-        default_unit = _match_value("unit", money_unit)
+        default_unit = match_value("unit", money_unit)
         if default_unit is None:
             raise ValueError(f"unknown money unit {money_unit!r}; use one of {', '.join(schema.MONEY_UNITS)}")
-
-    def cell(row, name):
-        pos = cols.get(name)
-        return row[pos] if pos is not None and pos < len(row) else None
-
-    records = []
-    for row, line in zip(raw.rows, raw.row_numbers):
-        where = dict(file=raw.file, row=line)
-        province_text = cell(row, "province")
-        code_text = cell(row, "province_code")
-        if normalize_label(province_text or "") in TOTAL_ROW_WORDS or normalize_label(code_text or "") in TOTAL_ROW_WORDS:
-            problems.append(Problem(**where, rule="total row", severity="warning",
-                                    message=f"total row {province_text or code_text!r} skipped; totals are recomputed"))
-            continue
-        rec: dict = {"source_file": raw.file, "source_row": line}
-        if "source_file" in cols and not is_blank(cell(row, "source_file")):
-            rec["source_file"] = str(cell(row, "source_file"))
-            rec["source_row"] = None if is_blank(cell(row, "source_row")) else int(parse_number(cell(row, "source_row")))
-        row_problems: list[Problem] = []
-        # Province: a code, a name, or both (then they must agree).
-        code = None
-        for name, text in (("province_code", code_text), ("province", province_text)):
-            if is_blank(text):
-                continue
-            try:
-                found = lookup(text).code
-            except (UnknownProvinceError, ValueError) as exc:
-                row_problems.append(Problem(**where, column=name, rule="unknown province", message=str(exc)))
-                continue
-            if code is not None and found != code:
-                row_problems.append(Problem(**where, column=name, province=_province_label(code), rule="province mismatch",
-                                            message=f"code {code} is {lookup(code).short_name} but the name says "
-                                            f"{province_text!r} ({found}); correct one of them"))
-            code = code or found
-        if code is None and not any(p.rule == "unknown province" for p in row_problems):
-            row_problems.append(Problem(**where, column="province_code", rule="missing value",
-                                        message="no province code or name on this row"))
-        rec["province_code"] = code
-        where["province"] = _province_label(code)
-        # Period: period_end, or year for a full statistical year.
-        period = None
-        if not is_blank(cell(row, "period_end")):
-            try:
-                period = _parse_period(cell(row, "period_end"))
-            except ValueError as exc:
-                row_problems.append(Problem(**where, column="period_end", rule="wrong type", message=str(exc)))
-        if not is_blank(cell(row, "year")):
-            try:
-                year = int(parse_number(cell(row, "year")))
-                if not 1990 <= year <= 2100:
-                    raise NumberParseError(f"{year} is not a plausible year")
-                if period is None:
-                    period = schema.year_end(year)
-                elif schema.statistical_year(period) != year:
-                    row_problems.append(Problem(**where, column="year", rule="period mismatch",
-                                                message=f"period end {period.date()} lies in statistical year "
-                                                f"{schema.statistical_year(period)}, not {year}"))
-            except (NumberParseError, TypeError, ValueError) as exc:
-                row_problems.append(Problem(**where, column="year", rule="wrong type", message=str(exc)))
-        if period is None and not any(p.column in ("period_end", "year") for p in row_problems):
-            row_problems.append(Problem(**where, column="period_end", rule="missing value",
-                                        message="no period end (or year) on this row"))
-        elif period is not None and not period.is_month_end:
-            row_problems.append(Problem(**where, column="period_end", rule="not a month end",
-                                        message=f"{period.date()} is not the last day of a month; reports are "
-                                        f"cumulative to a month end (did you mean {(period + pd.offsets.MonthEnd(0)).date()}?)"))
-        rec["period_end"] = period
-        origin = cell(row, "origin")
-        rec[schema.ORIGIN_COLUMN] = DEFAULT_ORIGIN if is_blank(origin) else str(origin).strip()
-        if kind == "standing":
-            value_problems = _standing_values(row, cols, rec, where, cell)
-            problems += row_problems + value_problems
-            rec["_unreadable"] = bool(row_problems or value_problems)
-            records.append(rec)
-            continue
-        # Measure and category.
-        measure_text = cell(row, "measure") if "measure" in cols else raw.measure_hint
-        measure = _match_value("measure", measure_text) if not is_blank(measure_text) else None
-        if measure is None:
-            row_problems.append(Problem(**where, column="measure", rule="bad value",
-                                        message=f"measure {measure_text!r} is not 'cases' (Việc) or 'money' (Tiền)"))
-        rec["measure"] = measure
-        category_text = cell(row, "category")
-        category = "all" if is_blank(category_text) else _match_value("category", category_text)
-        if category is None:
-            row_problems.append(Problem(**where, column="category", rule="bad value",
-                                        message=f"category {category_text!r} is not one of "
-                                        f"{', '.join(f'{k} ({v})' for k, v in schema.CATEGORY_LABELS.items())}"))
-        rec["category"] = category
-        # Values, with money converted to đồng.
-        unit = None
-        if measure == "money":
-            unit_text = cell(row, "unit")
-            if not is_blank(unit_text):
-                unit = _match_value("unit", unit_text)
-                if unit is None:
-                    row_problems.append(Problem(**where, column="unit", rule="bad value",
-                                                message=f"money unit {unit_text!r} is not one of {', '.join(schema.MONEY_UNITS)}"))
-            unit = unit or default_unit
-        for name in schema.VALUE_COLUMNS + schema.DERIVED_COLUMNS:
-            if name not in cols:
-                continue
-            text = cell(row, name)
-            try:
-                number = parse_number(text)
-            except NumberParseError as exc:
-                row_problems.append(Problem(**where, column=name, rule="wrong type", message=str(exc)))
-                continue
-            if number is None:
-                rec[name] = 0 if name in schema.ZERO_IF_ABSENT else None
-                if name in schema.REQUIRED_VALUES:
-                    row_problems.append(Problem(**where, column=name, rule="missing value",
-                                                message=f"{name} ({schema.LABELS[name]}) is empty"))
-                continue
-            if measure == "money":
-                column_unit = headers.units.get(name, unit)
-                if column_unit is None:
-                    row_problems.append(Problem(**where, column=name, rule="money unit",
-                                                message="the money unit is not stated; add a 'unit' column "
-                                                "(đồng, nghìn đồng, triệu đồng, tỷ đồng), put it in the header "
-                                                "such as 'Thi hành xong (nghìn đồng)', or pass --money-unit"))
-                    break
-                number = (number * schema.MONEY_UNITS[column_unit]).quantize(Decimal(1), rounding=ROUND_HALF_UP)
-            elif number != number.to_integral_value():
-                row_problems.append(Problem(**where, column=name, rule="wrong type",
-                                            message=f"{text!r} is not a whole number of cases"))
-                continue
-            rec[name] = int(number)
-        problems += row_problems
-        rec["_unreadable"] = bool(row_problems)
-        records.append(rec)
-    if kind == "standing":
-        return kind, _typed_standing(pd.DataFrame.from_records(records) if records else _empty_standing()), problems
-    frame = pd.DataFrame.from_records(records) if records else _empty_frame()
-    return kind, _typed(frame), problems
-
-
-def _standing_values(row, cols, rec, where, cell) -> list[Problem]:
-    """Parse the standing-target counts of one row into ``rec``; return the problems."""
-    problems = []
-    for name in schema.STANDING_COLUMNS:
-        if name not in cols:
-            continue
-        text = cell(row, name)
-        try:
-            number = parse_number(text)
-        except NumberParseError as exc:
-            problems.append(Problem(**where, column=name, rule="wrong type", message=str(exc)))
-            continue
-        if number is not None and number != number.to_integral_value():
-            problems.append(Problem(**where, column=name, rule="wrong type", message=f"{text!r} is not a whole number"))
-            continue
-        rec[name] = None if number is None else int(number)
-    return problems
+        clash = [(name, unit) for name, unit in headers.units.items() if unit != default_unit]
+        if clash:
+            name, unit = clash[0]
+            return kind, empty, problems + [Problem(
+                raw.file, "money unit", f"--money-unit says {default_unit!r} but the header "
+                f"{raw.headers[headers.columns[name]]!r} says {unit!r}; remove one of them", row=1, column=name)]
+    table = _Table(raw, kind, headers.columns, headers.units, default_unit, ProblemLog())
+    table.log.extend(problems)
+    frames, evidence, unsure = _convert(table, None, fixed=False)
+    if len(evidence) > 1:
+        (line_a, column_a, text_a), (line_b, column_b, text_b) = evidence["vi"], evidence["en"]
+        return kind, empty, problems + [Problem(
+            raw.file, "number writing", f"numbers are written two ways: {text_a!r} (line {line_a}, column "
+            f"{column_a}) is {STYLE_NAMES['vi']} and {text_b!r} (line {line_b}, column {column_b}) is "
+            f"{STYLE_NAMES['en']}; a cell such as 1.234 or 865,000 would mean different numbers. Write every "
+            "number one way")]
+    style = next(iter(evidence), None)
+    if unsure and style is not None:
+        # Some "1.234" or "865,000" came before the cell that shows the file's writing: read again.
+        table.log = ProblemLog()
+        table.log.extend(problems)
+        frames, _, _ = _convert(table, style, fixed=True)
+    elif unsure:
+        table.log.add(Problem(raw.file, "number writing", "numbers such as 1.234 were read the Vietnamese way "
+                              "(1.234 = one thousand two hundred and thirty-four): no cell of the file shows for "
+                              "sure whether a point groups thousands or marks decimals", severity="warning"))
+    frame = pd.concat(frames, ignore_index=True) if frames else empty.assign(_unreadable=pd.Series(dtype=bool))
+    typed = _typed_standing(frame) if kind == "standing" else _typed(frame)
+    return kind, typed, table.log.problems()
 
 
 def _empty_standing() -> pd.DataFrame:
     return pd.DataFrame({c: [] for c in ["province_code", "period_end"] + SOURCE_COLUMNS + [schema.ORIGIN_COLUMN]})
 
 
+def _int64(values) -> pd.arrays.IntegerArray:
+    """Values as a nullable Int64 array (already Int64: as they are)."""
+    if isinstance(values, pd.Series) and values.dtype == "Int64":
+        return values.array
+    values = pd.Series(values)
+    return pd.array(pd.to_numeric(values.astype(object).where(values.notna(), None)), dtype="Int64")
+
+
 def _typed_standing(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for name in schema.STANDING_COLUMNS:
-        if name not in out:
-            out[name] = pd.NA
-        out[name] = pd.array(pd.to_numeric(out[name].astype(object).where(out[name].notna(), None)), dtype="Int64")
+        out[name] = _int64(out[name] if name in out else pd.Series(pd.NA, index=out.index))
     out["period_end"] = pd.to_datetime(out["period_end"])
-    out["source_row"] = pd.array(out["source_row"], dtype="Int64")
+    out["source_row"] = _int64(out["source_row"])
     for name in ["province_code", "source_file", schema.ORIGIN_COLUMN]:
         out[name] = out[name].astype("string")
     extra = ["_unreadable"] if "_unreadable" in out else []
@@ -608,12 +694,12 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     for name in schema.VALUE_COLUMNS:
         if name not in out:
             out[name] = 0 if name in schema.ZERO_IF_ABSENT else pd.NA
-        out[name] = pd.array(pd.to_numeric(out[name].astype(object).where(out[name].notna(), None)), dtype="Int64")
+        out[name] = _int64(out[name])
     for name in schema.DERIVED_COLUMNS:
         if name in out:
-            out[name] = pd.array(pd.to_numeric(out[name].astype(object).where(out[name].notna(), None)), dtype="Int64")
+            out[name] = _int64(out[name])
     out["period_end"] = pd.to_datetime(out["period_end"]) if len(out) else pd.Series([], dtype="datetime64[ns]")
-    out["source_row"] = pd.array(out["source_row"], dtype="Int64")
+    out["source_row"] = _int64(out["source_row"])
     for name in ["province_code", "measure", "category", "source_file", schema.ORIGIN_COLUMN]:
         out[name] = out[name].astype("string")
     ordered = schema.KEYS + schema.VALUE_COLUMNS + [c for c in schema.DERIVED_COLUMNS if c in out]
@@ -624,17 +710,86 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
 # ---------------------------------------------------------------- public API
 
 
+def _canonical_parquet(path: Path) -> tuple[str, pd.DataFrame] | None:
+    """A parquet file already in canonical form (as the batch writes its inputs), read as is.
+
+    Only typed columns are taken this way (codes of the 63 provinces, dates without a time
+    zone, signed integer values, known measures and categories, a ``unit`` column saying đồng
+    on every money row and việc on every cases row, the file and row each value came from);
+    anything else goes through the cell-by-cell reader, where a money unit must be stated. The
+    rules of ``schema.validate`` still run on it.
+    """
+    if Path(path).suffix.lower() not in {".parquet", ".pq"} or not Path(path).is_file():
+        return None
+    try:
+        frame = pd.read_parquet(path)
+    except Exception:  # not readable here: let read_raw report it
+        return None
+    from .provinces import provinces
+
+    kind = table_kind(set(frame.columns))
+    keys = ["province_code", "period_end"] + (["measure", "category", "unit"] if kind == "report" else [])
+    values = schema.REQUIRED_VALUES if kind == "report" else []
+    needed = keys + values + SOURCE_COLUMNS + [schema.ORIGIN_COLUMN]
+    if any(c not in frame.columns for c in needed):
+        return None
+    dates = frame["period_end"].dtype
+    if not pd.api.types.is_datetime64_dtype(dates) or getattr(dates, "tz", None) is not None:
+        return None
+    numbers = [c for c in frame.columns if c in schema.VALUE_COLUMNS + schema.STANDING_COLUMNS]
+    if not all(pd.api.types.is_signed_integer_dtype(frame[c]) for c in numbers):
+        return None
+    if not frame["province_code"].astype(str).isin(set(provinces()["code"])).all():
+        return None
+    if kind == "report":
+        canonical_unit = frame["measure"].map({"cases": "việc", "money": "đồng"})
+        if not (frame["measure"].isin(schema.MEASURES).all() and frame["category"].isin(schema.CATEGORIES).all()
+                and (frame["unit"] == canonical_unit).all()):
+            return None
+        frame = frame.drop(columns="unit")
+    return kind, (_typed(frame) if kind == "report" else _typed_standing(frame))
+
+
+
+
 def data_files(paths) -> list[Path]:
-    """Expand files and folders into the data files they hold (sorted; Office lock files skipped)."""
+    """Expand files and folders into the data files they hold (sorted; Office lock files, hidden
+    files and folders whose name ends like a data file skipped). A path given by name is kept
+    as it is, so that reading it says what is wrong with it."""
     found: list[Path] = []
     for item in [paths] if isinstance(paths, (str, Path)) else paths:
         path = Path(item)
         if path.is_dir():
             found += sorted(p for p in path.iterdir()
-                            if p.suffix.lower() in DATA_SUFFIXES and not p.name.startswith(("~$", ".")))
+                            if p.suffix.lower() in DATA_SUFFIXES and not p.name.startswith(("~$", "."))
+                            and p.is_file())
         else:
             found.append(path)
     return found
+
+
+def _read_file(path: Path, money_unit: str | None, reports: list, standings: list) -> list[Problem]:
+    """Add the canonical rows of one file to ``reports`` / ``standings``; returns its problems."""
+    snapshot = _canonical_parquet(path)
+    if snapshot is not None:
+        kind, frame = snapshot
+        (standings if kind == "standing" else reports).append(frame.assign(_unreadable=False))
+        return []
+    display = display_name(path)
+    problems: list[Problem] = []
+    try:
+        for raw in read_raw(path, display):
+            kind, frame, found = to_canonical(raw, money_unit)
+            problems += found
+            if len(frame):
+                (standings if kind == "standing" else reports).append(frame)
+    except DataError as exc:
+        problems += exc.problems
+    except PermissionError:
+        problems.append(Problem(display, "unreadable file", "permission denied; check the file's permissions"))
+    except OSError as exc:  # the file changed or vanished while it was read
+        problems.append(Problem(display, "unreadable file", f"cannot read the file: {exc.strerror or exc}"))
+    return problems
 
 
 def load(paths, money_unit: str | None = None) -> LoadResult:
@@ -646,19 +801,7 @@ def load(paths, money_unit: str | None = None) -> LoadResult:
         shown = ", ".join(str(p) for p in ([paths] if isinstance(paths, (str, Path)) else paths))
         return LoadResult(None, [Problem(shown, "no data files", "no .csv, .xlsx or .parquet file found")], files)
     for path in files:
-        snapshot = _canonical_parquet(path)
-        if snapshot is not None:
-            kind, frame = snapshot
-            (standings if kind == "standing" else reports).append(frame.assign(_unreadable=False))
-            continue
-        try:
-            for raw in read_raw(path, display_name(path)):
-                kind, frame, found = to_canonical(raw, money_unit)
-                problems += found
-                if len(frame):
-                    (standings if kind == "standing" else reports).append(frame)
-        except DataError as exc:
-            problems += exc.problems
+        problems += _read_file(path, money_unit, reports, standings)
     if not reports:
         if not any(p.severity == "error" for p in problems):
             problems.append(Problem(", ".join(map(str, files)), "empty file", "no data rows found under the header"))
@@ -701,9 +844,8 @@ def _drop_repeated_reports(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[Prob
     repeated = frame.duplicated(values, keep="first")
     if not repeated.any():
         return frame, []
-    firsts = frame[~repeated].set_index(values)["source_file"]
-    pairs = pd.DataFrame({"again": frame.loc[repeated, "source_file"],
-                          "first": [firsts.get(tuple(r)) for r in frame.loc[repeated, values].itertuples(index=False)]})
+    first = frame.groupby(values, sort=False, dropna=False, observed=True)["source_file"].transform("first")
+    pairs = pd.DataFrame({"again": frame.loc[repeated, "source_file"], "first": first[repeated]})
     problems = [Problem(str(again), "repeated report", f"{n} rows repeat identical rows of {first}; each is used once",
                         severity="warning")
                 for (again, first), n in pairs.value_counts(["again", "first"], sort=False).items()]

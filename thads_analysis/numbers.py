@@ -17,10 +17,29 @@ _PLAIN = re.compile(r"^[+-]?\d+(\.\d+)?([eE][+-]?\d+)?$")
 # "1.234" or "1.234.567": dots grouping thousands, the Vietnamese way.
 _VI_GROUPED = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$")
 _EMPTY = {"", "-", "–", "—", "x", "nan", "none", "null"}
+# One group of three digits after a single separator reads two ways: "865,000" is 865 the
+# Vietnamese way (decimal comma) and 865.000 the English way; "1.234" is 1234 the Vietnamese way
+# and 1,234 as a plain decimal. The writing of the other cells of a file decides (see ``style_of``).
+AMBIGUOUS_COMMA = re.compile(r"^[+-]?\d{1,3},\d{3}$")
+AMBIGUOUS_DOT = re.compile(r"^[+-]?\d{1,3}\.\d{3}$")
+# Cells that can only be one writing: several groups, groups with decimals, or decimals that
+# are not three digits long.
+STYLE_EVIDENCE = {
+    "vi": re.compile(r"^[+-]?(\d{1,3}(\.\d{3}){2,}(,\d+)?|\d{1,3}(\.\d{3})+,\d+|\d+,(\d{1,2}|\d{4,}))$"),
+    "en": re.compile(r"^[+-]?(\d{1,3}(,\d{3}){2,}(\.\d+)?|\d{1,3}(,\d{3})+\.\d+|\d+\.(\d{1,2}|\d{4,}))$"),
+}
+STYLE_NAMES = {"vi": "Vietnamese (1.234.567,5)", "en": "English (1,234,567.5)"}
+# Beyond this many digits a cell cannot be a count or an amount; refusing it early also keeps
+# int() from building a number with millions of digits ("1e999999999").
+MAX_DIGITS = 20
 
 
 class NumberParseError(ValueError):
     """A cell that is not a number in any accepted writing."""
+
+
+class AmbiguousNumberError(NumberParseError):
+    """A cell such as "865,000" that reads as two different numbers."""
 
 
 def is_blank(value) -> bool:
@@ -39,33 +58,80 @@ def is_blank(value) -> bool:
         return False
 
 
-def parse_number(value) -> Decimal | None:
+def clean_text(value) -> str:
+    """A cell as text without spaces (thousands may be grouped by spaces or non-breaking spaces)."""
+    return str(value).strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
+
+
+def style_of(texts) -> tuple[str | None, dict[str, str]]:
+    """The number writing of a file's cells: ("vi" | "en" | None, an example cell of each style seen).
+
+    Raises nothing: two styles seen at once are for the caller to report (both examples returned).
+    """
+    examples: dict[str, str] = {}
+    for text in texts:
+        for style, pattern in STYLE_EVIDENCE.items():
+            if style not in examples and pattern.match(text):
+                examples[style] = text
+        if len(examples) == 2:
+            break
+    return (next(iter(examples)) if len(examples) == 1 else None), examples
+
+
+def _checked(number: Decimal, value) -> Decimal:
+    if not number.is_finite():
+        raise NumberParseError(f"{value!r} is not a finite number")
+    if number != 0 and number.adjusted() >= MAX_DIGITS:
+        raise NumberParseError(f"{value!r} has more than {MAX_DIGITS} digits; it cannot be a count or an amount")
+    return number
+
+
+def parse_number(value, style: str | None = None) -> Decimal | None:
     """Read one cell as a Decimal; blank cells give None.
 
     Accepts ints and floats, "1.234.567" and "35.242,6" (Vietnamese), "1234567" and "1234.5"
-    (plain), "1,234,567" (English grouping). Raises NumberParseError otherwise.
+    (plain), "1,234,567" (English grouping). ``style`` ("vi" or "en", from ``style_of`` over
+    the file) decides the cells that read two ways; without it "1.234" is read the Vietnamese
+    way (1234) and "865,000" raises AmbiguousNumberError. Raises NumberParseError for anything
+    else, for infinite values and for numbers of more than MAX_DIGITS digits.
     """
     if is_blank(value):
         return None
     if isinstance(value, bool):
         raise NumberParseError(f"{value!r} is a true/false value, not a number")
     if isinstance(value, int):
-        return Decimal(value)
+        return _checked(Decimal(value), value)
     if isinstance(value, float):
         if math.isinf(value):
             raise NumberParseError("infinite value")
-        return Decimal(repr(value))
+        return _checked(Decimal(repr(value)), value)
+    if isinstance(value, Decimal):
+        return None if value.is_nan() else _checked(value, value)
     if hasattr(value, "item"):  # numpy scalars from parquet
-        return parse_number(value.item())
-    text = str(value).strip().replace("\u00a0", "").replace(" ", "")
+        return parse_number(value.item(), style)
+    text = clean_text(value)
+    if AMBIGUOUS_COMMA.match(text):
+        if style is None:
+            whole, decimals = text.split(",")
+            raise AmbiguousNumberError(
+                f"{value!r} is ambiguous: {whole} with a decimal comma (Vietnamese writing) or "
+                f"{int(whole + decimals)} with a thousands comma (English writing); write {whole} or "
+                f"{whole}.{decimals} (Vietnamese) or {whole}{decimals}")
+        return _checked(Decimal(text.replace(",", "") if style == "en" else text.replace(",", ".")), value)
+    if AMBIGUOUS_DOT.match(text):
+        return _checked(Decimal(text if style == "en" else text.replace(".", "")), value)
     if _PLAIN.match(text) and not _VI_GROUPED.match(text):
-        return Decimal(text)
-    for locale in (LOCALE, "en"):
+        return _checked(Decimal(text), value)
+    locales = {"vi": (LOCALE,), "en": ("en",)}.get(style, (LOCALE, "en"))
+    for locale in locales:
         try:
-            return parse_decimal(text, locale=locale, strict=True)
+            return _checked(parse_decimal(text, locale=locale, strict=True), value)
         except NumberFormatError:
             continue
-    raise NumberParseError(f"{value!r} is not a number (write 1.234.567 or 1234567; decimals 35.242,6)")
+    hint = {"vi": "the file writes numbers the Vietnamese way: 1.234.567 and 35.242,6",
+            "en": "the file writes numbers the English way: 1,234,567 and 35242.6"}.get(
+        style, "write 1.234.567 or 1234567; decimals 35.242,6")
+    raise NumberParseError(f"{value!r} is not a number ({hint})")
 
 
 def format_int(value) -> str:

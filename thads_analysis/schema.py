@@ -218,6 +218,37 @@ class Problem:
         return f"{prefix}{where}: {about + ' ' if about else ''}[{self.rule}] {self.message}"
 
 
+class ProblemLog:
+    """Collects problems, keeping the first ``limit`` of each file, rule and column and counting the
+    rest, so that a file broken on every row gives a readable list in bounded memory."""
+
+    def __init__(self, limit: int = 20):
+        self.limit = limit
+        self.kept: list[Problem] = []
+        self.counts: dict[tuple, int] = {}
+
+    @staticmethod
+    def _key(problem: Problem) -> tuple:
+        return (problem.file, problem.rule, problem.column, problem.severity)
+
+    def add(self, problem: Problem) -> None:
+        key = self._key(problem)
+        self.counts[key] = self.counts.get(key, 0) + 1
+        if self.counts[key] <= self.limit:
+            self.kept.append(problem)
+
+    def extend(self, problems) -> None:
+        for problem in problems:
+            self.add(problem)
+
+    def problems(self) -> list[Problem]:
+        """The problems kept, then one line per kind that had more."""
+        more = [Problem(file, rule, f"… and {n - self.limit} more of the same in this file", column=column,
+                        severity=severity)
+                for (file, rule, column, severity), n in self.counts.items() if n > self.limit]
+        return self.kept + more
+
+
 class DataError(Exception):
     """Input that cannot be used; carries every ``Problem`` found."""
 

@@ -1,0 +1,297 @@
+"""Raw readers: the cells of a CSV, XLSX or parquet file, before any interpretation.
+
+Each data file gives one ``RawTable`` per table (a CSV or parquet file, a visible data sheet
+of a workbook): its header cells and its data rows, handed out in chunks so that a large CSV
+or parquet file is never held in memory whole. Anything that stops a file from being read
+(missing, unreadable, not UTF-8 nor cp1258, a quote that never closes) is a ``DataError``
+naming the file and, where there is one, the line.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import re
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import schema
+from .labels import header_score
+from .numbers import is_blank
+from .schema import DataError, Problem
+
+DATA_SUFFIXES = {".csv", ".xlsx", ".xlsm", ".parquet", ".pq"}
+FALLBACK_ENCODINGS = ["cp1258", "cp1252"]
+CHUNK_ROWS = 50_000
+# A header longer than this many cells is not a THADS table (and would make every row huge).
+MAX_COLUMNS = 500
+
+
+@dataclass
+class Chunk:
+    """Some data rows of a table: the cells as read, the line or sheet row of each (header = 1)."""
+
+    rows: list[list]
+    lines: list[int]
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class RawTable:
+    """One table of a file: header cells and a way to read its rows chunk by chunk (more than once)."""
+
+    file: str
+    headers: list[str]
+    chunks: Callable[[], Iterator[Chunk]]
+    measure_hint: str | None = None  # a sheet's name, which may say "Việc" or "Tiền"
+    problems: list[Problem] = field(default_factory=list)
+
+
+def unreadable(display: str, what: str) -> DataError:
+    return DataError([Problem(display, "unreadable file", what)])
+
+
+# ---------------------------------------------------------------- CSV
+
+
+def _utf8_error(path: Path) -> int | None:
+    """The offset of the first byte that is not UTF-8, or None; reads the file in blocks."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = 0
+    with open(path, "rb") as handle:
+        while block := handle.read(1 << 20):
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError as exc:
+                return offset + exc.start
+            offset += len(block)
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return offset
+    return None
+
+
+def _decodes(path: Path, encoding: str) -> bool:
+    decoder = codecs.getincrementaldecoder(encoding)()
+    with open(path, "rb") as handle:
+        try:
+            while block := handle.read(1 << 20):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return False
+    return True
+
+
+def _encoding(path: Path, display: str) -> tuple[str, list[Problem]]:
+    """UTF-8 when the whole file is; else the Windows code page whose header makes most sense."""
+    first_bad = _utf8_error(path)
+    if first_bad is None:
+        return "utf-8-sig", []
+    head = path.open("rb").read(1 << 16)
+    best = None
+    for encoding in FALLBACK_ENCODINGS:
+        if not _decodes(path, encoding):
+            continue
+        text = unicodedata.normalize("NFC", head.decode(encoding, errors="replace"))
+        first = text.splitlines()[0] if text else ""
+        score = header_score(re.split(r"[,;\t]", first))
+        if best is None or score > best[0]:
+            best = (score, encoding)
+    if best is None:
+        raise DataError([Problem(display, "encoding", f"not UTF-8 (first bad byte at offset {first_bad}) and "
+                                 "not cp1258 / windows-1252 either; save the file as UTF-8 CSV")])
+    note = Problem(display, "encoding", f"file is not UTF-8 (bad byte at offset {first_bad}); read as {best[1]}. "
+                   "Save it as 'CSV UTF-8' to silence this.", severity="warning")
+    return best[1], [note]
+
+
+def _records(handle, delimiter: str, display: str) -> Iterator[tuple[int, int, list[str]]]:
+    """(first line, last line, cells) of every non-blank record; a broken quote is a DataError."""
+    reader = csv.reader(handle, delimiter=delimiter)
+    while True:
+        first = reader.line_num + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise DataError([Problem(display, "unreadable row", f"{exc}; a cell that opens a quote (\") and "
+                                     "never closes it? Remove the stray quote or close it", row=first)]) from None
+        if any(cell.strip() for cell in cells):
+            yield first, reader.line_num, cells
+
+
+def _read_csv(path: Path, display: str) -> list[RawTable]:
+    encoding, notes = _encoding(path, display)
+    with open(path, encoding=encoding, newline="") as handle:
+        first = handle.readline()
+    delimiter = max([",", ";", "\t"], key=first.count)
+    with open(path, encoding=encoding, newline="") as handle:
+        header = next(_records(handle, delimiter, display), None)
+    if header is None:
+        raise DataError([Problem(display, "empty file", "the file is empty; expected a header row and data rows")])
+    header_line = header[1]
+    headers = [unicodedata.normalize("NFC", h) for h in header[2]]
+    if len(headers) > MAX_COLUMNS:
+        raise DataError([Problem(display, "too many columns", f"the header has {len(headers)} cells; a THADS table "
+                                 f"has a few dozen at most. Is the delimiter {delimiter!r} right?", row=header_line)])
+
+    def chunks() -> Iterator[Chunk]:
+        with open(path, encoding=encoding, newline="") as handle:
+            records = _records(handle, delimiter, display)
+            next(records)  # the header
+            rows, lines, problems = [], [], []
+            for start, end, cells in records:
+                if end > start:
+                    # A quote opened and not closed on its line swallows the lines after it into
+                    # one cell: those rows would silently vanish.
+                    problems.append(Problem(display, "stray quote", f"lines {start}–{end} were read as one row: "
+                                            "a quote (\") opens a cell on line " f"{start} that only closes on line "
+                                            f"{end}; remove the stray quote", row=start))
+                    continue
+                rows.append(cells)
+                lines.append(start)
+                if len(rows) == CHUNK_ROWS:
+                    yield Chunk(rows, lines, problems)
+                    rows, lines, problems = [], [], []
+            if rows or problems:
+                yield Chunk(rows, lines, problems)
+
+    return [RawTable(display, headers, chunks, problems=notes)]
+
+
+# ---------------------------------------------------------------- parquet
+
+
+def _read_parquet(path: Path, display: str) -> list[RawTable]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        parquet = pq.ParquetFile(path)
+        names = parquet.schema_arrow.names
+    except (pa.ArrowException, OSError) as exc:
+        raise unreadable(display, f"cannot open as a parquet file: {exc}") from None
+
+    def chunks() -> Iterator[Chunk]:
+        start = 2  # parquet has no sheet rows; data rows are numbered as if the header were row 1
+        try:
+            for batch in parquet.iter_batches(batch_size=CHUNK_ROWS):
+                frame = batch.to_pandas(integer_object_nulls=True, date_as_object=True)
+                rows = frame.astype(object).where(frame.notna(), None).values.tolist()
+                yield Chunk(rows, list(range(start, start + len(rows))))
+                start += len(rows)
+        except (pa.ArrowException, OSError) as exc:
+            raise unreadable(display, f"cannot read the parquet data: {exc}") from None
+
+    return [RawTable(display, [str(c) for c in names], chunks)]
+
+
+# ---------------------------------------------------------------- Excel
+
+
+def _read_xlsx(path: Path, display: str) -> list[RawTable]:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a broken zip or XML
+        raise unreadable(display, f"cannot open as an Excel workbook: {exc}") from None
+    tables, notes = [], []
+    for sheet in book.worksheets:
+        values = [list(r) for r in sheet.iter_rows(values_only=True)]
+        if not values:
+            continue
+        top = values[:20]
+        scores = [header_score(r) for r in top]
+        best = max(range(len(top)), key=lambda i: scores[i])
+        if scores[best] < 3:
+            continue  # an instruction or notes sheet
+        name = f"{display}[{sheet.title}]"
+        if sheet.sheet_state != "visible":
+            # A hidden sheet is not what the person checking the workbook sees: never add its rows.
+            notes.append(Problem(name, "hidden sheet", f"the sheet is {sheet.sheet_state} and was not read; unhide it "
+                                 "in Excel if its rows belong to the data", severity="warning"))
+            continue
+        headers, problems = _xlsx_headers(sheet, values, best, name)
+        data = values[best + 1:]
+        numbers = list(range(best + 2, best + 2 + len(data)))
+        kept = [(n, r) for n, r in zip(numbers, data) if any(not is_blank(c) for c in r)]
+        rows, lines = [r for _, r in kept], [n for n, _ in kept]
+        tables.append(RawTable(name, headers, lambda rows=rows, lines=lines: iter([Chunk(rows, lines)]),
+                               measure_hint=sheet.title, problems=problems))
+    if tables:
+        tables[0].problems = notes + tables[0].problems
+        return tables
+    raise DataError(notes + [Problem(display, "no header", "no visible sheet has a header row with known column names "
+                                     f"(e.g. {schema.LABELS['carried_over']!r}, {schema.LABELS['completed']!r}); "
+                                     "use the template in data/templates/")])
+
+
+def _xlsx_headers(sheet, values, header_idx: int, name: str) -> tuple[list[str], list[Problem]]:
+    """Header labels of the header row, reading labels merged over several rows or columns.
+
+    A label merged vertically belongs to its one column; a label merged across several
+    columns of the header row cannot name each of them, so it is reported.
+    """
+    header_row = header_idx + 1
+    headers = ["" if v is None else str(v) for v in values[header_idx]]
+    problems = []
+    for rng in sheet.merged_cells.ranges:
+        if not (rng.min_row <= header_row <= rng.max_row):
+            continue
+        label = sheet.cell(rng.min_row, rng.min_col).value
+        for col in range(rng.min_col, rng.max_col + 1):
+            if col - 1 < len(headers) and not headers[col - 1]:
+                headers[col - 1] = "" if label is None else str(label)
+        if rng.max_col > rng.min_col:
+            cols = [c for c in range(rng.min_col, rng.max_col + 1)]
+            below = values[header_idx + 1] if header_idx + 1 < len(values) else []
+            problems.append(Problem(
+                name, "merged header", f"header cell {rng.coord} ({label!r}) is merged across {len(cols)} columns, "
+                "so those columns have no header of their own; unmerge the cells and give each column its own "
+                f"label (e.g. {schema.LABELS['completed']!r}, {schema.LABELS['terminated']!r})",
+                row=header_row, column=str(label)))
+            if below and header_score(below[rng.min_col - 1 : rng.max_col]) > 0:
+                problems[-1] = Problem(
+                    name, "merged header", f"the header spans two rows: {rng.coord} ({label!r}) is merged over "
+                    "the labels below it; delete the upper header row so that one row names every column",
+                    row=header_row, column=str(label))
+    return headers, problems
+
+
+# ---------------------------------------------------------------- any file
+
+
+def read_raw(path: Path, display: str) -> list[RawTable]:
+    """The tables of a data file; raises DataError when the file cannot be read at all."""
+    path = Path(path)
+    if not path.exists():
+        raise DataError([Problem(display, "missing file", "no such file; check the path")])
+    if path.is_dir():
+        raise DataError([Problem(display, "not a file", "this is a folder; give the folder itself to read every data "
+                                 "file in it, or a file inside it")])
+    if not path.is_file():
+        raise DataError([Problem(display, "not a file", "not a regular file (a device, pipe or socket); copy the "
+                                 "data into a .csv, .xlsx or .parquet file")])
+    suffix = path.suffix.lower()
+    if suffix not in DATA_SUFFIXES:
+        raise DataError([Problem(display, "file type", f"cannot read {suffix or 'files without a suffix'}; "
+                                 "give a .csv, .xlsx or .parquet file")])
+    try:
+        if path.stat().st_size == 0:
+            raise DataError([Problem(display, "empty file", "the file is empty (0 bytes); expected a header row and "
+                                     "data rows")])
+        if suffix == ".csv":
+            return _read_csv(path, display)
+        if suffix in {".xlsx", ".xlsm"}:
+            return _read_xlsx(path, display)
+        return _read_parquet(path, display)
+    except PermissionError:
+        raise unreadable(display, "permission denied; check the file's permissions") from None
+    except OSError as exc:
+        raise unreadable(display, f"cannot read the file: {exc.strerror or exc}") from None
