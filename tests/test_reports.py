@@ -46,9 +46,12 @@ def nam_dinh(tmp_path_factory):
 
 def test_province_report_files(nam_dinh):
     assert (nam_dinh / "36-nam-dinh.ipynb").exists() and (nam_dinh / "36-nam-dinh.html").exists()
-    assert (nam_dinh / "inputs" / "data" / "report.parquet").exists()
-    assert not list(nam_dinh.glob(".*running*"))
     nb = nbformat.read(nam_dinh / "36-nam-dinh.ipynb", as_version=4)
+    # The notebook names the snapshot it was made from, the only one in the folder.
+    data_path = Path(nb.metadata.papermill.parameters["data_path"])
+    assert data_path.parts[0] == "inputs" and (nam_dinh / data_path / "report.parquet").exists()
+    assert [p.name for p in (nam_dinh / "inputs").iterdir()] == [data_path.parts[1]]
+    assert not list(nam_dinh.glob(".*")) and not list((nam_dinh / "inputs").glob(".*"))
     assert all(not o.get("output_type") == "error" for c in nb.cells if c.cell_type == "code" for o in c.outputs)
     raw = (nam_dinh / "36-nam-dinh.ipynb").read_text(encoding="utf-8")
     assert str(PROJECT_ROOT) not in raw and str(nam_dinh) not in raw  # no absolute machine path

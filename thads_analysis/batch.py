@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
+import json
 import os
 import shutil
 import tempfile
 import threading
 import traceback
 import uuid
+import weakref
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,18 +79,29 @@ class BatchResult:
     produced: list[str] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     folders: list[Path] = field(default_factory=list)
+    made: dict = field(default_factory=dict)  # folder → reports made there by this run
+    set_aside: list[str] = field(default_factory=list)  # provinces left out of another province's report
+
+
+UNATTRIBUTED = "?"  # rows whose province is not known
 
 
 def _problem_code(problem: Problem) -> str | None:
-    return problem.province.split(" ")[0] if problem.province else None
+    """The province a problem sets aside: its code, UNATTRIBUTED for a row of no known province,
+    None for a problem of a whole file (which stops everything)."""
+    if problem.province:
+        return problem.province.split(" ")[0]
+    return UNATTRIBUTED if problem.row is not None else None
 
 
 def load_for_batch(data, money_unit: str | None = None) -> tuple[LoadResult, dict[str, list[Problem]]]:
-    """Load the data, setting aside provinces whose rows break a rule.
+    """Load the data, setting aside provinces whose rows break a rule (and rows of no known province).
 
     Returns the result for the clean provinces (``frame`` set) and the problems of each
-    province left out. Problems that name no province (a missing column, an unreadable file)
-    are fatal: the result then has no frame and every problem.
+    province left out (key UNATTRIBUTED for rows whose province is unknown). A row that is set
+    aside never gives a wrong number: the province lacks it, so what needs it is "no data".
+    Problems that name no row (a missing column, an unreadable file) are fatal: the result
+    then has no frame and every problem.
     """
     result = load(data, money_unit)
     if not result.errors:
@@ -103,41 +117,166 @@ def load_for_batch(data, money_unit: str | None = None) -> tuple[LoadResult, dic
         errors = [p for p in problems if p.severity == "error"]
         if not errors:
             break
-        if any(_problem_code(p) is None for p in errors):
+        if any(_problem_code(p) in (None, UNATTRIBUTED) for p in errors):
             return LoadResult(None, result.problems + errors, result.files), {}
         for problem in errors:
             bad.setdefault(_problem_code(problem), []).append(problem)
     else:
         return LoadResult(None, result.problems, result.files), {}
+    if frame.empty:
+        return LoadResult(None, result.problems, result.files), {}
     standing = result.unchecked_standing
     if standing is not None:
         standing = standing[~standing["province_code"].isin(list(bad))].reset_index(drop=True)
     frame.attrs["origin"] = ", ".join(sorted(set(frame[schema.ORIGIN_COLUMN].dropna().astype(str))))
-    warnings = [p for p in result.problems if p.severity == "warning"]
+    warnings = [p for p in result.problems if p.severity == "warning"] + [
+        p for p in problems if p.severity == "warning"]
     return LoadResult(frame, warnings, result.files, standing), bad
 
 
-def write_inputs(result: LoadResult, targets: Path, folder: Path) -> tuple[Path, Path]:
-    """Write the validated frame (and standing counts) as parquet and copy the targets file."""
-    folder.mkdir(parents=True, exist_ok=True)
-    data_dir = folder / "data"
-    tmp_dir = Path(tempfile.mkdtemp(dir=folder, prefix=".data-"))
+def set_aside_label(code: str) -> str:
+    """"79 Hồ Chí Minh", or the words for rows of no known province."""
+    if code == UNATTRIBUTED:
+        return "rows of no known province"
+    reference = provinces().set_index("code")
+    return f"{code} {reference.at[code, 'short_name']}" if code in reference.index else str(code)
+
+
+def set_aside_notes(bad: dict[str, list[Problem]]) -> list[str]:
+    """What a reader of the reports must know about rows left out (Vietnamese, for the page)."""
+    if not bad:
+        return []
+    reference = provinces().set_index("code")
+    names = [reference.at[c, "short_name"] for c in sorted(bad) if c in reference.index]
+    notes = []
+    if names:
+        notes.append(f"Số liệu của {', '.join(names)} vi phạm ràng buộc kiểm tra nên không được dùng: tỉnh đó "
+                     "không có báo cáo, số liệu vùng và toàn quốc là tổng của các tỉnh còn lại.")
+    if UNATTRIBUTED in bad:
+        notes.append(f"{len(bad[UNATTRIBUTED])} dòng số liệu không xác định được tỉnh nên không được dùng.")
+    return notes
+
+
+# ---------------------------------------------------------------- output folder and inputs snapshots
+
+
+def check_output(out: Path) -> Path:
+    """``out`` when reports can be written there (an existing writable folder, or one that can be
+    created in a writable folder); ValueError saying why not. Nothing is created yet."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {out} is a file, not a folder; choose a folder for the reports")
+    existing = out
+    while not existing.exists():
+        if existing.parent == existing:
+            break
+        existing = existing.parent
+    if existing.exists() and not existing.is_dir():
+        raise ValueError(f"--out {out}: {existing} is a file, so the folder cannot be created; choose another --out")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ValueError(f"--out {out}: the folder {existing} is not writable; choose another --out")
+    return out
+
+
+def _inside(path: Path, root: Path) -> bool:
+    """True when ``path``, links resolved, lies in ``root`` (links resolved too)."""
+    return os.path.realpath(path) == os.path.realpath(root) or \
+        os.path.realpath(path).startswith(os.path.realpath(root) + os.sep)
+
+
+def _own_folder(path: Path, root: Path) -> Path:
+    """Create ``path`` (a folder inside ``root``) if missing; ValueError when it is a link leading out
+    of ``root`` or not a folder: reports are never written, nor anything deleted, outside --out."""
+    if path.is_symlink() and not _inside(path, root):
+        raise ValueError(f"{path} is a link to {os.path.realpath(path)}, outside the output folder {root}; "
+                         "remove the link or choose another --out")
+    if path.exists() and not path.is_dir():
+        raise ValueError(f"{path} is a file where the reports need a folder; move it away or choose another --out")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+SNAPSHOT_NOTES = b"thads:notes"
+
+
+def _digest(folder: Path) -> str:
+    """A checksum of every file under ``folder`` (names and bytes), in hex."""
+    h = hashlib.sha256()
+    for file in sorted(p for p in folder.rglob("*") if p.is_file()):
+        h.update(str(file.relative_to(folder)).encode())
+        h.update(hashlib.sha256(file.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def write_inputs(result: LoadResult, targets: Path, folder: Path, notes: list[str] = ()) -> tuple[Path, Path]:
+    """Write the inputs snapshot of a report folder: the validated frame (and standing counts) as
+    parquet, ``notes`` kept in its metadata, and a copy of the targets file.
+
+    The snapshot goes to ``inputs/<checksum>/``, named by its content and never changed after: a
+    report's notebook names the snapshot it was made from, so a failing run cannot leave an
+    earlier report beside inputs that no longer reproduce it (see ``prune_inputs``).
+    Returns the data folder and the targets copy.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    inputs = _own_folder(folder / "inputs", folder)
+    tmp = Path(tempfile.mkdtemp(dir=inputs, prefix=".new-"))
     try:
-        os.chmod(tmp_dir, 0o755)  # mkdtemp makes it private; reports are meant to be shared
+        os.chmod(tmp, 0o755)  # mkdtemp makes it private; reports are meant to be shared
+        (tmp / "data").mkdir()
         # Canonical money is in đồng; the unit column says so to the reader.
-        unit = result.frame["measure"].map({"cases": "việc", "money": "đồng"})
-        result.frame.assign(unit=unit).to_parquet(tmp_dir / "report.parquet", index=False)
+        frame = result.frame.assign(unit=result.frame["measure"].map({"cases": "việc", "money": "đồng"}))
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        metadata = {**(table.schema.metadata or {}), SNAPSHOT_NOTES: json.dumps(list(notes), ensure_ascii=False).encode()}
+        pq.write_table(table.replace_schema_metadata(metadata), tmp / "data" / "report.parquet")
         if result.standing is not None:
-            result.standing.to_parquet(tmp_dir / "standing.parquet", index=False)
-        if data_dir.exists():
-            shutil.rmtree(data_dir)
-        tmp_dir.rename(data_dir)
+            result.standing.to_parquet(tmp / "data" / "standing.parquet", index=False)
+        shutil.copyfile(targets, tmp / Path(targets).name)
+        final = inputs / _digest(tmp)[:16]
+        if final.is_dir() and not final.is_symlink():
+            shutil.rmtree(tmp)  # the same inputs as an earlier run: its snapshot serves
+        else:
+            if final.is_symlink() or final.exists():
+                final.unlink()
+            tmp.rename(final)
     finally:
-        shutil.rmtree(tmp_dir, ignore_errors=True)
-    target_copy = folder / Path(targets).name
-    shutil.copyfile(targets, target_copy.with_suffix(".tmp"))
-    os.replace(target_copy.with_suffix(".tmp"), target_copy)
-    return data_dir, target_copy
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return final / "data", final / Path(targets).name
+
+
+def _referenced_inputs(folder: Path) -> set[str]:
+    """The entries of ``folder/inputs`` that the notebooks in ``folder`` were made from."""
+    names = set()
+    for notebook in folder.glob("*.ipynb"):
+        if notebook.is_symlink():
+            continue
+        try:
+            parameters = json.loads(notebook.read_text(encoding="utf-8"))["metadata"]["papermill"]["parameters"]
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        for key in ("data_path", "targets_path"):
+            parts = Path(str(parameters.get(key, ""))).parts
+            if len(parts) > 1 and parts[0] == "inputs":
+                names.add(parts[1])
+    return names
+
+
+def prune_inputs(folder: Path) -> None:
+    """Remove the snapshots no report of ``folder`` names (an interrupted or failed run's, older
+    ones replaced by newer reports). Links are removed, never followed."""
+    inputs = folder / "inputs"
+    if not inputs.is_dir() or inputs.is_symlink():
+        return
+    keep = _referenced_inputs(folder)
+    for entry in inputs.iterdir():
+        if entry.name in keep:
+            continue
+        if entry.is_symlink() or not entry.is_dir():
+            entry.unlink(missing_ok=True)
+        else:
+            shutil.rmtree(entry, ignore_errors=True)
 
 
 class _Exporters(threading.local):
@@ -176,6 +315,10 @@ def _ipc(manager_class):
     from traitlets import default
 
     class IpcKernelManager(manager_class):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            _MANAGERS.add(self)  # so that an interruption can stop every kernel, pooled or not
+
         @default("transport")
         def _default_transport(self):
             return "ipc"
@@ -197,6 +340,7 @@ def _kernel_manager_class():
 
 
 WARM_ENGINE = "thads-warm-kernel"
+SCHEDULER_TIMEOUT = 10  # seconds to reach a Dask scheduler
 
 
 @functools.cache
@@ -233,7 +377,8 @@ def run_job(job: Job, km=None, kc=None) -> None:
     from papermill.exceptions import PapermillExecutionError
 
     stem = job.stem
-    tmp_ipynb = stem.parent / f".{stem.name}.running.ipynb"
+    if _STOP.is_set():
+        raise Interrupted("interrupted before it started")
     try:
         for attempt in (1, 2):
             try:
@@ -245,8 +390,9 @@ def run_job(job: Job, km=None, kc=None) -> None:
                 else:
                     kernel = {"kernel_manager_class": _kernel_manager_class(),
                               "resources": {"metadata": {"path": str(stem.parent.resolve())}}}
+                # No output path: papermill writes nothing; the files appear only complete (below).
                 nb = papermill.execute_notebook(
-                    str(job.template), str(tmp_ipynb), parameters=job.parameters, kernel_name="python3",
+                    str(job.template), None, parameters=job.parameters, kernel_name="python3",
                     progress_bar=False, log_output=False, request_save_on_cell_execute=False, **kernel)
                 break
             except PapermillExecutionError:
@@ -259,14 +405,27 @@ def run_job(job: Job, km=None, kc=None) -> None:
         nb.metadata["papermill"]["input_path"] = display_name(job.template)
         nb.metadata["papermill"]["output_path"] = stem.with_suffix(".ipynb").name
         body, _ = _EXPORTERS.get().from_notebook_node(nb)
-        tmp_html = stem.parent / f".{stem.name}.running.html"
-        tmp_html.write_text(body, encoding="utf-8")
-        nbformat.write(nb, str(tmp_ipynb))
-        os.replace(tmp_ipynb, stem.with_suffix(".ipynb"))
-        os.replace(tmp_html, stem.with_suffix(".html"))
+        write_atomic(stem.with_suffix(".html"), body)
+        write_atomic(stem.with_suffix(".ipynb"), nbformat.writes(nb))
+    except Exception:
+        if _STOP.is_set():
+            raise Interrupted("interrupted while running") from None
+        raise
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a new temporary file beside it, then rename: a reader never
+    sees half a file, an earlier file stays until the new one is complete, and a link planted
+    at the temporary name is never followed (mkstemp creates a file that did not exist)."""
+    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; reports are meant to be shared
+        os.replace(tmp, path)
     finally:
-        for leftover in (tmp_ipynb, stem.parent / f".{stem.name}.running.html"):
-            leftover.unlink(missing_ok=True)
+        if os.path.exists(tmp):
+            os.unlink(tmp)
 
 
 class _KernelPool(threading.local):
@@ -308,6 +467,8 @@ class _KernelPool(threading.local):
     def run(self, job: Job) -> None:
         """Run ``job`` in this thread's warm kernel (started on first use; restarted once if it died)."""
         for attempt in (1, 2):
+            if _STOP.is_set():
+                raise Interrupted("interrupted before it started")
             try:
                 if self.km is None or not self.km.is_alive():
                     self.stop()
@@ -318,7 +479,7 @@ class _KernelPool(threading.local):
             except Exception as exc:
                 from papermill.exceptions import PapermillExecutionError
 
-                if isinstance(exc, PapermillExecutionError) or attempt == 2:
+                if isinstance(exc, (PapermillExecutionError, Interrupted)) or attempt == 2 or _STOP.is_set():
                     raise
                 self.stop()  # a dead or stuck kernel: start a new one and try once more
 
@@ -327,6 +488,20 @@ class _KernelPool(threading.local):
 # workers' kernels through it), so that all are shut down when the batch ends.
 _LIVE_KERNELS: list = []
 _POOL = _KernelPool()
+# Every kernel manager made (pooled or fresh), and the flag that stops the workers, for Ctrl-C.
+_MANAGERS: weakref.WeakSet = weakref.WeakSet()
+_STOP = threading.Event()
+
+
+class Interrupted(Exception):
+    """A report not made because the batch was interrupted."""
+
+
+def _kill(km) -> None:
+    """Kill a kernel's process at once (from any thread); its client then fails its notebook."""
+    process = getattr(getattr(km, "provisioner", None), "process", None)
+    if process is not None and process.poll() is None:
+        process.kill()
 
 
 def _shutdown(km, kc) -> None:
@@ -363,23 +538,33 @@ def run_jobs(jobs: list[Job], workers: int, progress: bool = True,
     # backend, and the notebooks would lose their figures.
     os.environ.pop("MPLBACKEND", None)
     produced, failures = [], []
-    with tqdm(total=len(jobs), desc="Báo cáo", unit="bc", disable=not progress) as bar, \
-            ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        runner = _run_in_pool if reuse_kernels else run_job
-        futures = {pool.submit(runner, job): job for job in jobs}
-        for future in as_completed(futures):
-            job = futures[future]
-            try:
-                future.result()
-                produced.append(job.key)
-            except Exception as exc:  # one failing report must not stop the others
-                failures.append(Failure(job.label, _describe(exc)))
-                if os.environ.get("THADS_DEBUG"):
-                    traceback.print_exception(exc)
-            bar.set_postfix_str(job.label)
-            bar.update()
-    for km, kc in list(_LIVE_KERNELS):
-        _shutdown(km, kc)
+    _STOP.clear()
+    pool = ThreadPoolExecutor(max_workers=max(1, workers))
+    try:
+        with tqdm(total=len(jobs), desc="Báo cáo", unit="bc", disable=not progress) as bar:
+            runner = _run_in_pool if reuse_kernels else run_job
+            futures = {pool.submit(runner, job): job for job in jobs}
+            for future in as_completed(futures):
+                job = futures[future]
+                try:
+                    future.result()
+                    produced.append(job.key)
+                except Exception as exc:  # one failing report must not stop the others
+                    failures.append(Failure(job.label, _describe(exc)))
+                    if os.environ.get("THADS_DEBUG"):
+                        traceback.print_exception(exc)
+                bar.set_postfix_str(job.label)
+                bar.update()
+    except KeyboardInterrupt:
+        # Ctrl-C: no new notebook starts, the running ones lose their kernels and end at once.
+        _STOP.set()
+        for manager in list(_MANAGERS):
+            _kill(manager)
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        for km, kc in list(_LIVE_KERNELS):
+            _shutdown(km, kc)
     return produced, failures
 
 
@@ -414,16 +599,15 @@ def write_index(folder: Path, summary: pd.DataFrame, analysis, failures: list[Fa
         is_sample=analysis.is_sample, mark=schema.SAMPLE_MARK, failures=failures, national=national,
         national_name=NATIONAL_NAME, status_class=STATUS_CLASS)
     path = folder / "index.html"
-    tmp = folder / ".index.html.tmp"
-    tmp.write_text(html, encoding="utf-8")
-    os.replace(tmp, path)
+    write_atomic(path, html)
     return path
 
 
-def _atomic_csv(frame: pd.DataFrame, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    frame.to_csv(tmp, index=False)
-    os.replace(tmp, path)
+def csv_text(frame: pd.DataFrame) -> str:
+    """A table as CSV text, with any text cell that a spreadsheet would run as a formula made inert."""
+    from .spreadsheet import inert_cells
+
+    return inert_cells(frame).to_csv(index=False)
 
 
 def run_batch(province=None, all_provinces: bool = False, jobs: int | None = None, year: int | None = None,
@@ -435,7 +619,9 @@ def run_batch(province=None, all_provinces: bool = False, jobs: int | None = Non
     ``all_periods`` makes the reports of every period of the year in the data, one folder
     each, in one run of the kernels. ``scheduler`` sends the notebooks to a Dask distributed
     scheduler instead of local kernels. Raises DataError / ValueError for input that stops
-    everything (before any kernel starts).
+    everything (before any kernel starts). A province whose rows break a rule is set aside:
+    with ``all_provinces`` it is a failure; for another province's report a warning
+    (``BatchResult.set_aside``), said on the report's page too.
     """
     from .indicators import periods as data_periods
     from .indicators import resolve_period
@@ -444,6 +630,7 @@ def run_batch(province=None, all_provinces: bool = False, jobs: int | None = Non
     targets_path = Path(targets) if targets else DEFAULT_TARGETS
     wanted = None if all_provinces else lookup(province)  # unknown names fail here
     read_targets(targets_path)  # a bad targets file fails here
+    out = check_output(Path(out))
     result, bad = load_for_batch(data_paths, money_unit)
     if result.frame is None or (wanted is not None and wanted.code in bad):
         problems = result.errors or (bad.get(wanted.code, []) if wanted else [])
@@ -453,54 +640,89 @@ def run_batch(province=None, all_provinces: bool = False, jobs: int | None = Non
     chosen = [resolve_period(result.frame, year, period_end)]
     if all_periods:
         chosen = data_periods(result.frame, year)
-    plans = [_plan(result, targets_path, year, period, wanted, all_provinces, Path(out), len(chosen) > 1)
+    plans = [_plan(result, targets_path, year, period, wanted, all_provinces, out, len(chosen) > 1)
              for period in chosen]
+    notes = set_aside_notes(bad)
+    for plan in plans:  # every check passed: now the snapshots, which the notebooks name
+        plan["data_dir"], plan["targets"] = write_inputs(result, targets_path, plan["folder"], notes)
+        for job in plan["jobs"]:
+            job.parameters.update(data_path=os.path.relpath(plan["data_dir"], plan["folder"]),
+                                  targets_path=os.path.relpath(plan["targets"], plan["folder"]))
     job_list = [job for plan in plans for job in plan["jobs"]]
-    workers = jobs or os.cpu_count() or 1
-    if scheduler:
-        produced, failures = run_on_dask(job_list, scheduler, progress)
-    else:
-        produced, failures = run_jobs(job_list, min(workers, len(job_list)), progress, reuse_kernels)
-    reference = provinces().set_index("code")
-    failures += [Failure(f"{code} {reference.at[code, 'short_name']}" if code in reference.index else str(code),
-                         "rows break the rules: " + "; ".join(str(p) for p in problems[:3])
-                         + (f" (+{len(problems) - 3} more)" if len(problems) > 3 else ""))
+    try:
+        if scheduler:
+            produced, failures = run_on_dask(job_list, scheduler, progress)
+        else:
+            produced, failures = run_jobs(job_list, min(job_count(jobs), len(job_list)), progress, reuse_kernels)
+    finally:  # also when interrupted: no snapshot stays that no report names
+        for plan in plans:
+            prune_inputs(plan["folder"])
+    set_aside = [f"{set_aside_label(code)}: rows break the rules: " + "; ".join(str(p) for p in problems[:3])
+                 + (f" (+{len(problems) - 3} more)" if len(problems) > 3 else "")
                  for code, problems in sorted(bad.items())]
     if all_provinces:
+        failures += [Failure(*line.split(": ", 1)) for line in set_aside]
         for plan in plans:
-            folder = plan["folder"]
-            done = {job.name.split("-")[0] for job in plan["jobs"] if job.key in produced}
-            analysis = prepare(plan["data_dir"], plan["targets"], year, plan["period"])
-            summary = summary_table(analysis, {c: n for c, n in plan["names"].items() if c in done})
-            _atomic_csv(summary, folder / "summary.csv")
-            write_index(folder, summary, analysis, failures, any(j.key in produced and j.name == NATIONAL_NAME
-                                                                for j in plan["jobs"]))
+            failures += _write_index_and_summary(plan, produced, failures, year)
     names = sorted(key.split("/", 1)[1] for key in produced)
-    return BatchResult(plans[0]["folder"] if len(plans) == 1 else Path(out), names, failures,
-                       [plan["folder"] for plan in plans])
+    made = {plan["folder"]: sum(1 for j in plan["jobs"] if j.key in produced) for plan in plans}
+    return BatchResult(plans[0]["folder"] if len(plans) == 1 else out, names, failures,
+                       [plan["folder"] for plan in plans], made, [] if all_provinces else set_aside)
+
+
+def job_count(jobs: int | None) -> int:
+    """Notebooks run at once: ``jobs``, at most the cores (each job keeps a kernel of a few hundred MB)."""
+    cores = os.cpu_count() or 1
+    if jobs is None:
+        return cores
+    if jobs < 1:
+        raise ValueError(f"--jobs {jobs}: give a number of notebooks to run at once, 1 or more")
+    return min(jobs, cores)
+
+
+def _write_index_and_summary(plan: dict, produced: list[str], failures: list[Failure], year: int) -> list[Failure]:
+    """summary.csv and index.html of one period's folder; a failure to write them is listed, never raised."""
+    folder = plan["folder"]
+    try:
+        done = {job.name.split("-")[0] for job in plan["jobs"] if job.key in produced}
+        analysis = prepare(plan["data_dir"], plan["targets"], year, plan["period"])
+        summary = summary_table(analysis, {c: n for c, n in plan["names"].items() if c in done})
+        write_atomic(folder / "summary.csv", csv_text(summary))
+        write_index(folder, summary, analysis, failures, any(j.key in produced and j.name == NATIONAL_NAME
+                                                            for j in plan["jobs"]))
+        return []
+    except Exception as exc:  # the reports are made: say what is missing rather than stop
+        if os.environ.get("THADS_DEBUG"):
+            traceback.print_exception(exc)
+        return [Failure(f"{folder.name}: index.html, summary.csv", _describe(exc))]
 
 
 def _plan(result: LoadResult, targets_path: Path, year: int, period: pd.Timestamp, wanted, all_provinces: bool,
           out: Path, dated_labels: bool) -> dict:
-    """Inputs snapshot and jobs of one period's folder."""
-    folder = out / period.date().isoformat()
-    data_dir, target_copy = write_inputs(result, targets_path, folder / "inputs")
+    """The folder and jobs of one period (the snapshot is written once every plan passed its checks)."""
+    out.mkdir(parents=True, exist_ok=True)
+    folder = _own_folder(out / period.date().isoformat(), out)
     present = set(result.frame.loc[result.frame["period_end"] == period, "province_code"])
     if wanted is not None and wanted.code not in present:
         raise ValueError(f"no data for {wanted.name} ({wanted.code}) at {period.strftime('%d/%m/%Y')}")
-    common = dict(year=int(year), period_end=period.date().isoformat(),
-                  data_path=os.path.relpath(data_dir, folder), targets_path=os.path.relpath(target_copy, folder))
+    common = dict(year=int(year), period_end=period.date().isoformat(), data_path="", targets_path="")
     check_parameters(PROVINCE_TEMPLATE, {"province": "", **common})
     reference = provinces().set_index("code")
     codes = [wanted.code] if wanted else sorted(present)
     names = {c: f"{c}-{reference.at[c, 'slug']}" for c in codes}
     prefix = period.strftime("%d/%m/%Y ") if dated_labels else ""
-    jobs = [Job(names[c], f"{prefix}{c} {reference.at[c, 'short_name']}", PROVINCE_TEMPLATE, {"province": c, **common},
-                folder / names[c]) for c in codes]
+    jobs = [Job(names[c], f"{prefix}{c} {reference.at[c, 'short_name']}", PROVINCE_TEMPLATE,
+                {"province": c, **common}, folder / names[c]) for c in codes]
     if all_provinces:
         check_parameters(NATIONAL_TEMPLATE, common)
-        jobs.insert(0, Job(NATIONAL_NAME, f"{prefix}Toàn quốc", NATIONAL_TEMPLATE, common, folder / NATIONAL_NAME))
-    return dict(folder=folder, data_dir=data_dir, targets=target_copy, period=period, names=names, jobs=jobs)
+        jobs.insert(0, Job(NATIONAL_NAME, f"{prefix}Toàn quốc", NATIONAL_TEMPLATE, dict(common),
+                           folder / NATIONAL_NAME))
+    for job in jobs:
+        for suffix in (".ipynb", ".html"):
+            target = job.stem.with_suffix(suffix)
+            if target.is_dir() and not target.is_symlink():
+                raise ValueError(f"{target} is a folder where a report goes; move it away or choose another --out")
+    return dict(folder=folder, period=period, names=names, jobs=jobs)
 
 
 def _run_dask_job(job: Job) -> str:
@@ -525,16 +747,25 @@ def run_on_dask(jobs: list[Job], scheduler: str, progress: bool = True) -> tuple
     from tqdm.auto import tqdm
 
     produced, failures = [], []
-    with Client(scheduler) as client, tqdm(total=len(jobs), desc="Báo cáo", unit="bc", disable=not progress) as bar:
+    try:
+        client = Client(scheduler, timeout=SCHEDULER_TIMEOUT)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise ValueError(f"cannot reach the Dask scheduler {scheduler} within {SCHEDULER_TIMEOUT} s ({exc}); "
+                         "check the address and that the scheduler runs") from None
+    with client, tqdm(total=len(jobs), desc="Báo cáo", unit="bc", disable=not progress) as bar:
         # Workers have working directories of their own: give them absolute paths.
         futures = {client.submit(_run_dask_job, dataclasses.replace(job, stem=job.stem.resolve()),
                                  key=f"thads-{uuid.uuid4().hex}", pure=False): job for job in jobs}
-        for future in dask_completed(futures):
-            job = futures[future]
-            try:
-                produced.append(future.result())
-            except Exception as exc:  # one failing report must not stop the others
-                failures.append(Failure(job.label, _describe(exc)))
-            bar.set_postfix_str(job.label)
-            bar.update()
+        try:
+            for future in dask_completed(futures):
+                job = futures[future]
+                try:
+                    produced.append(future.result())
+                except Exception as exc:  # one failing report must not stop the others
+                    failures.append(Failure(job.label, _describe(exc)))
+                bar.set_postfix_str(job.label)
+                bar.update()
+        except KeyboardInterrupt:
+            client.cancel(list(futures), force=True)
+            raise
     return produced, failures

@@ -56,6 +56,16 @@ def _add_data_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--money-unit", help="unit of money values when the files do not state it")
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value}: give 1 or more")
+    return value
+
+
 def _date(text: str) -> pd.Timestamp:
     for dayfirst in (False, True):
         try:
@@ -80,7 +90,9 @@ def _summary(args: argparse.Namespace) -> int:
                              .to_json(orient="records", force_ascii=False))
         print(json.dumps(records, ensure_ascii=False, indent=2))
     elif args.format == "csv":
-        card.assign(period_end=card["period_end"].dt.strftime("%Y-%m-%d")).to_csv(sys.stdout, index=False)
+        from .spreadsheet import inert_cells
+
+        inert_cells(card.assign(period_end=card["period_end"].dt.strftime("%Y-%m-%d"))).to_csv(sys.stdout, index=False)
     else:
         print(_summary_table(card, province, analysis))
     return 0
@@ -113,14 +125,19 @@ def _summary_table(card: pd.DataFrame, province, analysis) -> str:
 
 def _report(args: argparse.Namespace) -> int:
     """Executed notebooks and HTML for one province or all; exit 1 when any report failed."""
-    from .batch import run_batch
+    from .batch import job_count, run_batch
 
+    if args.jobs is not None and not args.scheduler and job_count(args.jobs) < args.jobs:
+        print(f"--jobs {args.jobs} capped at {job_count(args.jobs)}, the cores of this machine (each job keeps a "
+              "kernel of a few hundred MB)", file=sys.stderr)
     result = run_batch(args.province, args.all, args.jobs, args.year, args.period_end, args.data, args.targets,
                        args.out, args.money_unit, progress=not args.quiet, reuse_kernels=not args.fresh_kernels,
                        all_periods=args.all_periods, scheduler=args.scheduler)
+    for line in result.set_aside:
+        print(f"warning: set aside: {line}", file=sys.stderr)
     for folder in result.folders:
-        made = sum(1 for _ in folder.glob("*.html")) - (1 if (folder / "index.html").exists() else 0)
-        print(f"{folder}: {made} report(s)" + (f", index {folder / 'index.html'}" if args.all else ""))
+        print(f"{folder}: {result.made.get(folder, 0)} report(s) made"
+              + (f", index {folder / 'index.html'}" if args.all else ""))
     if result.failures:
         print(f"{len(result.failures)} report(s) failed:", file=sys.stderr)
         for failure in result.failures:
@@ -148,7 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
     which = report.add_mutually_exclusive_group(required=True)
     which.add_argument("--province", help="one province, code or name")
     which.add_argument("--all", action="store_true", help="all provinces, the national overview, index.html, summary.csv")
-    report.add_argument("--jobs", type=int, help="notebooks run in parallel (default: number of cores)")
+    report.add_argument("--jobs", type=_positive, help="notebooks run in parallel (default and most: the cores)")
     _add_data_options(report)
     report.add_argument("--out", type=Path, default=Path("reports"), help="output folder (default: reports)")
     report.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -172,6 +189,14 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except ValueError as exc:  # unknown province, period not in the data, unknown money unit
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted: the reports already made and every earlier report are in place; nothing half-written",
+              file=sys.stderr)
+        return 130
+    except OSError as exc:  # the disk is full, a folder vanished: say which file, without a traceback
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"error:{where}: {exc.strerror or exc}", file=sys.stderr)
         return 1
 
 

@@ -50,6 +50,7 @@ class LoadResult:
     standing: pd.DataFrame | None = None  # standing-target counts, when a file holds them
     unchecked: pd.DataFrame | None = None  # every readable row, before the rules ran
     unchecked_standing: pd.DataFrame | None = None
+    notes: list[str] = field(default_factory=list)  # what a batch snapshot says of its data (for the page)
 
     @property
     def errors(self) -> list[Problem]:
@@ -747,7 +748,23 @@ def _canonical_parquet(path: Path) -> tuple[str, pd.DataFrame] | None:
                 and (frame["unit"] == canonical_unit).all()):
             return None
         frame = frame.drop(columns="unit")
-    return kind, (_typed(frame) if kind == "report" else _typed_standing(frame))
+    typed = _typed(frame) if kind == "report" else _typed_standing(frame)
+    typed.attrs["notes"] = _snapshot_notes(path)
+    return kind, typed
+
+
+def _snapshot_notes(path: Path) -> list[str]:
+    """The notes a batch wrote into a snapshot's metadata (provinces set aside, say)."""
+    import json
+
+    import pyarrow.parquet as pq
+
+    metadata = pq.read_schema(path).metadata or {}
+    try:
+        notes = json.loads(metadata.get(b"thads:notes", b"[]").decode("utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        return []
+    return [str(n) for n in notes] if isinstance(notes, list) else []
 
 
 
@@ -774,7 +791,7 @@ def _read_file(path: Path, money_unit: str | None, reports: list, standings: lis
     if snapshot is not None:
         kind, frame = snapshot
         (standings if kind == "standing" else reports).append(frame.assign(_unreadable=False))
-        return []
+        return [Problem(display_name(path), "note", note, severity="note") for note in frame.attrs["notes"]]
     display = display_name(path)
     problems: list[Problem] = []
     try:
@@ -802,6 +819,8 @@ def load(paths, money_unit: str | None = None) -> LoadResult:
         return LoadResult(None, [Problem(shown, "no data files", "no .csv, .xlsx or .parquet file found")], files)
     for path in files:
         problems += _read_file(path, money_unit, reports, standings)
+    notes = list(dict.fromkeys(p.message for p in problems if p.severity == "note"))
+    problems = [p for p in problems if p.severity != "note"]
     if not reports:
         if not any(p.severity == "error" for p in problems):
             problems.append(Problem(", ".join(map(str, files)), "empty file", "no data rows found under the header"))
@@ -821,7 +840,7 @@ def load(paths, money_unit: str | None = None) -> LoadResult:
     if ok:
         frame.attrs["origin"] = origin_of(frame)
         frame.attrs["files"] = [display_name(f) for f in files]
-    return LoadResult(frame if ok else None, problems, files, standing if ok else None, frame, standing)
+    return LoadResult(frame if ok else None, problems, files, standing if ok else None, frame, standing, notes)
 
 
 def display_name(path: Path) -> str:
@@ -872,6 +891,7 @@ def read_dataset(paths, money_unit: str | None = None) -> LoadResult:
     if result.errors:
         raise DataError(result.problems)
     result.frame.attrs["warnings"] = [str(p) for p in result.warnings]
+    result.frame.attrs["notes"] = result.notes
     return result
 
 

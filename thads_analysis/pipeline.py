@@ -20,7 +20,7 @@ from .indicators import INDICATORS, NATIONAL, indicators, resolve_period, scope_
 from .io import data_files, is_sample, read_dataset
 from .paths import DEFAULT_TARGETS, SAMPLE_DIR
 from .provinces import REGIONS, lookup
-from .targets import read_targets
+from .targets import read_targets, year_warning
 
 DEFAULT_YEAR = 2017
 LEVELS = ("province", "region", NATIONAL)
@@ -43,6 +43,8 @@ class Analysis:
     _computed: dict = field(default_factory=dict, repr=False)
     campaign: object = None  # campaign.Campaign
     window: object = None  # the campaign as far as the period reaches; None before the window opens
+    targets_note: str = ""  # why no indicator has a target, when the targets file lacks the year
+    notes: list[str] = field(default_factory=list)  # what the page must say of the data (provinces set aside)
 
     @property
     def is_sample(self) -> bool:
@@ -117,7 +119,14 @@ def _prepare(data_paths, targets_path, year, period_end, money_unit, campaign_pa
         year = schema.statistical_year(period_end) if period_end is not None else DEFAULT_YEAR
     period = resolve_period(frame, year, period_end)
     analysis = Analysis(frame, loaded.standing, target_table, period, int(year), data_paths, targets_path,
-                        frame.attrs.get("warnings", []))
+                        list(frame.attrs.get("warnings", [])), notes=list(frame.attrs.get("notes", [])))
+    missing_year = year_warning(target_table, int(year), targets_path.name)
+    if missing_year:
+        analysis.warnings.append(missing_year)
+        years = ", ".join(str(y) for y in sorted(target_table["year"].unique()))
+        analysis.targets_note = (f"Tệp chỉ tiêu {targets_path.name} không có chỉ tiêu nào cho năm thống kê {year}"
+                                 f"{f' (chỉ có năm {years})' if years else ''}: các chỉ số dưới đây không có chỉ "
+                                 "tiêu giao nên không được đánh giá.")
     campaign = read_campaign(campaign_path)
     window = campaign_window(campaign, period, int(year))
     analysis.campaign, analysis.window = campaign, window

@@ -70,6 +70,31 @@ def value_text(value, unit: str) -> str:
     return f"{format_int(value)} {unit}"
 
 
+def refuse_unknown_parameters(namespace: dict, report_class) -> None:
+    """Raise ValueError when papermill injected a parameter ``report_class`` does not take.
+
+    papermill only logs a warning for an unknown name (``-p provinec 01``) and the report would
+    be made for the default province. The injected cell is the input history's last cell that
+    starts with papermill's "# Parameters" comment; without one (a run by hand) nothing is checked.
+    """
+    import ast
+    import difflib
+    import inspect
+
+    injected = [cell for cell in namespace.get("In", []) if str(cell).startswith("# Parameters")]
+    if not injected:
+        return
+    names = {target.id for node in ast.walk(ast.parse(injected[-1])) if isinstance(node, ast.Assign)
+             for target in node.targets if isinstance(target, ast.Name)}
+    declared = [n for n in inspect.signature(report_class.__init__).parameters if n != "self"]
+    unknown = sorted(names - set(declared))
+    if unknown:
+        hints = [f"{u} (did you mean {close[0]}?)" if (close := difflib.get_close_matches(u, declared, n=1)) else u
+                 for u in unknown]
+        raise ValueError(f"unknown notebook parameter(s): {', '.join(hints)}; this notebook takes "
+                         f"{', '.join(declared)}")
+
+
 def _generated_at() -> str:
     return dt.datetime.now().strftime("%d/%m/%Y %H:%M")
 
@@ -93,7 +118,7 @@ class _Report:
             files |= set(a.standing["source_file"].astype(str).unique())
         files = sorted(files)
         return dict(is_sample=a.is_sample, mark=schema.SAMPLE_MARK, origin=a.origin, files=files,
-                    targets=a.targets_path.name)
+                    targets=a.targets_path.name, notes=a.notes)
 
     def milestones(self) -> list:
         """The campaign's milestones in the analysis year as (date, "19/07: label") for the charts."""
@@ -153,7 +178,7 @@ class ProvinceReport(_Report):
 
     def scorecard(self) -> HTML:
         """Every campaign target with actual, target, gap and status, coloured by status."""
-        return scorecard_html(self.card, self.analysis.period_end)
+        return scorecard_html(self.card, self.analysis.period_end, self.analysis.targets_note)
 
     def rates_chart(self):
         """Completion rates of the province, its region and the nation against the targets."""
@@ -303,7 +328,7 @@ class NationalReport(_Report):
 
     def scorecard(self) -> HTML:
         """The national scorecard: every target, actual, gap, status."""
-        return scorecard_html(self.card, self.analysis.period_end)
+        return scorecard_html(self.card, self.analysis.period_end, self.analysis.targets_note)
 
     def funnel_chart(self):
         table, curve, p0 = self._funnel()
@@ -419,7 +444,7 @@ def _text(value) -> str:
     return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
 
 
-def scorecard_html(card: pd.DataFrame, period_end) -> HTML:
+def scorecard_html(card: pd.DataFrame, period_end, note: str = "") -> HTML:
     """The scorecard as two tables: campaign targets, then reference indicators without a target.
 
     At a year end the change "against the same point of last year" equals the change against
@@ -439,7 +464,7 @@ def scorecard_html(card: pd.DataFrame, period_end) -> HTML:
                          numerator=_plain(r.numerator, r.unit), denominator=_plain(r.denominator, r.unit),
                          formula=_text(r.formula), source=_text(r.source), has_target=not pd.isna(r.target)))
     return render("scorecard.html.j2", targeted=[r for r in rows if r["has_target"]],
-                  reference=[r for r in rows if not r["has_target"]], statuses=STATUSES)
+                  reference=[r for r in rows if not r["has_target"]], statuses=STATUSES, note=note)
 
 
 RULES_VI = [

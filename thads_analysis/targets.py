@@ -7,6 +7,8 @@ comparators are errors naming the file and line.
 
 from __future__ import annotations
 
+import datetime as dt
+import difflib
 import operator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +18,7 @@ import pandas as pd
 from .indicators import INDICATORS, NATIONAL
 from .numbers import NumberParseError, parse_number
 from .provinces import UnknownProvinceError, lookup
-from .schema import DataError, Problem
+from .schema import FIRST_YEAR, DataError, Problem
 
 COLUMNS = ["scope", "year", "indicator", "comparator", "target", "source"]
 COMPARATORS = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt}
@@ -38,44 +40,109 @@ class Target:
         return bool(COMPARATORS[self.comparator](actual, self.value))
 
 
+# Targets an indicator can sensibly have, by what it measures (percent for rates; a change in
+# percent; other units as counted). A rate target of 0,73 is a fraction where percent is meant.
+RATE_RANGE = (0.0, 100.0)
+CHANGE_RANGE = (-100.0, 100.0)
+
+
+def _range_problem(indicator: str, value: float, text: str) -> str | None:
+    """Why ``value`` cannot be a target of ``indicator``, or None."""
+    from .schema import MAX_VALUE
+
+    unit = INDICATORS[indicator][2]
+    is_change = "change" in indicator
+    if unit == "%" and not is_change:
+        low, high = RATE_RANGE
+        if 0 < value <= 1:
+            return (f"{text} looks like a fraction; rates are written in percent (73 for 73%), "
+                    f"so {text} means {text}%")
+        if not low <= value <= high:
+            return f"{text}% is not a possible rate; a rate lies between 0 and 100"
+    elif unit in ("%", "điểm %"):
+        low, high = CHANGE_RANGE
+        if not low <= value <= high:
+            return f"{text}% is not a possible change; write it between {low:g} and {high:g}"
+    elif abs(value) > MAX_VALUE:
+        return f"{text} is larger than any count or amount"
+    return None
+
+
+def _rows(path: Path, display: str) -> list[tuple[int, list[str]]]:
+    """(line, cells) of every non-blank line of a CSV file; DataError when it cannot be read."""
+    import csv
+
+    if not path.exists():
+        raise DataError([Problem(display, "missing file", "no such targets file; check the path")])
+    if not path.is_file():
+        raise DataError([Problem(display, "not a file", "the targets must be one CSV file, not a folder")])
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle)
+            rows = []
+            for cells in reader:
+                if any(c.strip() for c in cells):
+                    rows.append((reader.line_num, [c.strip() for c in cells]))
+                if len(rows) > 100_000:
+                    raise DataError([Problem(display, "too many rows", "more than 100.000 targets; is this the "
+                                             "targets file?")])
+    except UnicodeDecodeError as exc:
+        raise DataError([Problem(display, "encoding", f"not UTF-8 (bad byte at offset {exc.start}); save the file "
+                                 "as 'CSV UTF-8'")]) from None
+    except csv.Error as exc:
+        raise DataError([Problem(display, "unreadable row", f"{exc}; a stray quote (\")?",
+                                 row=reader.line_num)]) from None
+    except PermissionError:
+        raise DataError([Problem(display, "unreadable file", "permission denied; check the file's permissions")]) \
+            from None
+    except OSError as exc:
+        raise DataError([Problem(display, "unreadable file", f"cannot read the file: {exc.strerror or exc}")]) \
+            from None
+    if not rows:
+        raise DataError([Problem(display, "empty file", f"the file is empty; the header must be {','.join(COLUMNS)}")])
+    return rows
+
+
 def read_targets(path) -> pd.DataFrame:
     """Read and check a targets CSV; returns it with ``scope`` as "national" or a province code.
 
-    Raises DataError listing every bad line.
+    Raises DataError listing every bad line: a wrong number of cells, an unknown province,
+    indicator or comparator, a year or target that is not a number, a target no indicator of
+    its kind can have (a rate as a fraction, above 100% or negative), a duplicate.
     """
     path = Path(path)
     display = str(path)
-    if not path.exists():
-        raise DataError([Problem(display, "missing file", "no such targets file; check the path")])
-    try:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise DataError([Problem(display, "unreadable file", f"cannot read as a UTF-8 CSV: {exc}")]) from exc
-    missing = [c for c in COLUMNS if c not in table.columns]
+    rows = _rows(path, display)
+    (_, header), body = rows[0], rows[1:]
+    missing = [c for c in COLUMNS if c not in header]
     if missing:
         raise DataError([Problem(display, "missing column", f"required column {c!r} is absent; the header must be "
                                  f"{','.join(COLUMNS)}", row=1, column=c) for c in missing])
     problems = []
-    scopes, years, values = [], [], []
-    for i, row in table.iterrows():
-        line = i + 2
-        scope = row["scope"].strip()
+    records = []
+    for line, cells in body:
+        if len(cells) != len(header):
+            problems.append(Problem(display, "wrong number of cells", f"the line has {len(cells)} cells but the header "
+                                    f"has {len(header)}; a comma inside a value must be quoted", row=line))
+            continue
+        row = dict(zip(header, cells))
+        scope = row["scope"]
         if scope.lower() == NATIONAL:
-            scopes.append(NATIONAL)
+            scope = NATIONAL
         else:
             try:
-                scopes.append(lookup(scope).code)
+                scope = lookup(scope).code
             except (UnknownProvinceError, ValueError) as exc:
                 problems.append(Problem(display, "unknown province", str(exc), row=line, column="scope"))
-                scopes.append(None)
+        year = None
         try:
-            years.append(int(parse_number(row["year"])))
+            year = int(parse_number(row["year"]))
+            if not FIRST_YEAR <= year <= dt.date.today().year + 1:
+                raise ValueError
         except (NumberParseError, TypeError, ValueError):
-            problems.append(Problem(display, "wrong type", f"year {row['year']!r} is not a year", row=line, column="year"))
-            years.append(None)
+            problems.append(Problem(display, "wrong type", f"year {row['year']!r} is not a statistical year "
+                                    f"({FIRST_YEAR} to now)", row=line, column="year"))
         if row["indicator"] not in INDICATORS:
-            import difflib
-
             close = difflib.get_close_matches(row["indicator"], list(INDICATORS), n=3)
             hint = f"; did you mean {', '.join(close)}?" if close else "; see the indicator ids in README.md"
             problems.append(Problem(display, "unknown indicator", f"{row['indicator']!r} is not an indicator id{hint}",
@@ -83,25 +150,43 @@ def read_targets(path) -> pd.DataFrame:
         if row["comparator"] not in COMPARATORS:
             problems.append(Problem(display, "bad comparator", f"{row['comparator']!r} is not one of "
                                     f"{' '.join(COMPARATORS)}", row=line, column="comparator"))
+        value = None
         try:
-            value = parse_number(row["target"])
-            if value is None:
+            number = parse_number(row["target"])
+            if number is None:
                 raise NumberParseError("empty")
-            values.append(float(value))
-        except NumberParseError:
-            problems.append(Problem(display, "wrong type", f"target {row['target']!r} is not a number",
+            value = float(number)
+        except NumberParseError as exc:
+            why = "it is empty" if str(exc) == "empty" else str(exc)
+            problems.append(Problem(display, "wrong type", f"target {row['target']!r} is not a number: {why}",
                                     row=line, column="target"))
-            values.append(None)
+        if value is not None and row["indicator"] in INDICATORS:
+            why = _range_problem(row["indicator"], value, row["target"])
+            if why:
+                problems.append(Problem(display, "impossible target", f"{row['indicator']}: {why}", row=line,
+                                        column="target"))
+        records.append(dict(scope=scope, year=year, indicator=row["indicator"], comparator=row["comparator"],
+                            target=value, source=row["source"], line=line))
     if problems:
         raise DataError(problems)
-    table = table.assign(scope=scopes, year=years, target=values)
+    table = pd.DataFrame(records, columns=[*COLUMNS, "line"])
     duplicated = table.duplicated(["scope", "year", "indicator"], keep=False)
     if duplicated.any():
         raise DataError([Problem(display, "duplicate target", f"{r.indicator} for {r.scope} in {r.year} is given "
-                                 "more than once; keep one row", row=i + 2, column="indicator")
-                         for i, r in table[duplicated].iterrows()])
+                                 "more than once; keep one row", row=r.line, column="indicator")
+                         for r in table[duplicated].itertuples()])
+    table = table.drop(columns="line")
     table.attrs["path"] = display
     return table
+
+
+def year_warning(table: pd.DataFrame, year: int, name: str) -> str | None:
+    """A warning when the targets table holds nothing for ``year`` (so no status can be given)."""
+    if (table["year"] == year).any():
+        return None
+    years = ", ".join(str(y) for y in sorted(table["year"].unique())) or "none"
+    return (f"warning: {name}: no targets for statistical year {year} (the file has targets for: {years}); "
+            "every indicator is shown without a target or status")
 
 
 def targets_for(table: pd.DataFrame, province_code: str | None, year: int) -> dict[str, Target]:
