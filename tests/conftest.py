@@ -37,3 +37,16 @@ def write_csv(path: Path, rows: list[list], header: list[str] = HEADER, encoding
 @pytest.fixture
 def good_csv(tmp_path) -> Path:
     return write_csv(tmp_path / "good.csv", good_rows())
+
+
+def small_sample(folder: Path, codes: list[str]) -> Path:
+    """The bundled sample restricted to a few provinces (same files, fewer rows)."""
+    import pandas as pd
+
+    from thads_analysis.paths import SAMPLE_DIR
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in SAMPLE_DIR.glob("*.csv"):
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        frame[frame["province_code"].isin(codes)].to_csv(folder / path.name, index=False)
+    return folder

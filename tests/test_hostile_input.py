@@ -273,3 +273,39 @@ def test_blank_number_variants_are_blank_and_junk_is_not_a_number():
     assert parse_number("\u00a0") is None
     with pytest.raises(NumberParseError):
         parse_number("0x10")
+
+
+# ---------------------------------------------------------------- targets
+
+
+TARGETS_HEADER = "scope,year,indicator,comparator,target,source\n"
+
+
+@pytest.mark.parametrize("line, message", [
+    ("national,2017,completion_rate_cases,>=,\"0,73\",x", "0,73 looks like a fraction"),
+    ("national,2017,completion_rate_cases,>=,150,x", "150% is not a possible rate"),
+    ("national,2017,completion_rate_money,>=,-5,x", "-5% is not a possible rate"),
+    ("national,2017,carry_forward_with_conditions_change_cases,<=,-150,x", "-150% is not a possible change"),
+    ("national,2017,completion_rate_cases,>=,1e30,x", "more than 20 digits"),
+    ("national,2017,completion_rate_cases,>=,inf,x", "not a finite number"),
+    ("national,2017,completion_rate_cases,>=,73,x,extra", "the line has 7 cells but the header has 6"),
+    ("national,1917,completion_rate_cases,>=,73,x", "not a statistical year"),
+])
+def test_impossible_targets_are_refused_with_their_line(tmp_path, capsys, line, message):
+    path = tmp_path / "t.csv"
+    path.write_text(TARGETS_HEADER + "national,2017,completion_rate_money,>=,32,x\n" + line + "\n", encoding="utf-8")
+    code = cli.main(["summary", "--province", "36", "--targets", str(path)])
+    err = capsys.readouterr().err
+    assert code == 1 and "t.csv:3" in err and message in err
+
+
+def test_a_targets_file_without_the_year_is_a_warning_on_the_command_line_and_the_page(tmp_path, capsys):
+    from thads_analysis.report import ProvinceReport
+
+    path = tmp_path / "t.csv"
+    path.write_text(TARGETS_HEADER + "national,2024,completion_rate_cases,>=,73,x\n", encoding="utf-8")
+    assert cli.main(["summary", "--province", "36", "--targets", str(path)]) == 0
+    err = capsys.readouterr().err
+    assert "t.csv: no targets for statistical year 2017 (the file has targets for: 2024)" in err
+    page = ProvinceReport("36", 2017, "", "", str(path)).scorecard().data
+    assert "không có chỉ tiêu nào cho năm thống kê 2017 (chỉ có năm 2024)" in page

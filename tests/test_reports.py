@@ -13,9 +13,10 @@ import nbformat
 import pandas as pd
 import pytest
 
+from conftest import small_sample
 from thads_analysis import cli
 from thads_analysis.batch import Job, check_parameters, run_job
-from thads_analysis.paths import PROJECT_ROOT, SAMPLE_DIR
+from thads_analysis.paths import PROJECT_ROOT
 from thads_analysis.report import render
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -91,15 +92,6 @@ def test_failed_report_keeps_the_previous_one(tmp_path):
 def test_unknown_parameters_are_errors():
     with pytest.raises(ValueError, match="no parameter.*provinec"):
         check_parameters(PROJECT_ROOT / "notebooks" / "province_report.ipynb", {"provinec": "36"})
-
-
-def small_sample(folder: Path, codes: list[str]) -> Path:
-    """The sample restricted to a few provinces (same files, fewer rows)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for path in SAMPLE_DIR.glob("*.csv"):
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-        frame[frame["province_code"].isin(codes)].to_csv(folder / path.name, index=False)
-    return folder
 
 
 def test_all_with_one_broken_province(tmp_path, capsys):

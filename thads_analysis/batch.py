@@ -14,6 +14,7 @@ import dataclasses
 import functools
 import hashlib
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -153,7 +154,8 @@ def set_aside_notes(bad: dict[str, list[Problem]]) -> list[str]:
         notes.append(f"Số liệu của {', '.join(names)} vi phạm ràng buộc kiểm tra nên không được dùng: tỉnh đó "
                      "không có báo cáo, số liệu vùng và toàn quốc là tổng của các tỉnh còn lại.")
     if UNATTRIBUTED in bad:
-        notes.append(f"{len(bad[UNATTRIBUTED])} dòng số liệu không xác định được tỉnh nên không được dùng.")
+        rows = {(p.file, p.row) for p in bad[UNATTRIBUTED]}
+        notes.append(f"{len(rows)} dòng số liệu không xác định được tỉnh nên không được dùng.")
     return notes
 
 
@@ -399,7 +401,7 @@ def run_job(job: Job, km=None, kc=None) -> None:
                 raise
             except RuntimeError as exc:  # "Kernel didn't respond in 60 seconds": try once more
                 # A pooled kernel is retried by the pool, which resets it first: not here.
-                if attempt == 2 or km is not None or "Kernel" not in str(exc):
+                if attempt == 2 or km is not None or "didn't respond" not in str(exc) or _STOP.is_set():
                     raise
         # Record where the notebook came from and went without this machine's folders.
         nb.metadata["papermill"]["input_path"] = display_name(job.template)
@@ -497,6 +499,12 @@ class Interrupted(Exception):
     """A report not made because the batch was interrupted."""
 
 
+def _quiet_when_stopped(record) -> bool:
+    """A logging filter: once the batch is interrupted, the clients' "Kernel died" errors are
+    expected and the command says it was interrupted in one line."""
+    return not _STOP.is_set()
+
+
 def _kill(km) -> None:
     """Kill a kernel's process at once (from any thread); its client then fails its notebook."""
     process = getattr(getattr(km, "provisioner", None), "process", None)
@@ -539,6 +547,10 @@ def run_jobs(jobs: list[Job], workers: int, progress: bool = True,
     os.environ.pop("MPLBACKEND", None)
     produced, failures = [], []
     _STOP.clear()
+    for name in ("traitlets", "papermill"):  # nbclient's and papermill's kernel messages
+        logger = logging.getLogger(name)
+        if _quiet_when_stopped not in logger.filters:
+            logger.addFilter(_quiet_when_stopped)
     pool = ThreadPoolExecutor(max_workers=max(1, workers))
     try:
         with tqdm(total=len(jobs), desc="Báo cáo", unit="bc", disable=not progress) as bar:

@@ -87,7 +87,15 @@ def _decodes(path: Path, encoding: str) -> bool:
 
 
 def _encoding(path: Path, display: str) -> tuple[str, list[Problem]]:
-    """UTF-8 when the whole file is; else the Windows code page whose header makes most sense."""
+    """UTF-8 when the whole file is; UTF-16 when it starts with its byte-order mark (Excel's
+    "Unicode text"); else the Windows code page whose header makes most sense."""
+    with open(path, "rb") as handle:
+        start = handle.read(2)
+    if start in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        if not _decodes(path, "utf-16"):
+            raise DataError([Problem(display, "encoding", "the file starts as UTF-16 but is not UTF-16 throughout; "
+                                     "save it again as 'CSV UTF-8'")])
+        return "utf-16", []
     first_bad = _utf8_error(path)
     if first_bad is None:
         return "utf-8-sig", []
@@ -161,7 +169,21 @@ def _read_csv(path: Path, display: str) -> list[RawTable]:
             if rows or problems:
                 yield Chunk(rows, lines, problems)
 
-    return [RawTable(display, headers, chunks, problems=notes)]
+    return [RawTable(display, headers, chunks, problems=notes + _cut_short(path, display))]
+
+
+def _cut_short(path: Path, display: str) -> list[Problem]:
+    """A warning when the file does not end with a line break: a copy or download cut short
+    ends in the middle of a row, whose last cell then reads as a different number."""
+    with open(path, "rb") as handle:
+        handle.seek(-1, 2)
+        last = handle.read(1)
+    if last in (b"\n", b"\r"):
+        return []
+    with open(path, "rb") as handle:
+        lines = sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b"")) + 1
+    return [Problem(display, "cut short?", "the file does not end with a line break, as a file cut short does: "
+                    "check that its last row is complete", row=lines, severity="warning")]
 
 
 # ---------------------------------------------------------------- parquet

@@ -458,6 +458,7 @@ def scorecard_html(card: pd.DataFrame, period_end, note: str = "") -> HTML:
         if year_end and r.indicator.startswith("projected_"):
             continue
         rows.append(dict(label=r.label, actual=value_text(r.actual, r.unit),
+                         why="" if not pd.isna(r.actual) else _text(r.note),
                          target="" if pd.isna(r.target) else f"{r.comparator} {value_text(r.target, r.unit)}",
                          gap=_text(r.gap_text), status=_text(r.status),
                          attainment=None if pd.isna(r.attainment) else r.attainment,
