@@ -455,9 +455,21 @@ class _KernelPool(threading.local):
         self._run("import thads_analysis.kernel as _k\n_k.warm_up()")
 
     def _run(self, code: str) -> None:
+        """Run set-up code in the kernel; fails at once if the kernel dies or the batch is interrupted."""
+        import asyncio
+
         from jupyter_core.utils import run_sync
 
-        reply = run_sync(self.kc.execute_interactive)(code, silent=True, timeout=120)
+        async def watched():
+            task = asyncio.ensure_future(self.kc.execute_interactive(code, silent=True, timeout=120))
+            while not task.done():
+                await asyncio.wait([task], timeout=0.5)
+                if not task.done() and (_STOP.is_set() or not self.km.is_alive()):
+                    task.cancel()
+                    raise Interrupted("interrupted") if _STOP.is_set() else RuntimeError("the kernel died")
+            return task.result()
+
+        reply = run_sync(watched)()
         if reply["content"]["status"] != "ok":
             raise RuntimeError(f"kernel set-up failed: {reply['content'].get('ename')}: {reply['content'].get('evalue')}")
 
