@@ -101,6 +101,22 @@ def test_another_provinces_bad_rows_do_not_fail_a_province_report(tmp_path, caps
     assert "1 dòng số liệu không xác định được tỉnh nên không được dùng" in page
 
 
+def test_summary_of_a_province_beside_another_provinces_bad_rows(tmp_path, capsys):
+    data = small_sample(tmp_path / "data", ["36", "79"])
+    monthly = data / "thads_monthly_2017.csv"
+    frame = pd.read_csv(monthly, dtype=str, keep_default_na=False)
+    frame.loc[frame.index[frame.province_code == "79"][3], "new_accepted"] = "nhiều"
+    frame.to_csv(monthly, index=False)
+    assert cli.main(["summary", "--province", "36", "--data", str(data), "--format", "json"]) == 0
+    out = capsys.readouterr()
+    assert "warning: set aside: 79 Hồ Chí Minh" in out.err
+    first = json.loads(out.out)[0]
+    assert first["numerator"] == 4_918 and first["denominator"] == 5_422  # data/README.md
+    # The province whose rows are set aside gets its problems, not a report.
+    assert cli.main(["summary", "--province", "79", "--data", str(data)]) == 1
+    assert "'nhiều' is not a number" in capsys.readouterr().err
+
+
 # ---------------------------------------------------------------- a failed run keeps the good report's inputs
 
 

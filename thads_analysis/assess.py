@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from . import schema
-from .indicators import INDICATORS, KEY_CATEGORIES, NATIONAL
+from .indicators import INDICATORS, NATIONAL
 from .funnel import funnel_table
 from .numbers import format_number
 from .provinces import provinces

@@ -16,6 +16,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -31,12 +32,11 @@ import nbformat
 import pandas as pd
 
 from . import schema
-from .indicators import NATIONAL
-from .io import LoadResult, display_name, load
+from .io import LoadResult, display_name, load_usable, set_aside_lines, set_aside_notes
 from .paths import DEFAULT_TARGETS, PROJECT_ROOT, SAMPLE_DIR
 from .pipeline import DEFAULT_YEAR, prepare, scorecard
 from .provinces import lookup, provinces
-from .schema import DataError, Problem
+from .schema import DataError
 from .targets import read_targets
 
 NOTEBOOKS = PROJECT_ROOT / "notebooks"
@@ -82,81 +82,6 @@ class BatchResult:
     folders: list[Path] = field(default_factory=list)
     made: dict = field(default_factory=dict)  # folder → reports made there by this run
     set_aside: list[str] = field(default_factory=list)  # provinces left out of another province's report
-
-
-UNATTRIBUTED = "?"  # rows whose province is not known
-
-
-def _problem_code(problem: Problem) -> str | None:
-    """The province a problem sets aside: its code, UNATTRIBUTED for a row of no known province,
-    None for a problem of a whole file (which stops everything)."""
-    if problem.province:
-        return problem.province.split(" ")[0]
-    return UNATTRIBUTED if problem.row is not None else None
-
-
-def load_for_batch(data, money_unit: str | None = None) -> tuple[LoadResult, dict[str, list[Problem]]]:
-    """Load the data, setting aside provinces whose rows break a rule (and rows of no known province).
-
-    Returns the result for the clean provinces (``frame`` set) and the problems of each
-    province left out (key UNATTRIBUTED for rows whose province is unknown). A row that is set
-    aside never gives a wrong number: the province lacks it, so what needs it is "no data".
-    Problems that name no row (a missing column, an unreadable file) are fatal: the result
-    then has no frame and every problem.
-    """
-    result = load(data, money_unit)
-    if not result.errors:
-        return result, {}
-    if any(_problem_code(p) is None for p in result.errors) or result.unchecked is None:
-        return result, {}
-    bad: dict[str, list[Problem]] = {}
-    for problem in result.errors:
-        bad.setdefault(_problem_code(problem), []).append(problem)
-    for _ in range(3):  # leaving provinces out can change cross-province checks (unit slips)
-        frame = result.unchecked[~result.unchecked["province_code"].isin(list(bad))].reset_index(drop=True)
-        problems = schema.validate(frame)
-        errors = [p for p in problems if p.severity == "error"]
-        if not errors:
-            break
-        if any(_problem_code(p) in (None, UNATTRIBUTED) for p in errors):
-            return LoadResult(None, result.problems + errors, result.files), {}
-        for problem in errors:
-            bad.setdefault(_problem_code(problem), []).append(problem)
-    else:
-        return LoadResult(None, result.problems, result.files), {}
-    if frame.empty:
-        return LoadResult(None, result.problems, result.files), {}
-    standing = result.unchecked_standing
-    if standing is not None:
-        standing = standing[~standing["province_code"].isin(list(bad))].reset_index(drop=True)
-    frame.attrs["origin"] = ", ".join(sorted(set(frame[schema.ORIGIN_COLUMN].dropna().astype(str))))
-    warnings = [p for p in result.problems if p.severity == "warning"] + [
-        p for p in problems if p.severity == "warning"]
-    return LoadResult(frame, warnings, result.files, standing), bad
-
-
-def set_aside_label(code: str) -> str:
-    """"79 Hồ Chí Minh", or the words for rows of no known province."""
-    if code == UNATTRIBUTED:
-        return "rows of no known province"
-    reference = provinces().set_index("code")
-    return f"{code} {reference.at[code, 'short_name']}" if code in reference.index else str(code)
-
-
-def set_aside_notes(bad: dict[str, list[Problem]]) -> list[str]:
-    """What a reader of the reports must know about rows left out (Vietnamese, for the page)."""
-    if not bad:
-        return []
-    reference = provinces().set_index("code")
-    names = [reference.at[c, "short_name"] for c in sorted(bad) if c in reference.index]
-    notes = []
-    if names:
-        notes.append(f"Số liệu của {', '.join(names)} vi phạm ràng buộc kiểm tra nên không được dùng: tỉnh đó "
-                     "không có báo cáo, số liệu vùng và toàn quốc là tổng của các tỉnh còn lại.")
-    if UNATTRIBUTED in bad:
-        rows = {(p.file, p.row) for p in bad[UNATTRIBUTED]}
-        notes.append(f"{len(rows)} dòng số liệu không xác định được tỉnh nên không được dùng.")
-    return notes
 
 
 # ---------------------------------------------------------------- output folder and inputs snapshots
@@ -249,19 +174,20 @@ def write_inputs(result: LoadResult, targets: Path, folder: Path, notes: list[st
 
 
 def _referenced_inputs(folder: Path) -> set[str]:
-    """The entries of ``folder/inputs`` that the notebooks in ``folder`` were made from."""
+    """The entries of ``folder/inputs`` that the notebooks in ``folder`` were made from.
+
+    Read from the parameters papermill records in each notebook's metadata, found by a pattern
+    rather than by parsing every notebook (a month's 64 notebooks hold ~40 MB of figures).
+    """
+    pattern = re.compile(r'"(?:data_path|targets_path)": "inputs/([^/"\\]+)')
     names = set()
     for notebook in folder.glob("*.ipynb"):
         if notebook.is_symlink():
             continue
         try:
-            parameters = json.loads(notebook.read_text(encoding="utf-8"))["metadata"]["papermill"]["parameters"]
-        except (OSError, ValueError, KeyError, TypeError):
+            names.update(pattern.findall(notebook.read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError):
             continue
-        for key in ("data_path", "targets_path"):
-            parts = Path(str(parameters.get(key, ""))).parts
-            if len(parts) > 1 and parts[0] == "inputs":
-                names.add(parts[1])
     return names
 
 
@@ -655,7 +581,7 @@ def run_batch(province=None, all_provinces: bool = False, jobs: int | None = Non
     wanted = None if all_provinces else lookup(province)  # unknown names fail here
     read_targets(targets_path)  # a bad targets file fails here
     out = check_output(Path(out))
-    result, bad = load_for_batch(data_paths, money_unit)
+    result, bad = load_usable(data_paths, money_unit)
     if result.frame is None or (wanted is not None and wanted.code in bad):
         problems = result.errors or (bad.get(wanted.code, []) if wanted else [])
         raise DataError(problems)
@@ -681,9 +607,7 @@ def run_batch(province=None, all_provinces: bool = False, jobs: int | None = Non
     finally:  # also when interrupted: no snapshot stays that no report names
         for plan in plans:
             prune_inputs(plan["folder"])
-    set_aside = [f"{set_aside_label(code)}: rows break the rules: " + "; ".join(str(p) for p in problems[:3])
-                 + (f" (+{len(problems) - 3} more)" if len(problems) > 3 else "")
-                 for code, problems in sorted(bad.items())]
+    set_aside = set_aside_lines(bad)
     if all_provinces:
         failures += [Failure(*line.split(": ", 1)) for line in set_aside]
         for plan in plans:

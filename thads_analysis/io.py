@@ -471,8 +471,8 @@ def _values(table: _Table, cells: pd.DataFrame, rows: _Rows, name: str, measures
     for i in np.flatnonzero(money & pd.isna(factor) & ~numbers.blank & ~rows.unit_named):
         rows.unit_named[i] = True
         rows.problem(i, name, "money unit", "the money unit is not stated; add a 'unit' column (đồng, nghìn "
-                         "đồng, triệu đồng, tỷ đồng), put it in the header such as 'Thi hành xong (nghìn đồng)', or "
-                         "pass --money-unit")
+                     "đồng, triệu đồng, tỷ đồng), put it in the header such as 'Thi hành xong (nghìn đồng)', or "
+                     "pass --money-unit")
     ints = numbers.ints
     known = ints.notna() & pd.notna(factor)
     limit = pd.Series(schema.MAX_VALUE, index=cells.index, dtype="Int64") // pd.Series(factor, index=cells.index)
@@ -510,7 +510,9 @@ def _counts(cells: pd.DataFrame, rows: _Rows, name: str, style: str | None) -> p
     out = numbers.ints.copy()
     for idx, number in numbers.other.items():
         i = cells.index.get_loc(idx)
-        if number != number.to_integral_value() or abs(number) > schema.MAX_VALUE:
+        if abs(number) > schema.MAX_VALUE:
+            rows.problem(i, name, "value too large", _too_large(cells[name].iat[i], None))
+        elif number != number.to_integral_value():
             rows.problem(i, name, "wrong type", f"{cells[name].iat[i]!r} is not a whole number")
         else:
             out.iat[i] = int(number)
@@ -841,6 +843,95 @@ def load(paths, money_unit: str | None = None) -> LoadResult:
         frame.attrs["origin"] = origin_of(frame)
         frame.attrs["files"] = [display_name(f) for f in files]
     return LoadResult(frame if ok else None, problems, files, standing if ok else None, frame, standing, notes)
+
+
+# ---------------------------------------------------------------- setting provinces aside
+
+
+UNATTRIBUTED = "?"  # rows whose province is not known
+
+
+def _problem_code(problem: Problem) -> str | None:
+    """The province a problem sets aside: its code, UNATTRIBUTED for a row of no known province,
+    None for a problem of a whole file (which stops everything)."""
+    if problem.province:
+        return problem.province.split(" ")[0]
+    return UNATTRIBUTED if problem.row is not None else None
+
+
+def load_usable(data, money_unit: str | None = None) -> tuple[LoadResult, dict[str, list[Problem]]]:
+    """Load the data, setting aside provinces whose rows break a rule (and rows of no known province).
+
+    Returns the result for the clean provinces (``frame`` set) and the problems of each
+    province left out (key UNATTRIBUTED for rows whose province is unknown). A row that is set
+    aside never gives a wrong number: the province lacks it, so what needs it is "no data".
+    Problems that name no row (a missing column, an unreadable file) are fatal: the result
+    then has no frame and every problem.
+    """
+    result = load(data, money_unit)
+    if not result.errors:
+        return result, {}
+    if any(_problem_code(p) is None for p in result.errors) or result.unchecked is None:
+        return result, {}
+    bad: dict[str, list[Problem]] = {}
+    for problem in result.errors:
+        bad.setdefault(_problem_code(problem), []).append(problem)
+    for _ in range(3):  # leaving provinces out can change cross-province checks (unit slips)
+        frame = result.unchecked[~result.unchecked["province_code"].isin(list(bad))].reset_index(drop=True)
+        problems = schema.validate(frame)
+        errors = [p for p in problems if p.severity == "error"]
+        if not errors:
+            break
+        if any(_problem_code(p) in (None, UNATTRIBUTED) for p in errors):
+            return LoadResult(None, result.problems + errors, result.files), {}
+        for problem in errors:
+            bad.setdefault(_problem_code(problem), []).append(problem)
+    else:
+        return LoadResult(None, result.problems, result.files), {}
+    if frame.empty:
+        return LoadResult(None, result.problems, result.files), {}
+    standing = result.unchecked_standing
+    if standing is not None:
+        standing = standing[~standing["province_code"].isin(list(bad))].reset_index(drop=True)
+    frame.attrs["origin"] = origin_of(frame)
+    frame.attrs["files"] = [display_name(f) for f in result.files]
+    warnings = [p for p in result.problems if p.severity == "warning"] + [
+        p for p in problems if p.severity == "warning"]
+    return LoadResult(frame, warnings, result.files, standing, notes=result.notes), bad
+
+
+def set_aside_label(code: str) -> str:
+    """"79 Hồ Chí Minh", or the words for rows of no known province."""
+    if code == UNATTRIBUTED:
+        return "rows of no known province"
+    from .provinces import provinces
+
+    reference = provinces().set_index("code")
+    return f"{code} {reference.at[code, 'short_name']}" if code in reference.index else str(code)
+
+
+def set_aside_lines(bad: dict[str, list[Problem]]) -> list[str]:
+    """One line per province set aside, with its first problems (for the command line)."""
+    return [f"{set_aside_label(code)}: rows break the rules: " + "; ".join(str(p) for p in problems[:3])
+            + (f" (+{len(problems) - 3} more)" if len(problems) > 3 else "") for code, problems in sorted(bad.items())]
+
+
+def set_aside_notes(bad: dict[str, list[Problem]]) -> list[str]:
+    """What a reader of the reports must know about rows left out (Vietnamese, for the page)."""
+    if not bad:
+        return []
+    from .provinces import provinces
+
+    reference = provinces().set_index("code")
+    names = [reference.at[c, "short_name"] for c in sorted(bad) if c in reference.index]
+    notes = []
+    if names:
+        notes.append(f"Số liệu của {', '.join(names)} vi phạm ràng buộc kiểm tra nên không được dùng: tỉnh đó "
+                     "không có báo cáo, số liệu vùng và toàn quốc là tổng của các tỉnh còn lại.")
+    if UNATTRIBUTED in bad:
+        rows = {(p.file, p.row) for p in bad[UNATTRIBUTED]}
+        notes.append(f"{len(rows)} dòng số liệu không xác định được tỉnh nên không được dùng.")
+    return notes
 
 
 def display_name(path: Path) -> str:

@@ -17,9 +17,10 @@ from . import schema
 from .assess import assess
 from .campaign import DEFAULT_CAMPAIGN, read_campaign, window_indicators
 from .indicators import INDICATORS, NATIONAL, indicators, resolve_period, scope_codes, totals
-from .io import data_files, is_sample, read_dataset
+from .io import data_files, is_sample, load_usable, set_aside_lines, set_aside_notes
 from .paths import DEFAULT_TARGETS, SAMPLE_DIR
 from .provinces import REGIONS, lookup
+from .schema import DataError
 from .targets import read_targets, year_warning
 
 DEFAULT_YEAR = 2017
@@ -45,6 +46,7 @@ class Analysis:
     window: object = None  # the campaign as far as the period reaches; None before the window opens
     targets_note: str = ""  # why no indicator has a target, when the targets file lacks the year
     notes: list[str] = field(default_factory=list)  # what the page must say of the data (provinces set aside)
+    set_aside: dict = field(default_factory=dict)  # province code → the problems that set its rows aside
 
     @property
     def is_sample(self) -> bool:
@@ -112,14 +114,18 @@ def prepare(data=None, targets=None, year: int | None = None, period_end=None,
 
 
 def _prepare(data_paths, targets_path, year, period_end, money_unit, campaign_path) -> Analysis:
-    loaded = read_dataset(data_paths, money_unit)
+    loaded, set_aside = load_usable(data_paths, money_unit)
+    if loaded.frame is None:
+        raise DataError(loaded.problems)
     target_table = read_targets(targets_path)
     frame = loaded.frame
     if year is None:
         year = schema.statistical_year(period_end) if period_end is not None else DEFAULT_YEAR
     period = resolve_period(frame, year, period_end)
     analysis = Analysis(frame, loaded.standing, target_table, period, int(year), data_paths, targets_path,
-                        list(frame.attrs.get("warnings", [])), notes=list(frame.attrs.get("notes", [])))
+                        [str(p) for p in loaded.warnings] + [f"warning: set aside: {line}"
+                                                             for line in set_aside_lines(set_aside)],
+                        notes=loaded.notes + set_aside_notes(set_aside), set_aside=set_aside)
     missing_year = year_warning(target_table, int(year), targets_path.name)
     if missing_year:
         analysis.warnings.append(missing_year)
@@ -178,6 +184,8 @@ def scorecard(analysis: Analysis, scope) -> pd.DataFrame:
     level, scope_id = analysis.scope_of(scope)
     key = ("scorecard", level, scope_id)
     if key not in analysis._computed:
+        if level == "province" and scope_id in analysis.set_aside:
+            raise DataError(analysis.set_aside[scope_id])
         if level == "province" and scope_id not in set(analysis.frame["province_code"].unique()):
             raise ValueError(f"no data for {lookup(scope_id).name} ({scope_id}) in "
                              f"{', '.join(map(str, analysis.data_path))}")
