@@ -301,3 +301,22 @@ def test_ctrl_c_stops_within_seconds_and_leaves_nothing_behind(tmp_path):
     assert (set(runtime.glob("kernel-*.json")) if runtime.is_dir() else set()) == connections
     left = subprocess.run(["pgrep", "-f", f"ipykernel_launcher.*{runtime}"], capture_output=True, text=True)
     assert left.stdout == ""
+
+
+def test_a_second_run_into_the_same_folder_waits_its_turn(tmp_path, capsys):
+    import filelock
+
+    out = tmp_path / "out"
+    out.mkdir()
+    with filelock.FileLock(out / ".thads-report.lock", timeout=0):  # a run in progress
+        code, _, err = run(capsys, "--province", "36", "--out", out)
+    assert code == 1 and "another `thads report` is writing into" in err
+    assert [p.name for p in out.iterdir()] == [".thads-report.lock"]
+
+
+def test_a_pipe_in_the_output_folder_is_not_read(tmp_path):
+    folder = tmp_path / "2017-09-30"
+    (folder / "inputs" / "old").mkdir(parents=True)
+    os.mkfifo(folder / "notes.ipynb")  # reading it would wait for a writer forever
+    batch.prune_inputs(folder)
+    assert list((folder / "inputs").iterdir()) == []

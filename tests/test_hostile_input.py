@@ -309,3 +309,113 @@ def test_a_targets_file_without_the_year_is_a_warning_on_the_command_line_and_th
     assert "t.csv: no targets for statistical year 2017 (the file has targets for: 2024)" in err
     page = ProvinceReport("36", 2017, "", "", str(path)).scorecard().data
     assert "không có chỉ tiêu nào cho năm thống kê 2017 (chỉ có năm 2024)" in page
+
+
+# ---------------------------------------------------------------- workbooks, encodings and odd files
+
+
+def workbook(path, rows, edit=None):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(HEADER)
+    for r in rows:
+        sheet.append(r)
+    if edit:
+        edit(sheet)
+    book.save(path)
+    return path
+
+
+def test_a_formula_without_a_saved_value_is_an_error_naming_the_cell(tmp_path, capsys):
+    # openpyxl, like many export tools, writes formulas without computing them: the cell has no value.
+    def formula(sheet):
+        sheet["N2"] = "=50+0"  # terminated of the first row
+
+    code, out = validate(capsys, workbook(tmp_path / "x.xlsx", good_rows(), formula))
+    assert code == 1 and "x.xlsx[Sheet]:2" in out and "column N [formula without a value]" in out
+    assert "=50+0" in out
+
+
+def test_merged_data_cells_are_an_error(tmp_path, capsys):
+    def merge(sheet):
+        sheet.merge_cells("M2:N2")  # completed and terminated of the first row
+
+    code, out = validate(capsys, workbook(tmp_path / "x.xlsx", good_rows(), merge))
+    assert code == 1 and "x.xlsx[Sheet]:2" in out and "[merged cells] cells M2:N2 are merged" in out
+
+
+def test_a_far_away_blank_cell_does_not_blow_up_a_workbook(tmp_path, capsys):
+    def far(sheet):
+        sheet["XFD200000"] = " "  # a space: blank, but it makes the sheet 200.000 × 16.384 cells
+
+    code, out = validate(capsys, workbook(tmp_path / "x.xlsx", good_rows(), far))
+    assert code == 0 and "12 rows" in out
+
+    def wide(sheet):
+        sheet["ZZ1"] = "ghi chú thêm"
+
+    code, out = validate(capsys, workbook(tmp_path / "wide.xlsx", good_rows(), wide))
+    assert code == 1 and "[too many columns]" in out and "column ZZ" in out
+
+
+def test_digits_of_other_scripts_are_read_as_numbers(tmp_path):
+    rows = with_cell(good_rows(), "carried_over", "１０００", "cases", first_only=True)  # fullwidth 1000
+    frame = read_data(write_csv(tmp_path / "x.csv", rows))
+    assert int(frame.query("province_code == '01' and measure == 'cases'")["carried_over"].iloc[0]) == 1000
+
+
+def test_utf16_text_is_read_with_its_mark_and_named_without_it(tmp_path, capsys):
+    text = (tmp_path / "x.csv")
+    write_csv(text, good_rows())
+    content = text.read_text(encoding="utf-8")
+    (tmp_path / "bom.csv").write_text(content, encoding="utf-16")  # Python writes the byte-order mark
+    code, out = validate(capsys, tmp_path / "bom.csv")
+    assert code == 0 and "12 rows" in out and "cut short" not in out
+    (tmp_path / "nobom.csv").write_bytes(content.encode("utf-16-le"))
+    code, out = validate(capsys, tmp_path / "nobom.csv")
+    assert code == 1 and "nobom.csv: [encoding]" in out and "UTF-16 or UTF-32" in out
+
+
+def test_a_workbook_named_csv_and_a_csv_with_title_lines(tmp_path, capsys):
+    workbook(tmp_path / "book.xlsx", good_rows()).rename(tmp_path / "book.csv")
+    code, out = validate(capsys, tmp_path / "book.csv")
+    assert code == 1 and "book.csv: [file type] this is a zip file" in out
+    path = write_csv(tmp_path / "titled.csv", good_rows())
+    path.write_text("BÁO CÁO KẾT QUẢ THI HÀNH ÁN DÂN SỰ\nĐơn vị tính: việc\n" + path.read_text(encoding="utf-8"),
+                    encoding="utf-8")
+    frame = read_data(path)
+    assert len(frame) == 12 and int(frame["source_row"].min()) == 4  # title, unit line, header, first row
+
+
+def test_a_canonical_parquet_with_an_empty_required_cell_is_refused(tmp_path, capsys):
+    frame = read_data(write_csv(tmp_path / "x.csv", good_rows()))
+    frame = frame.assign(unit=frame["measure"].map({"cases": "việc", "money": "đồng"}))
+    frame.loc[2, "completed"] = pd.NA
+    frame.to_parquet(tmp_path / "x.parquet")
+    code, out = validate(capsys, tmp_path / "x.parquet")
+    assert code == 1 and "column completed [missing value]" in out
+
+
+def test_a_province_missing_at_one_period_withholds_the_national_total(tmp_path, capsys):
+    from thads_analysis.pipeline import prepare
+
+    may = with_cell(good_rows(), "period_end", "2017-05-31")
+    april = [r for r in good_rows() if r[0] != "79"]  # 79 reports in May, not in April
+    path = write_csv(tmp_path / "x.csv", april + may)
+    code, out = validate(capsys, path)
+    assert code == 0 and "province 79 Hồ Chí Minh" in out and "no report at 30/04/2017" in out
+    analysis = prepare(path, period_end="2017-04-30")
+    national = analysis.indicators["national"].set_index("indicator")
+    assert pd.isna(national.at["completion_rate_cases", "value"])
+    assert national.at["completion_rate_cases", "note"] == "thiếu dòng số liệu của Hồ Chí Minh"
+    # Nam Định's own rate is untouched: 1.850 resolved of 2.500 with conditions (conftest).
+    nam_dinh = analysis.indicators["province"].query("scope == '36'").set_index("indicator")
+    assert nam_dinh.at["completion_rate_cases", "value"] == pytest.approx(1850 / 2500 * 100)
+
+
+def test_targets_that_are_a_pipe_are_named(tmp_path, capsys):
+    import os
+
+    os.mkfifo(tmp_path / "t.csv")
+    code = cli.main(["summary", "--province", "36", "--targets", str(tmp_path / "t.csv")])
+    assert code == 1 and "not a regular file" in capsys.readouterr().err

@@ -10,6 +10,7 @@ leaves the previous good one in place. One failing report does not stop the othe
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import hashlib
@@ -111,14 +112,19 @@ def _inside(path: Path, root: Path) -> bool:
         os.path.realpath(path).startswith(os.path.realpath(root) + os.sep)
 
 
-def _own_folder(path: Path, root: Path) -> Path:
-    """Create ``path`` (a folder inside ``root``) if missing; ValueError when it is a link leading out
-    of ``root`` or not a folder: reports are never written, nor anything deleted, outside --out."""
+def _check_folder(path: Path, root: Path) -> None:
+    """ValueError when ``path`` (a folder inside ``root``) is a link leading out of ``root`` or is not
+    a folder: reports are never written, nor anything deleted, outside --out."""
     if path.is_symlink() and not _inside(path, root):
         raise ValueError(f"{path} is a link to {os.path.realpath(path)}, outside the output folder {root}; "
                          "remove the link or choose another --out")
     if path.exists() and not path.is_dir():
         raise ValueError(f"{path} is a file where the reports need a folder; move it away or choose another --out")
+
+
+def _own_folder(path: Path, root: Path) -> Path:
+    """``path``, created if missing, after ``_check_folder``."""
+    _check_folder(path, root)
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -182,7 +188,7 @@ def _referenced_inputs(folder: Path) -> set[str]:
     pattern = re.compile(r'"(?:data_path|targets_path)": "inputs/([^/"\\]+)')
     names = set()
     for notebook in folder.glob("*.ipynb"):
-        if notebook.is_symlink():
+        if notebook.is_symlink() or not notebook.is_file():  # a pipe named x.ipynb would block the read
             continue
         try:
             names.update(pattern.findall(notebook.read_text(encoding="utf-8")))
@@ -573,14 +579,35 @@ def run_batch(province=None, all_provinces: bool = False, jobs: int | None = Non
     with ``all_provinces`` it is a failure; for another province's report a warning
     (``BatchResult.set_aside``), said on the report's page too.
     """
-    from .indicators import periods as data_periods
-    from .indicators import resolve_period
-
     data_paths = [Path(p) for p in ([data] if isinstance(data, (str, Path)) else (data or [SAMPLE_DIR]))]
     targets_path = Path(targets) if targets else DEFAULT_TARGETS
     wanted = None if all_provinces else lookup(province)  # unknown names fail here
     read_targets(targets_path)  # a bad targets file fails here
     out = check_output(Path(out))
+    return _run_batch(data_paths, targets_path, wanted, all_provinces, jobs, year, period_end, out, money_unit,
+                      progress, reuse_kernels, all_periods, scheduler)
+
+
+@contextlib.contextmanager
+def _output_lock(out: Path):
+    """Hold the output folder for one run: two runs at once would each remove the other's new
+    snapshot (prune_inputs) and could interleave their index and summary."""
+    import filelock
+
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        with filelock.FileLock(out / ".thads-report.lock", timeout=0):
+            yield
+    except filelock.Timeout:
+        raise ValueError(f"another `thads report` is writing into {out}; wait until it ends or choose another "
+                         "--out") from None
+
+
+def _run_batch(data_paths, targets_path, wanted, all_provinces, jobs, year, period_end, out, money_unit, progress,
+               reuse_kernels, all_periods, scheduler) -> BatchResult:
+    from .indicators import periods as data_periods
+    from .indicators import resolve_period
+
     result, bad = load_usable(data_paths, money_unit)
     if result.frame is None or (wanted is not None and wanted.code in bad):
         problems = result.errors or (bad.get(wanted.code, []) if wanted else [])
@@ -592,30 +619,38 @@ def run_batch(province=None, all_provinces: bool = False, jobs: int | None = Non
         chosen = data_periods(result.frame, year)
     plans = [_plan(result, targets_path, year, period, wanted, all_provinces, out, len(chosen) > 1)
              for period in chosen]
-    notes = set_aside_notes(bad)
-    for plan in plans:  # every check passed: now the snapshots, which the notebooks name
+    with _output_lock(out):  # every check passed: now the folders and snapshots, which the notebooks name
+        try:
+            produced, failures = _make_reports(plans, result, targets_path, set_aside_notes(bad), jobs, progress,
+                                               reuse_kernels, scheduler)
+            set_aside = set_aside_lines(bad)
+            if all_provinces:
+                failures += [Failure(*line.split(": ", 1)) for line in set_aside]
+                failures += [failure for plan in plans for failure in plan["absent"]]
+                for plan in plans:
+                    failures += _write_index_and_summary(plan, produced, failures, year)
+        finally:  # also when interrupted: no snapshot stays that no report names
+            for plan in plans:
+                prune_inputs(plan["folder"])
+    names = sorted(key.split("/", 1)[1] for key in produced)
+    made = {plan["folder"]: sum(1 for j in plan["jobs"] if j.key in produced) for plan in plans}
+    return BatchResult(plans[0]["folder"] if len(plans) == 1 else out, names, failures,
+                       [plan["folder"] for plan in plans], made, [] if all_provinces else set_aside)
+
+
+def _make_reports(plans: list[dict], result: LoadResult, targets_path: Path, notes: list[str], jobs, progress: bool,
+                  reuse_kernels: bool, scheduler: str | None) -> tuple[list[str], list[Failure]]:
+    """Folders and inputs snapshots of the plans, then their notebooks; returns reports made and failures."""
+    for plan in plans:
+        _own_folder(plan["folder"], plan["folder"].parent)
         plan["data_dir"], plan["targets"] = write_inputs(result, targets_path, plan["folder"], notes)
         for job in plan["jobs"]:
             job.parameters.update(data_path=os.path.relpath(plan["data_dir"], plan["folder"]),
                                   targets_path=os.path.relpath(plan["targets"], plan["folder"]))
     job_list = [job for plan in plans for job in plan["jobs"]]
-    try:
-        if scheduler:
-            produced, failures = run_on_dask(job_list, scheduler, progress)
-        else:
-            produced, failures = run_jobs(job_list, min(job_count(jobs), len(job_list)), progress, reuse_kernels)
-    finally:  # also when interrupted: no snapshot stays that no report names
-        for plan in plans:
-            prune_inputs(plan["folder"])
-    set_aside = set_aside_lines(bad)
-    if all_provinces:
-        failures += [Failure(*line.split(": ", 1)) for line in set_aside]
-        for plan in plans:
-            failures += _write_index_and_summary(plan, produced, failures, year)
-    names = sorted(key.split("/", 1)[1] for key in produced)
-    made = {plan["folder"]: sum(1 for j in plan["jobs"] if j.key in produced) for plan in plans}
-    return BatchResult(plans[0]["folder"] if len(plans) == 1 else out, names, failures,
-                       [plan["folder"] for plan in plans], made, [] if all_provinces else set_aside)
+    if scheduler:
+        return run_on_dask(job_list, scheduler, progress)
+    return run_jobs(job_list, min(job_count(jobs), len(job_list)), progress, reuse_kernels)
 
 
 def job_count(jobs: int | None) -> int:
@@ -648,8 +683,9 @@ def _write_index_and_summary(plan: dict, produced: list[str], failures: list[Fai
 def _plan(result: LoadResult, targets_path: Path, year: int, period: pd.Timestamp, wanted, all_provinces: bool,
           out: Path, dated_labels: bool) -> dict:
     """The folder and jobs of one period (the snapshot is written once every plan passed its checks)."""
-    out.mkdir(parents=True, exist_ok=True)
-    folder = _own_folder(out / period.date().isoformat(), out)
+    folder = out / period.date().isoformat()
+    _check_folder(folder, out)
+    _check_folder(folder / "inputs", folder)
     present = set(result.frame.loc[result.frame["period_end"] == period, "province_code"])
     if wanted is not None and wanted.code not in present:
         raise ValueError(f"no data for {wanted.name} ({wanted.code}) at {period.strftime('%d/%m/%Y')}")
@@ -670,7 +706,12 @@ def _plan(result: LoadResult, targets_path: Path, year: int, period: pd.Timestam
             target = job.stem.with_suffix(suffix)
             if target.is_dir() and not target.is_symlink():
                 raise ValueError(f"{target} is a folder where a report goes; move it away or choose another --out")
-    return dict(folder=folder, period=period, names=names, jobs=jobs)
+    year_rows = result.frame["period_end"].map(schema.statistical_year) == schema.statistical_year(period)
+    absent = sorted(set(result.frame.loc[year_rows, "province_code"]) - present) if all_provinces else []
+    return dict(folder=folder, period=period, names=names, jobs=jobs,
+                absent=[Failure(f"{prefix}{c} {reference.at[c, 'short_name']}", f"no report at "
+                                f"{period.strftime('%d/%m/%Y')}, although the data hold its other months of the "
+                                "year; region and national totals that need it are withheld") for c in absent])
 
 
 def _run_dask_job(job: Job) -> str:

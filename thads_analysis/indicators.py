@@ -131,11 +131,16 @@ def totals(frame: pd.DataFrame, level: str = "province") -> pd.DataFrame:
     summed["n_provinces"] = grouped["province_code"].nunique()
     summed["missing_provinces"] = ""
     if level != "province":
-        # A province that reports at a period but lacks this measure's or category's row would
-        # silently drop out of the sum: the scope's total is then "no data", naming it.
-        present = data.groupby(["scope", "period_end"], observed=True)["province_code"].agg(frozenset)
+        # A province that reports in the statistical year but lacks this period's report, or this
+        # measure's or category's row, would silently drop out of the sum: the scope's total is
+        # then "no data", naming it.
+        year = data["period_end"].map(schema.statistical_year).rename("year")
+        present = data.groupby(["scope", year], observed=True)["province_code"].agg(frozenset)
         members = grouped["province_code"].agg(frozenset)
-        expected = present.reindex(summed.index.droplevel(["measure", "category"])).to_numpy()
+        keys = summed.index.droplevel(["measure", "category"])
+        wanted = pd.MultiIndex.from_arrays([keys.get_level_values("scope"),
+                                            keys.get_level_values("period_end").map(schema.statistical_year)])
+        expected = present.reindex(wanted).to_numpy()
         short = provinces().set_index("code")["short_name"]
         for i, (have, want) in enumerate(zip(members.to_numpy(), expected)):
             if have != want:
@@ -208,7 +213,7 @@ def _missing_note(cur: pd.DataFrame, scope, columns: list[str], measure, categor
         return f"thiếu dòng số liệu của {row['missing_provinces']}"
     for col in columns:
         if pd.isna(row[col]):
-            return f"thiếu cột {schema.LABELS.get(col, col)}"
+            return f"thiếu số liệu {schema.LABELS.get(col, col)}"
     if columns and row[columns[-1]] == 0:
         return f"{schema.LABELS.get(columns[-1], columns[-1])} bằng 0"
     return ""

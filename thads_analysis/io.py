@@ -22,7 +22,7 @@ import pandas as pd
 
 from . import schema
 from .labels import CASE_UNITS, label_index, match_value, normalize_label, strip_header_unit
-from .numbers import AMBIGUOUS_DOT, STYLE_EVIDENCE, STYLE_NAMES, NumberParseError, format_int, is_blank, parse_number
+from .numbers import STYLE_EVIDENCE, STYLE_NAMES, NumberParseError, format_int, is_blank, parse_number
 from .paths import PROJECT_ROOT
 from .provinces import UnknownProvinceError, lookup
 from .readers import DATA_SUFFIXES, Chunk, RawTable, read_raw
@@ -185,16 +185,27 @@ def _squeezed(text):
     return pc.replace_substring_regex(text, pattern=r"[\s\x{00a0}\x{202f}]", replacement="")
 
 
-def _blank(cells: pd.Series) -> np.ndarray:
-    """Which cells are empty: None, NaN, "" or a dash."""
+def _matches(text, pattern: str) -> np.ndarray:
+    """Which cells of an Arrow string array match ``pattern`` whole (RE2 syntax); empty ones do not."""
+    import pyarrow.compute as pc
+
+    return pc.match_substring_regex(text, f"^(?:{pattern})$").fill_null(False).to_numpy(zero_copy_only=False)
+
+
+def _blank_text(text, squeezed) -> np.ndarray:
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    blank = pc.or_kleene(pc.is_null(text), pc.is_in(pc.utf8_lower(squeezed), value_set=pa.array(sorted(BLANK_TEXTS))))
+    return blank.fill_null(True).to_numpy(zero_copy_only=False)
+
+
+def _blank(cells: pd.Series) -> np.ndarray:
+    """Which cells are empty: None, NaN, "" or a dash."""
     text = _arrow_text(cells)
     if text is None:
         return np.fromiter((is_blank(v) for v in cells.to_numpy()), dtype=bool, count=len(cells))
-    blank = pc.or_kleene(pc.is_null(text), pc.is_in(pc.utf8_lower(_squeezed(text)), value_set=pa.array(sorted(BLANK_TEXTS))))
-    return blank.to_numpy(zero_copy_only=False)
+    return _blank_text(text, _squeezed(text))
 
 
 def _cached(cache: dict, value, compute):
@@ -208,62 +219,74 @@ def _cached(cache: dict, value, compute):
         return compute(value)
 
 
-def _text_cells(cells: pd.Series) -> pd.Series:
-    """The text cells of a column, spaces removed, as an Arrow-backed string Series."""
-    text = _arrow_text(cells)
-    if text is None:
-        cells = cells[[isinstance(v, str) for v in cells.to_numpy()]]
-        text = _arrow_text(cells)
-    squeezed = pd.Series(pd.arrays.ArrowStringArray(_squeezed(text)), index=cells.index)
-    return squeezed[squeezed.notna()]
-
-
 @dataclass
 class Numbers:
-    """A column's numbers: exact integers where the cell is a plain or grouped integer (``ints``),
-    Decimals for the other cells (``other``), messages for cells that are not numbers."""
+    """A column's numbers by position: exact integers where the cell is a plain or grouped
+    integer (``ints`` where ``fast``), Decimals for the other cells (``other``), messages for
+    cells that are not numbers, and the empty cells."""
 
-    ints: pd.Series  # Int64, NA where the cell is blank or not a plain integer
-    other: dict  # index → Decimal
-    errors: dict  # index → message
+    ints: np.ndarray  # int64, meaningful where ``fast``
+    fast: np.ndarray
+    other: dict  # position → Decimal
+    errors: dict  # position → message
     blank: np.ndarray
     ambiguous: bool = False  # a "1.234" read the Vietnamese way without the file saying so
+
+
+# ASCII digits only ([0-9], not \d): other scripts' digits go through parse_number one by one.
+PLAIN_INTEGER = r"[+-]?[0-9]{1,18}"
+GROUPED_INTEGER = {"en": r"[+-]?[0-9]{1,3}(,[0-9]{3}){1,5}", "vi": r"[+-]?[0-9]{1,3}(\.[0-9]{3}){1,5}"}
+ONE_DOT_GROUP = r"[+-]?[0-9]{1,3}\.[0-9]{3}"
 
 
 def parse_column(cells: pd.Series, style: str | None) -> Numbers:
     """Read a column of cells as numbers in the file's ``style`` (see numbers.parse_number).
 
-    Integers written plainly or with thousands groups are converted in one vectorised step;
-    only the other cells go through ``parse_number`` one by one.
+    Text cells that are integers written plainly or with thousands groups are converted in one
+    vectorised step (Arrow); only the other cells go through ``parse_number`` one by one.
     """
-    blank = _blank(cells)
-    ints = pd.Series(pd.NA, index=cells.index, dtype="Int64")
-    texts = _text_cells(cells[~blank])
-    grouped = r"[+-]?\d{1,3}(,\d{3}){1,5}" if style == "en" else r"[+-]?\d{1,3}(\.\d{3}){1,5}"
-    fast = (texts.str.fullmatch(r"[+-]?\d{1,18}") | texts.str.fullmatch(grouped)).fillna(False).astype(bool)
-    ambiguous = bool(style is None and texts[fast].str.fullmatch(AMBIGUOUS_DOT.pattern.strip("^$")).any())
-    if fast.any():
-        ints[fast[fast].index] = pd.to_numeric(texts[fast].str.replace(r"[.,]", "", regex=True)).astype("Int64")
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    values = cells.to_numpy(dtype=object)
+    ints = np.zeros(len(values), dtype=np.int64)
+    fast = np.zeros(len(values), dtype=bool)
+    ambiguous = False
+    text = _arrow_text(cells)
+    if text is None:  # numbers and text mixed (a workbook, a parquet file): cell by cell
+        blank = np.fromiter((is_blank(v) for v in values), dtype=bool, count=len(values))
+    else:
+        squeezed = _squeezed(text)
+        blank = _blank_text(text, squeezed)
+        grouped = GROUPED_INTEGER["en" if style == "en" else "vi"]
+        fast = (_matches(squeezed, PLAIN_INTEGER) | _matches(squeezed, grouped)) & ~blank
+        if fast.any():
+            digits = pc.replace_substring_regex(pc.filter(squeezed, pa.array(fast)), pattern=r"[.,+]", replacement="")
+            ints[fast] = pc.cast(digits, pa.int64()).to_numpy(zero_copy_only=False)
+        ambiguous = bool(style is None and (fast & _matches(squeezed, ONE_DOT_GROUP)).any())
     other, errors = {}, {}
-    slow = cells.index[~blank].difference(fast[fast].index)
-    for idx in slow:
-        value = cells.at[idx]
+    for i in np.flatnonzero(~blank & ~fast):
         try:
-            other[idx] = parse_number(value, style)
+            other[i] = parse_number(values[i], style)
         except NumberParseError as exc:
-            errors[idx] = str(exc)
-    return Numbers(ints, other, errors, blank, ambiguous)
+            errors[i] = str(exc)
+    return Numbers(ints, fast, other, errors, blank, ambiguous)
 
 
 def style_evidence(cells: pd.Series) -> dict[str, tuple]:
-    """Cells of a column that can only be read one way: {"vi" | "en": (index, text)}."""
-    texts = _text_cells(cells)
+    """Cells of a column that can only be read one way: {"vi" | "en": (position, text)}."""
+    text = _arrow_text(cells)
+    if text is None:
+        positions = [i for i, v in enumerate(cells.to_numpy(dtype=object)) if isinstance(v, str)]
+        text = _arrow_text(cells.iloc[positions])
+    else:
+        positions = range(len(cells))
+    squeezed = _squeezed(text)
     found = {}
     for style, pattern in STYLE_EVIDENCE.items():
-        hits = texts.str.fullmatch(pattern.pattern.strip("^$")).fillna(False).astype(bool)
-        if hits.any():
-            idx = hits[hits].index[0]
-            found[style] = (idx, cells.at[idx])
+        hits = np.flatnonzero(_matches(squeezed, pattern.pattern.strip("^$")))
+        if len(hits):
+            found[style] = (positions[hits[0]], cells.iat[positions[hits[0]]])
     return found
 
 
@@ -458,67 +481,69 @@ def _too_large(cell, unit: str | None) -> str:
 
 
 def _values(table: _Table, cells: pd.DataFrame, rows: _Rows, name: str, measures: list, units: list,
-            style: str | None) -> tuple[pd.Series, bool]:
+            style: str | None) -> tuple[pd.arrays.IntegerArray, bool]:
     """One value column in canonical units (đồng for money) as Int64, and whether an ambiguous
     "1.234" was read the Vietnamese way without the file's writing being known."""
     numbers = parse_column(cells[name], style)
-    money = np.array([m == "money" for m in measures])
+    money = np.array([m == "money" for m in measures], dtype=bool)
     header_unit = table.header_units.get(name)
     unit_of = [header_unit or u for u in units]
-    factor = pd.array([schema.MONEY_UNITS[u] if is_money and u else (1 if not is_money else pd.NA)
-                       for is_money, u in zip(money, unit_of)], dtype="Int64")
-    out = pd.Series(pd.NA, index=cells.index, dtype="Int64")
-    for i in np.flatnonzero(money & pd.isna(factor) & ~numbers.blank & ~rows.unit_named):
+    # The factor to đồng (1 for counts); 0 where a money row states no unit.
+    factor = np.array([(schema.MONEY_UNITS[u] if u else 0) if is_money else 1
+                       for is_money, u in zip(money, unit_of)], dtype=np.int64)
+    out = np.zeros(len(factor), dtype=np.int64)
+    valid = np.zeros(len(factor), dtype=bool)
+    for i in np.flatnonzero((factor == 0) & ~numbers.blank & ~rows.unit_named):
         rows.unit_named[i] = True
         rows.problem(i, name, "money unit", "the money unit is not stated; add a 'unit' column (đồng, nghìn "
                      "đồng, triệu đồng, tỷ đồng), put it in the header such as 'Thi hành xong (nghìn đồng)', or "
                      "pass --money-unit")
-    ints = numbers.ints
-    known = ints.notna() & pd.notna(factor)
-    limit = pd.Series(schema.MAX_VALUE, index=cells.index, dtype="Int64") // pd.Series(factor, index=cells.index)
-    too_big = (known & (ints.abs() > limit)).fillna(False).to_numpy(dtype=bool)
-    ok = known.to_numpy(dtype=bool) & ~too_big
-    out[ok] = ints[ok] * pd.Series(factor, index=cells.index)[ok]
+    known = numbers.fast & (factor > 0)
+    too_big = known & (np.abs(numbers.ints) > schema.MAX_VALUE // np.maximum(factor, 1))
+    ok = known & ~too_big
+    out[ok] = numbers.ints[ok] * factor[ok]
+    valid |= ok
     for i in np.flatnonzero(too_big):
         rows.problem(i, name, "value too large", _too_large(cells[name].iat[i], unit_of[i] if money[i] else None))
-    for idx, number in numbers.other.items():
-        i = cells.index.get_loc(idx)
-        if pd.isna(factor[i]):
+    for i, number in numbers.other.items():
+        if factor[i] == 0:
             continue
-        if not money[i]:
-            if number != number.to_integral_value():
-                rows.problem(i, name, "wrong type", f"{cells[name].iat[i]!r} is not a whole number of cases")
-                continue
+        if not money[i] and number != number.to_integral_value():
+            rows.problem(i, name, "wrong type", f"{cells[name].iat[i]!r} is not a whole number of cases")
+            continue
         amount = number * int(factor[i])
         if abs(amount) > schema.MAX_VALUE:
             rows.problem(i, name, "value too large", _too_large(cells[name].iat[i], unit_of[i] if money[i] else None))
             continue
-        out.iat[i] = int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP))
-    for idx, message in numbers.errors.items():
-        rows.problem(cells.index.get_loc(idx), name, "wrong type", message)
+        out[i], valid[i] = int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP)), True
+    for i, message in numbers.errors.items():
+        rows.problem(i, name, "wrong type", message)
     if name in schema.ZERO_IF_ABSENT:
-        out[numbers.blank] = 0
+        valid |= numbers.blank  # out is 0 there
     elif name in schema.REQUIRED_VALUES:
         for i in np.flatnonzero(numbers.blank):
             rows.problem(i, name, "missing value", f"{name} ({schema.LABELS[name]}) is empty")
-    return out, numbers.ambiguous
+    return pd.arrays.IntegerArray(out, ~valid), numbers.ambiguous
 
 
-def _counts(cells: pd.DataFrame, rows: _Rows, name: str, style: str | None) -> pd.Series:
+def _counts(cells: pd.DataFrame, rows: _Rows, name: str, style: str | None) -> pd.arrays.IntegerArray:
     """A standing-target count column as Int64 (whole numbers only)."""
     numbers = parse_column(cells[name], style)
-    out = numbers.ints.copy()
-    for idx, number in numbers.other.items():
-        i = cells.index.get_loc(idx)
+    out, valid = numbers.ints.copy(), numbers.fast.copy()
+    too_big = valid & (np.abs(out) > schema.MAX_VALUE)
+    for i in np.flatnonzero(too_big):
+        rows.problem(i, name, "value too large", _too_large(cells[name].iat[i], None))
+    valid &= ~too_big
+    for i, number in numbers.other.items():
         if abs(number) > schema.MAX_VALUE:
             rows.problem(i, name, "value too large", _too_large(cells[name].iat[i], None))
         elif number != number.to_integral_value():
             rows.problem(i, name, "wrong type", f"{cells[name].iat[i]!r} is not a whole number")
         else:
-            out.iat[i] = int(number)
-    for idx, message in numbers.errors.items():
-        rows.problem(cells.index.get_loc(idx), name, "wrong type", message)
-    return out
+            out[i], valid[i] = int(number), True
+    for i, message in numbers.errors.items():
+        rows.problem(i, name, "wrong type", message)
+    return pd.arrays.IntegerArray(out, ~valid)
 
 
 def _cells(table: _Table, chunk: Chunk) -> tuple[pd.DataFrame, np.ndarray]:
@@ -618,6 +643,12 @@ def _convert(table: _Table, style: str | None, fixed: bool) -> tuple[list[pd.Dat
     return frames, evidence, unsure
 
 
+def _capped(problems: list[Problem]) -> list[Problem]:
+    log = ProblemLog()
+    log.extend(problems)
+    return log.problems()
+
+
 def to_canonical(raw: RawTable, money_unit: str | None = None) -> tuple[str, pd.DataFrame, list[Problem]]:
     """Interpret one raw table: its kind ("report" or "standing"), canonical rows (nullable Int64
     values, ``_unreadable`` marking rows with an error) and the problems found."""
@@ -626,7 +657,7 @@ def to_canonical(raw: RawTable, money_unit: str | None = None) -> tuple[str, pd.
     kind = table_kind(headers.columns)
     empty = _empty_standing() if kind == "standing" else _empty_frame()
     if any(p.severity == "error" for p in problems):
-        return kind, empty, problems
+        return kind, empty, _capped(problems)
     default_unit = None
     if money_unit is not None:
         default_unit = match_value("unit", money_unit)
@@ -635,15 +666,15 @@ def to_canonical(raw: RawTable, money_unit: str | None = None) -> tuple[str, pd.
         clash = [(name, unit) for name, unit in headers.units.items() if unit != default_unit]
         if clash:
             name, unit = clash[0]
-            return kind, empty, problems + [Problem(
+            return kind, empty, _capped(problems + [Problem(
                 raw.file, "money unit", f"--money-unit says {default_unit!r} but the header "
-                f"{raw.headers[headers.columns[name]]!r} says {unit!r}; remove one of them", row=1, column=name)]
+                f"{raw.headers[headers.columns[name]]!r} says {unit!r}; remove one of them", row=1, column=name)])
     table = _Table(raw, kind, headers.columns, headers.units, default_unit, ProblemLog())
     table.log.extend(problems)
     frames, evidence, unsure = _convert(table, None, fixed=False)
     if len(evidence) > 1:
         (line_a, column_a, text_a), (line_b, column_b, text_b) = evidence["vi"], evidence["en"]
-        return kind, empty, problems + [Problem(
+        return kind, empty, _capped(problems) + [Problem(
             raw.file, "number writing", f"numbers are written two ways: {text_a!r} (line {line_a}, column "
             f"{column_a}) is {STYLE_NAMES['vi']} and {text_b!r} (line {line_b}, column {column_b}) is "
             f"{STYLE_NAMES['en']}; a cell such as 1.234 or 865,000 would mean different numbers. Write every "
@@ -669,8 +700,8 @@ def _empty_standing() -> pd.DataFrame:
 
 def _int64(values) -> pd.arrays.IntegerArray:
     """Values as a nullable Int64 array (already Int64: as they are)."""
-    if isinstance(values, pd.Series) and values.dtype == "Int64":
-        return values.array
+    if getattr(values, "dtype", None) == "Int64":
+        return values.array if isinstance(values, pd.Series) else values
     values = pd.Series(values)
     return pd.array(pd.to_numeric(values.astype(object).where(values.notna(), None)), dtype="Int64")
 
@@ -742,6 +773,8 @@ def _canonical_parquet(path: Path) -> tuple[str, pd.DataFrame] | None:
     numbers = [c for c in frame.columns if c in schema.VALUE_COLUMNS + schema.STANDING_COLUMNS]
     if not all(pd.api.types.is_signed_integer_dtype(frame[c]) for c in numbers):
         return None
+    if frame[keys + values].isna().any().any():
+        return None  # an empty required cell: the cell-by-cell reader names it
     if not frame["province_code"].astype(str).isin(set(provinces()["code"])).all():
         return None
     if kind == "report":

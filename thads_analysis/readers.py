@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import itertools
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -27,6 +28,7 @@ FALLBACK_ENCODINGS = ["cp1258", "cp1252"]
 CHUNK_ROWS = 50_000
 # A header longer than this many cells is not a THADS table (and would make every row huge).
 MAX_COLUMNS = 500
+HEADER_SEARCH = 20  # lines (or sheet rows) searched for the header
 
 
 @dataclass
@@ -90,7 +92,15 @@ def _encoding(path: Path, display: str) -> tuple[str, list[Problem]]:
     """UTF-8 when the whole file is; UTF-16 when it starts with its byte-order mark (Excel's
     "Unicode text"); else the Windows code page whose header makes most sense."""
     with open(path, "rb") as handle:
-        start = handle.read(2)
+        head = handle.read(4096)
+    start = head[:2]
+    if head.startswith(b"PK\x03\x04"):
+        raise DataError([Problem(display, "file type", "this is a zip file (an Excel workbook?) named .csv; give it "
+                                 "the .xlsx suffix, or save it from Excel as 'CSV UTF-8'")])
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)) or (
+            start not in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) and head.count(b"\x00") > len(head) // 10):
+        raise DataError([Problem(display, "encoding", "the file is full of zero bytes, as UTF-16 or UTF-32 text "
+                                 "without a byte-order mark is; save it from Excel as 'CSV UTF-8'")])
     if start in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
         if not _decodes(path, "utf-16"):
             raise DataError([Problem(display, "encoding", "the file starts as UTF-16 but is not UTF-16 throughout; "
@@ -139,9 +149,12 @@ def _read_csv(path: Path, display: str) -> list[RawTable]:
         first = handle.readline()
     delimiter = max([",", ";", "\t"], key=first.count)
     with open(path, encoding=encoding, newline="") as handle:
-        header = next(_records(handle, delimiter, display), None)
-    if header is None:
+        top = list(itertools.islice(_records(handle, delimiter, display), HEADER_SEARCH))
+    if not top:
         raise DataError([Problem(display, "empty file", "the file is empty; expected a header row and data rows")])
+    # The header is the first of the top lines that names known columns (title lines may come first).
+    scores = [header_score([unicodedata.normalize("NFC", c) for c in cells]) for _, _, cells in top]
+    header = top[next((i for i, score in enumerate(scores) if score >= 3), 0)]
     header_line = header[1]
     headers = [unicodedata.normalize("NFC", h) for h in header[2]]
     if len(headers) > MAX_COLUMNS:
@@ -151,7 +164,9 @@ def _read_csv(path: Path, display: str) -> list[RawTable]:
     def chunks() -> Iterator[Chunk]:
         with open(path, encoding=encoding, newline="") as handle:
             records = _records(handle, delimiter, display)
-            next(records)  # the header
+            for _, end, _ in records:
+                if end == header_line:
+                    break  # title lines and the header
             rows, lines, problems = [], [], []
             for start, end, cells in records:
                 if end > start:
@@ -169,21 +184,21 @@ def _read_csv(path: Path, display: str) -> list[RawTable]:
             if rows or problems:
                 yield Chunk(rows, lines, problems)
 
-    return [RawTable(display, headers, chunks, problems=notes + _cut_short(path, display))]
+    return [RawTable(display, headers, chunks, problems=notes + _cut_short(path, display, encoding))]
 
 
-def _cut_short(path: Path, display: str) -> list[Problem]:
+def _cut_short(path: Path, display: str, encoding: str) -> list[Problem]:
     """A warning when the file does not end with a line break: a copy or download cut short
     ends in the middle of a row, whose last cell then reads as a different number."""
-    with open(path, "rb") as handle:
-        handle.seek(-1, 2)
-        last = handle.read(1)
-    if last in (b"\n", b"\r"):
+    with open(path, encoding=encoding, newline="") as handle:
+        last, lines = "", 0
+        while block := handle.read(1 << 20):
+            last = block[-1]
+            lines += block.count("\n")
+    if last in ("\n", "\r"):
         return []
-    with open(path, "rb") as handle:
-        lines = sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b"")) + 1
     return [Problem(display, "cut short?", "the file does not end with a line break, as a file cut short does: "
-                    "check that its last row is complete", row=lines, severity="warning")]
+                    "check that its last row is complete", row=lines + 1, severity="warning")]
 
 
 # ---------------------------------------------------------------- parquet
@@ -216,8 +231,35 @@ def _read_parquet(path: Path, display: str) -> list[RawTable]:
 # ---------------------------------------------------------------- Excel
 
 
+def _used_extent(sheet) -> tuple[int, int]:
+    """The last row and column that hold a value. A sheet's own dimension also counts cells that
+    are only formatted, and one styled cell at XFD1048576 would make it 17 billion cells."""
+    # openpyxl keeps the cells a file defines in ``_cells`` ((row, column) → cell); there is no
+    # public way to list them without walking the whole dimension.
+    used = [key for key, cell in sheet._cells.items() if not is_blank(cell.value)]
+    if not used:
+        return 0, 0
+    return max(r for r, _ in used), max(c for _, c in used)
+
+
+def _formula_cells(path: Path, sheet_title: str, rows: range, columns: int) -> dict[tuple[int, int], str]:
+    """(row, column) → formula, for the formulas of a region of one sheet."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, data_only=False)
+    sheet = book[sheet_title]
+    found = {}
+    for r, row in enumerate(sheet.iter_rows(min_row=rows.start, max_row=rows.stop - 1, max_col=columns,
+                                            values_only=True), start=rows.start):
+        for c, value in enumerate(row, start=1):
+            if isinstance(value, str) and value.startswith("="):
+                found[(r, c)] = value
+    return found
+
+
 def _read_xlsx(path: Path, display: str) -> list[RawTable]:
     import openpyxl
+    from openpyxl.utils import get_column_letter
 
     try:
         book = openpyxl.load_workbook(path, data_only=True)
@@ -225,15 +267,20 @@ def _read_xlsx(path: Path, display: str) -> list[RawTable]:
         raise unreadable(display, f"cannot open as an Excel workbook: {exc}") from None
     tables, notes = [], []
     for sheet in book.worksheets:
-        values = [list(r) for r in sheet.iter_rows(values_only=True)]
-        if not values:
+        last_row, last_column = _used_extent(sheet)
+        if not last_row:
             continue
-        top = values[:20]
+        name = f"{display}[{sheet.title}]"
+        if last_column > MAX_COLUMNS:
+            raise DataError([Problem(name, "too many columns", f"the sheet has values up to column "
+                                     f"{get_column_letter(last_column)}; a THADS table has a few dozen columns. "
+                                     "Delete the cells beyond the table", row=1)])
+        values = [list(r) for r in sheet.iter_rows(max_row=last_row, max_col=last_column, values_only=True)]
+        top = values[:HEADER_SEARCH]
         scores = [header_score(r) for r in top]
         best = max(range(len(top)), key=lambda i: scores[i])
         if scores[best] < 3:
             continue  # an instruction or notes sheet
-        name = f"{display}[{sheet.title}]"
         if sheet.sheet_state != "visible":
             # A hidden sheet is not what the person checking the workbook sees: never add its rows.
             notes.append(Problem(name, "hidden sheet", f"the sheet is {sheet.sheet_state} and was not read; unhide it "
@@ -243,6 +290,8 @@ def _read_xlsx(path: Path, display: str) -> list[RawTable]:
         data = values[best + 1:]
         numbers = list(range(best + 2, best + 2 + len(data)))
         kept = [(n, r) for n, r in zip(numbers, data) if any(not is_blank(c) for c in r)]
+        problems += _data_merges(sheet, best + 2, name)
+        problems += _unsaved_formulas(path, sheet.title, kept, len(headers), name)
         rows, lines = [r for _, r in kept], [n for n, _ in kept]
         tables.append(RawTable(name, headers, lambda rows=rows, lines=lines: iter([Chunk(rows, lines)]),
                                measure_hint=sheet.title, problems=problems))
@@ -252,6 +301,29 @@ def _read_xlsx(path: Path, display: str) -> list[RawTable]:
     raise DataError(notes + [Problem(display, "no header", "no visible sheet has a header row with known column names "
                                      f"(e.g. {schema.LABELS['carried_over']!r}, {schema.LABELS['completed']!r}); "
                                      "use the template in data/templates/")])
+
+
+def _data_merges(sheet, first_data_row: int, name: str) -> list[Problem]:
+    """Merged cells below the header: only the first cell of a merge holds the value, so the
+    others would read as empty (an empty Đình chỉ reads as 0)."""
+    return [Problem(name, "merged cells", f"cells {rng.coord} are merged: only {rng.start_cell.coordinate} holds a "
+                    "value and the others would read as empty; unmerge them and give every cell its value",
+                    row=rng.min_row) for rng in sheet.merged_cells.ranges if rng.max_row >= first_data_row]
+
+
+def _unsaved_formulas(path: Path, title: str, kept: list, width: int, name: str) -> list[Problem]:
+    """Formulas whose result the file does not hold (a file written by a program that does not
+    compute, and never opened and saved in Excel): they would read as empty cells."""
+    empty = [(line, c) for line, row in kept for c, value in enumerate(row[:width], start=1) if value is None]
+    if not empty:
+        return []
+    from openpyxl.utils import get_column_letter
+
+    formulas = _formula_cells(path, title, range(kept[0][0], kept[-1][0] + 1), width)
+    return [Problem(name, "formula without a value", f"cell {get_column_letter(c)}{line} holds the formula "
+                    f"{formulas[(line, c)]} but no computed value; open the file in Excel (or LibreOffice) and save "
+                    "it, so that the result is stored", row=line, column=get_column_letter(c))
+            for line, c in empty if (line, c) in formulas]
 
 
 def _xlsx_headers(sheet, values, header_idx: int, name: str) -> tuple[list[str], list[Problem]]:

@@ -9,6 +9,7 @@ any text from input files are escaped.
 from __future__ import annotations
 
 import datetime as dt
+import html
 from functools import cached_property
 
 import jinja2
@@ -144,10 +145,26 @@ class _Report:
         rate = rows["resolved"].astype(float) / rows["with_conditions"].astype(float).where(rows["with_conditions"] > 0) * 100
         return pd.DataFrame({"period_end": rows["period_end"].to_numpy(), "rate": rate.to_numpy()})
 
+    def _national(self, indicator: str) -> tuple[float | None, str]:
+        """The national value of an indicator, or None and the reason it has none."""
+        national = self.analysis.indicators[NATIONAL].set_index("indicator")
+        if indicator not in national.index or pd.isna(national.at[indicator, "value"]):
+            note = _text(national.at[indicator, "note"]) if indicator in national.index else ""
+            return None, note or "không có số liệu"
+        return float(national.at[indicator, "value"]), ""
+
+    def _no_funnel(self) -> HTML:
+        _, why = self._national("completion_rate_cases")
+        return HTML(f'<div class="thads"><p>Không vẽ biểu đồ phễu: tỷ lệ thi hành xong về việc toàn quốc không '
+                    f'có số liệu ({html.escape(why)}).</p></div>')
+
     def _funnel(self):
+        """The funnel table, curve and national rate (a proportion); None when the nation has no rate."""
         a = self.analysis
-        national = a.indicators[NATIONAL]
-        p0 = float(national.loc[national["indicator"] == "completion_rate_cases", "value"].iloc[0]) / 100
+        rate, _ = self._national("completion_rate_cases")
+        if rate is None:
+            return None
+        p0 = rate / 100
         table = completion_funnel(a.totals["province"], a.period_end, p0)
         n = table["with_conditions"].astype(float)
         curve = funnel_curve(p0, max(n.min() * 0.8, 1), n.max() * 1.25, tau2=table.attrs.get("tau2", 0.0)
@@ -238,6 +255,8 @@ class ProvinceReport(_Report):
 
     def funnel_chart(self):
         """The 63 provinces on the funnel plot around the national rate, this province highlighted."""
+        if self._funnel() is None:
+            return self._no_funnel()
         table, curve, p0 = self._funnel()
         return charts.funnel_plot(table, curve, f"Toàn quốc {format_percent(p0 * 100)}", highlight=self.code,
                                   title="Tỷ lệ thi hành xong về việc so với quy mô (biểu đồ phễu)")
@@ -254,11 +273,14 @@ class ProvinceReport(_Report):
             rows.append(dict(label=INDICATORS[indicator][0], national=None if pd.isna(national) else int(national),
                              n_national=ranked["rank_national"].notna().sum(), region=r.get("rank_region"),
                              n_region=r.get("n_region")))
-        table, _, p0 = self._funnel()
-        flags = table.set_index("province_code")["flag"]
+        funnel = self._funnel()
+        flag, p0, method = None, None, ""
+        if funnel is not None:
+            table, _, p0 = funnel
+            flag, p0, method = table.set_index("province_code")["flag"].get(self.code), p0 * 100, table.attrs.get("method", "")
         emulation = self.analysis.emulation()
-        return render("position.html.j2", rows=rows, flag=flags.get(self.code), p0=p0 * 100,
-                      method=table.attrs.get("method", ""), emulation=emulation.set_index("province_code").loc[self.code],
+        return render("position.html.j2", rows=rows, flag=flag, p0=p0, no_p0=self._national("completion_rate_cases")[1],
+                      method=method, emulation=emulation.set_index("province_code").loc[self.code],
                       n_emulation=len(emulation), rule=EMULATION_RULE, region=self.province.region)
 
     def campaign(self) -> HTML:
@@ -331,19 +353,27 @@ class NationalReport(_Report):
         return scorecard_html(self.card, self.analysis.period_end, self.analysis.targets_note)
 
     def funnel_chart(self):
+        if self._funnel() is None:
+            return self._no_funnel()
         table, curve, p0 = self._funnel()
         return charts.funnel_plot(table, curve, f"Toàn quốc {format_percent(p0 * 100)}",
                                   title="63 tỉnh: tỷ lệ thi hành xong về việc so với quy mô (biểu đồ phễu)")
 
     def funnel_notes(self) -> HTML:
-        table, _, p0 = self._funnel()
-        outside = table[table["flag"].isin(["above", "below"])]
+        funnel = self._funnel()
         names = provinces().set_index("code")["short_name"]
-        money = money_rate_without_largest(self.analysis.totals["province"], self.analysis.period_end)
-        return render("funnel_notes.html.j2", method=table.attrs.get("method", ""),
-                      above=[names[c] for c in outside.loc[outside["flag"] == "above", "province_code"]],
-                      below=[names[c] for c in outside.loc[outside["flag"] == "below", "province_code"]],
-                      money=money.to_dict("records"))
+        above = below = None
+        if funnel is not None:
+            table = funnel[0]
+            outside = table[table["flag"].isin(["above", "below"])]
+            above = [names[c] for c in outside.loc[outside["flag"] == "above", "province_code"]]
+            below = [names[c] for c in outside.loc[outside["flag"] == "below", "province_code"]]
+        # The money rate without the largest provinces is only shown beside a national money rate.
+        money_rate, no_money = self._national("completion_rate_money")
+        money = ([] if money_rate is None else
+                 money_rate_without_largest(self.analysis.totals["province"], self.analysis.period_end).to_dict("records"))
+        return render("funnel_notes.html.j2", method="" if funnel is None else funnel[0].attrs.get("method", ""),
+                      funnel=funnel is not None, above=above, below=below, money=money, no_money=no_money)
 
     def ranking(self) -> HTML:
         """The emulation table: every province ranked by the rule stated on the page."""

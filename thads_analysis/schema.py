@@ -549,33 +549,43 @@ def _category_problems(frame: pd.DataFrame) -> list[Problem]:
 
 
 def _coverage_problems(frame: pd.DataFrame) -> list[Problem]:
-    """Warnings for a province lacking, at a period it reports, a measure or category that others give.
+    """Warnings for a province that lacks, at a period of a statistical year it reports in, the
+    whole report or a measure or category that others give.
 
-    Its own indicators for that row are "no data", and region and national totals that would
-    need it are withheld (indicators.totals), so nothing is summed without it unawares.
+    Its own indicators there are "no data", and the region and national totals that would need
+    it are withheld (indicators.totals), so nothing is summed without it unawares.
     """
     data = frame.drop_duplicates(KEYS)[KEYS]
-    expected = (data[["province_code", "period_end"]].drop_duplicates()
-                .merge(data[["period_end", "measure", "category"]].drop_duplicates(), on="period_end"))
+    year = data["period_end"].map(statistical_year)
+    kinds = data[["period_end", "measure", "category"]].drop_duplicates()
+    provinces_of_year = data[["province_code"]].assign(year=year).drop_duplicates()
+    periods_of_year = data[["period_end"]].assign(year=year).drop_duplicates()
+    expected = (provinces_of_year.merge(periods_of_year, on="year").drop(columns="year")
+                .merge(kinds, on="period_end"))
     absent = expected.merge(data, on=KEYS, how="left", indicator=True)
     absent = absent[absent["_merge"] == "left_only"]
+    all_kinds = kinds.groupby("period_end").size()
     missing: dict[tuple, list] = {}
-    for code, period, measure, category in absent[KEYS].itertuples(index=False):
-        missing.setdefault((code, f"{measure}/{category}"), []).append(pd.Timestamp(period))
-    # One warning per province and set of periods, naming every row kind it lacks there.
-    grouped: dict[tuple, list[str]] = {}
-    for (code, what), periods in sorted(missing.items()):
-        grouped.setdefault((code, tuple(sorted(periods))), []).append(what)
+    for (code, period), rows in absent.groupby(["province_code", "period_end"], observed=True):
+        what = ("report" if len(rows) == all_kinds[period]
+                else ", ".join(f"{m}/{c}" for m, c in zip(rows["measure"], rows["category"])))
+        missing.setdefault((code, what), []).append(pd.Timestamp(period))
+    # One warning per province and set of periods, naming what it lacks there.
     problems = []
-    for (code, periods), whats in grouped.items():
-        first = frame.index[frame["province_code"] == code][0]
+    for (code, what), periods in sorted(missing.items()):
+        periods = sorted(periods)
+        # The file holding the province's other reports of that year is where the one missing belongs.
+        same_year = (frame["province_code"] == code) & (
+            frame["period_end"].map(statistical_year) == statistical_year(periods[0]))
+        first = frame.index[same_year][0] if same_year.any() else frame.index[frame["province_code"] == code][0]
         shown = ", ".join(p.strftime("%d/%m/%Y") for p in periods[:3]) + (
             f" and {len(periods) - 3} more period(s)" if len(periods) > 3 else "")
+        lacks = (f"no report at {shown}, although it reports at other periods of the statistical year"
+                 if what == "report" else f"no {what} row(s) at {shown}, although other provinces give them")
         problems.append(Problem(str(frame.at[first, "source_file"]) if "source_file" in frame else "<data>",
-                                "missing rows", f"no {', '.join(whats)} row(s) at {shown}, although other provinces "
-                                "give them: those indicators are 'no data' and the region and national totals "
-                                "that need them are withheld", province=province_label(code), column="measure",
-                                severity="warning"))
+                                "missing rows", f"{lacks}: those indicators are 'no data' and the region and "
+                                "national totals that need them are withheld", province=province_label(code),
+                                column="period_end" if what == "report" else "measure", severity="warning"))
     return problems
 
 

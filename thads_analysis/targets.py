@@ -74,8 +74,11 @@ def _rows(path: Path, display: str) -> list[tuple[int, list[str]]]:
 
     if not path.exists():
         raise DataError([Problem(display, "missing file", "no such targets file; check the path")])
-    if not path.is_file():
+    if path.is_dir():
         raise DataError([Problem(display, "not a file", "the targets must be one CSV file, not a folder")])
+    if not path.is_file():
+        raise DataError([Problem(display, "not a file", "not a regular file (a device, pipe or socket); give the "
+                                 "targets as a CSV file")])
     try:
         with open(path, encoding="utf-8-sig", newline="") as handle:
             reader = csv.reader(handle)
