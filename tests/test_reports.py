@@ -208,8 +208,10 @@ def test_every_monthly_period_in_one_call(tmp_path):
     data = small_sample(tmp_path / "data", ["36"])
     result = run_batch(province="36", all_periods=True, jobs=2, data=data, out=tmp_path / "out", progress=False)
     assert not result.failures
-    months = sorted(p.name for p in (tmp_path / "out").iterdir())
-    # Statistical year 2017: the 12 month ends 31/10/2016 … 30/09/2017, one folder each.
+    months = sorted(p.name for p in (tmp_path / "out").iterdir() if p.is_dir())
+    # Statistical year 2017: the 12 month ends 31/10/2016 … 30/09/2017, one folder each
+    # (beside them only the hidden lock file of the run).
+    assert sorted(p.name for p in (tmp_path / "out").iterdir() if not p.is_dir()) == [".thads-report.lock"]
     assert months == [d.date().isoformat() for d in pd.date_range("2016-10-31", "2017-09-30", freq="ME")]
     for month in months:
         nb = nbformat.read(tmp_path / "out" / month / "36-nam-dinh.ipynb", as_version=4)
