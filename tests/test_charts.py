@@ -91,13 +91,13 @@ def funnel_input():
 def ranked_input():
     return pd.DataFrame({"name": ["Hà Nội", "Bắc Giang", "Nam Định", "Lào Cai"],
                          "rate": [70.5, 80.25, 90.7, None],
-                         "status": ["Chưa đạt", "Đạt", "Đạt", None]})
+                         "status": ["missed", "met", "met", None]})
 
 
 def heatmap_input():
-    return pd.DataFrame({"Tỷ lệ xong (việc)": ["Đạt", "Chưa đạt", "Có nguy cơ không đạt"],
-                         "Tỷ lệ xong (tiền)": ["Không có số liệu", None, "Đạt"],
-                         "Kỷ luật": [None, None, "Chưa đạt"]},
+    return pd.DataFrame({"Tỷ lệ xong (việc)": ["met", "missed", "at_risk"],
+                         "Tỷ lệ xong (tiền)": ["no_data", None, "met"],
+                         "Kỷ luật": [None, None, "missed"]},
                         index=["Hà Nội", "Bắc Giang", "Nam Định"])
 
 
@@ -119,7 +119,9 @@ BUILDERS = {
     "rates_vs_target": lambda: charts.rates_vs_target(rates_input(), {"cases": 73.0, "money": 32.0}),
     "monthly_path": lambda: charts.monthly_path(path_input(), target=73, projection=77.34, national=national_input(),
                                                 milestones=[MILESTONE]),
-    "carry_over_years": lambda: charts.carry_over_years(carry_input(), target_change=0.0),
+    # As the scorecard judged 2017: cases fell 2,55% (met "< 0"), money rose 0,89% (missed).
+    "carry_over_years": lambda: charts.carry_over_years(carry_input(), {"cases": (0.0, "<"), "money": (0.0, "<")},
+                                                        {"cases": "met", "money": "missed"}),
     "key_categories": lambda: charts.key_categories(categories_input(), {"cases": 73.0, "money": 32.0}),
     "funnel_plot": lambda: charts.funnel_plot(*funnel_input(), "Toàn quốc 80%", highlight="36"),
     "ranked_bars": lambda: charts.ranked_bars(ranked_input(), 73.0, "Tỷ lệ thi hành xong về việc (%)"),
@@ -324,9 +326,9 @@ def test_carry_over_years(figures):
     # Change vs the previous year on every bar after the first.
     assert texts(cases)[0] == "1.340"
     assert "1.263\n(−2,55%)" in texts(cases)
-    # The last bar coloured by status: cases fell (met), money rose (missed); earlier bars neutral.
-    assert [color(b) for b in bars(cases)] == [OTHER, OTHER, STATUS_COLORS["Đạt"]]
-    assert color(bars(money)[-1]) == STATUS_COLORS["Chưa đạt"]
+    # The last bar coloured by the status it is given; earlier bars neutral.
+    assert [color(b) for b in bars(cases)] == [OTHER, OTHER, "#0072B2"]  # met: blue
+    assert color(bars(money)[-1]) == "#D55E00"  # missed: vermillion
     # Target level over the last bar: the previous year's value (change < 0).
     (line,) = target_lines(cases)
     assert list(line.get_ydata()) == [1296, 1296]
@@ -337,12 +339,13 @@ def test_carry_over_years(figures):
 
 
 def test_carry_over_years_with_a_cut_target_and_no_target():
-    fig = charts.carry_over_years(carry_input(), target_change=-3.0)
+    # −2,55% is not a 3% cut: the scorecard says missed, and the chart draws the level of a 3% cut.
+    fig = charts.carry_over_years(carry_input(), {"cases": (-3.0, "<=")}, {"cases": "missed"})
     (line,) = target_lines(fig.axes[0])
     assert line.get_ydata()[0] == pytest.approx(1296 * 0.97)
     assert line.get_label() == "Chỉ tiêu: giảm ít nhất 3%"
-    # −2,55% is not a 3% cut.
-    assert color(bars(fig.axes[0])[-1]) == STATUS_COLORS["Chưa đạt"]
+    assert color(bars(fig.axes[0])[-1]) == "#D55E00"
+    assert target_lines(fig.axes[1]) == [] and color(bars(fig.axes[1])[-1]) == MAIN
     plain = charts.carry_over_years(carry_input())
     assert target_lines(plain.axes[0]) == []
     assert color(bars(plain.axes[0])[-1]) == MAIN
@@ -442,7 +445,7 @@ def test_ranked_bars(figures):
     assert [t.get_text() for t in ax.get_yticklabels()] == ["Nam Định", "Bắc Giang", "Hà Nội", "Lào Cai"]
     ordered = sorted(bars(ax), key=lambda b: b.get_y())
     assert [b.get_width() for b in ordered] == pytest.approx([90.7, 80.25, 70.5])
-    assert [color(b) for b in ordered] == [STATUS_COLORS["Đạt"], STATUS_COLORS["Đạt"], STATUS_COLORS["Chưa đạt"]]
+    assert [color(b) for b in ordered] == [STATUS_COLORS["met"], STATUS_COLORS["met"], STATUS_COLORS["missed"]]
     assert "không có số liệu" in texts(ax)
     assert [line.get_xdata()[0] for line in target_lines(ax)] == [73.0]
     assert [t.get_text() for t in fig.legends[0].get_texts()] == ["Đạt", "Chưa đạt", "Không có số liệu"]
@@ -451,7 +454,7 @@ def test_ranked_bars(figures):
 def test_ranked_bars_63_provinces_are_tall_enough():
     names = provinces()["short_name"]
     rates = np.linspace(95, 60, 63)
-    table = pd.DataFrame({"name": names, "rate": rates, "status": np.where(rates >= 73, "Đạt", "Chưa đạt")})
+    table = pd.DataFrame({"name": names, "rate": rates, "status": np.where(rates >= 73, "met", "missed")})
     fig = charts.ranked_bars(table, None, "Tỷ lệ (%)")
     assert fig.get_size_inches()[1] >= 0.18 * 63
     assert len(bars(fig.axes[0])) == 63
@@ -477,15 +480,15 @@ def test_status_heatmap(figures):
     colours = mesh.get_facecolors()
     # Row-major cells; masked cells (no target) are not drawn by the mesh but outlined in white.
     drawn = [to_hex(c).upper() for c in colours]
-    assert drawn[0] == STATUS_COLORS["Đạt"] and STATUS_COLORS["Không có số liệu"] in drawn
+    assert drawn[0] == STATUS_COLORS["met"] and STATUS_COLORS["no_data"] in drawn
     assert len([p for p in ax.patches if p.get_gid() == "no-target"]) == 3
     legend = [t.get_text() for t in fig.legends[0].get_texts()]
-    assert legend == [*STATUS_COLORS, charts.NO_TARGET_LABEL]
+    assert legend == ["Đạt", "Chưa đạt", "Có nguy cơ không đạt", "Không có số liệu", charts.NO_TARGET_LABEL]
 
 
 def test_status_heatmap_rejects_unknown_status():
     with pytest.raises(ValueError, match="unknown status"):
-        charts.status_heatmap(pd.DataFrame({"a": ["Đạt", "đạt"]}, index=["X", "Y"]))
+        charts.status_heatmap(pd.DataFrame({"a": ["met", "Đạt"]}, index=["X", "Y"]))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -507,7 +510,7 @@ def test_status_map(figures):
     assert sorted(labels) == sorted(largest)
     assert "Vị trí tương đối theo toạ độ tỉnh\n(không phải bản đồ)." in texts(ax)
     legends = [[t.get_text() for t in leg.get_texts()] for leg in ax.findobj(mpl.legend.Legend)]
-    assert list(STATUS_COLORS) in legends
+    assert ["Đạt", "Chưa đạt", "Có nguy cơ không đạt", "Không có số liệu"] in legends
     sizes = [leg for leg in legends if leg and leg[0].replace(".", "").isdigit()]
     assert sizes and all("." in s for s in sizes[0][:1])  # "50.000": Vietnamese grouping
     assert ax.xaxis.get_major_formatter()(106, 0) == "106°Đ"

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from thads_analysis import schema
-from thads_analysis.assess import (AT_RISK, MET, MISSED, NO_DATA, assess, emulation_table, gap_text,
+from thads_analysis.assess import (assess, emulation_table, gap_text,
                                    money_rate_without_largest, ranks, required_remaining_rate)
 from thads_analysis.indicators import indicators, months_elapsed, projected_rate, resolve_period, totals
 from thads_analysis.schema import DataError
@@ -83,7 +83,7 @@ def test_money_without_rows_is_no_data_not_zero(published):
                                  target=32.0, source="test")])
     card = assess(ind, targets, "national")
     money = card[card["indicator"] == "completion_rate_money"].iloc[0]
-    assert money["status"] == NO_DATA and pd.isna(money["actual"]) and pd.isna(money["gap"])
+    assert money["status"] == "no_data" and pd.isna(money["actual"]) and pd.isna(money["gap"])
 
 
 def test_zero_denominator_gives_no_data(published):
@@ -207,20 +207,20 @@ def test_status_at_year_end_and_before(tmp_path, published):
     # 9 months: 63,75%, projection from two months (7 → 9: +4,17 points a month) = 76,25%: on track.
     card = assess(indicators(published, "2017-06-30", "national"), table, "national")
     row = card.set_index("indicator").loc["completion_rate_cases"]
-    assert row["status"] == MISSED and row["projection"] == pytest.approx(63.7500 + 3 * (63.7500 - 55.4086) / 2, abs=0.01)
+    assert row["status"] == "missed" and row["projection"] == pytest.approx(63.7500 + 3 * (63.7500 - 55.4086) / 2, abs=0.01)
     assert row["gap_text"] == "còn thiếu 9,25%"
     # A target above the projection puts the nation at risk.
     table = read_targets(write_targets(tmp_path, "national,2017,completion_rate_cases,>=,80,a\n"))
     card = assess(indicators(published, "2017-06-30", "national"), table, "national")
-    assert card.set_index("indicator").at["completion_rate_cases", "status"] == AT_RISK
+    assert card.set_index("indicator").at["completion_rate_cases", "status"] == "at_risk"
     # The same 63,75% at a year end is simply missed; 55% reached 50% is met.
     year_end = national_frame({"2017-09-30": NINE_MONTHS})
     card = assess(indicators(year_end, "2017-09-30", "national"), table, "national")
-    assert card.set_index("indicator").at["completion_rate_cases", "status"] == MISSED
+    assert card.set_index("indicator").at["completion_rate_cases", "status"] == "missed"
     table = read_targets(write_targets(tmp_path, "national,2017,completion_rate_cases,>=,50,a\n"))
     card = assess(indicators(year_end, "2017-09-30", "national"), table, "national")
     row = card.set_index("indicator").loc["completion_rate_cases"]
-    assert row["status"] == MET and round(row["attainment"], 1) == 127.5  # 63,75 / 50
+    assert row["status"] == "met" and round(row["attainment"], 1) == 127.5  # 63,75 / 50
 
 
 def test_reduction_target_gap_is_positive_when_reduced(tmp_path):
@@ -230,7 +230,7 @@ def test_reduction_target_gap_is_positive_when_reduced(tmp_path):
     frame = national_frame({"2016-09-30": YEAR_2016, "2017-09-30": year_end})
     card = assess(indicators(frame, "2017-09-30", "national"), table, "national").set_index("indicator")
     assert round(card.at["carry_forward_with_conditions_change_cases", "actual"], 2) == -3.35
-    assert card.at["carry_forward_with_conditions_change_cases", "status"] == MET
+    assert card.at["carry_forward_with_conditions_change_cases", "status"] == "met"
     assert card.at["carry_forward_with_conditions_change_cases", "gap_text"] == "vượt 3,35%"
 
 

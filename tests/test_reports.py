@@ -168,10 +168,14 @@ def test_summary_json_has_the_contract_fields(capsys):
     assert cli.main(["summary", "--province", "36", "--format", "json"]) == 0
     records = json.loads(capsys.readouterr().out)
     first = records[0]
-    assert {"indicator", "actual", "target", "gap", "status"} <= set(first)
+    assert {"indicator", "actual", "target", "gap", "status", "status_label", "formula", "formula_vi"} <= set(first)
     assert first["indicator"] == "completion_rate_cases"
     assert round(first["actual"], 2) == 90.70 and first["target"] == 73 and round(first["gap"], 2) == 17.70
-    assert first["status"] == "Đạt"
+    assert (first["status"], first["status_label"]) == ("met", "Đạt")
+    assert first["formula"] == "(completed + terminated) / with_conditions × 100"
+    assert first["formula_vi"] == "(Thi hành xong + Đình chỉ) / Số có điều kiện thi hành × 100"
+    reference = [r for r in records if r["target"] is None]
+    assert reference and all(r["status"] is None and r["status_label"] == "" for r in reference)
 
 
 def comparable(path: Path) -> list:

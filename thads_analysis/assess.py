@@ -11,17 +11,12 @@ import numpy as np
 import pandas as pd
 
 from . import schema
-from .indicators import INDICATORS, NATIONAL
+from .catalogue import GROUPS, INDICATORS, Indicator
 from .funnel import funnel_table
 from .numbers import format_number
 from .provinces import provinces
 from .targets import COMPARATOR_WORDS, Target, targets_for
-
-MET = "Đạt"
-MISSED = "Chưa đạt"
-AT_RISK = "Có nguy cơ không đạt"
-NO_DATA = "Không có số liệu"
-STATUSES = [MET, MISSED, AT_RISK, NO_DATA]
+from .vocabulary import AT_RISK, MET, MISSED, NATIONAL, NO_DATA, is_year_end, status_label
 
 EMULATION_RULE = ("Xếp hạng theo số chỉ tiêu đạt (nhiều hơn xếp trên); bằng nhau thì theo tỷ lệ thi hành xong về "
                   "việc, rồi về tiền (cao hơn xếp trên; tỷ lệ không có số liệu xếp sau cùng); các tỉnh bằng nhau "
@@ -68,16 +63,25 @@ def required_remaining_rate(resolved, with_conditions, target_percent: float) ->
     return needed / remaining * 100
 
 
-def _status(actual, target: Target, projection, year_end: bool) -> str:
-    if actual is None or pd.isna(actual):
-        return NO_DATA
+def _met(indicator: Indicator, target: Target, actual: float, level) -> bool:
+    """Whether ``actual`` meets ``target``; a reduction target is met at a level of 0 where the
+    catalogue says so (``zero_is_met``: no one disciplined this year, nothing to reduce)."""
     if target.met(actual):
-        return MET
+        return True
+    return indicator.zero_is_met and target.comparator in ("<", "<=") and pd.notna(level) and level == 0
+
+
+def _status(met: bool | None, target: Target, projection, year_end: bool) -> str:
+    """The status code of an indicator against its target (``met`` None: no actual)."""
+    if met is None:
+        return NO_DATA.code
+    if met:
+        return MET.code
     if year_end:
-        return MISSED
+        return MISSED.code
     if projection is not None and not pd.isna(projection) and not target.met(projection):
-        return AT_RISK
-    return MISSED
+        return AT_RISK.code
+    return MISSED.code
 
 
 def assess(ind: pd.DataFrame, targets: pd.DataFrame, scope: str, period_end=None) -> pd.DataFrame:
@@ -91,12 +95,13 @@ def assess(ind: pd.DataFrame, targets: pd.DataFrame, scope: str, period_end=None
         raise ValueError(f"no data for {scope!r} in this period")
     period_end = pd.Timestamp(rows["period_end"].iloc[0] if period_end is None else period_end)
     year = schema.statistical_year(period_end)
-    year_end = period_end.month == 9 and period_end.day == 30
+    year_end = is_year_end(period_end)
     province = None if scope == NATIONAL or not str(scope).isdigit() else str(scope)
     applicable = targets_for(targets, province, year)
     values = rows.set_index("indicator")
     records = []
-    for indicator, (label, group, unit) in INDICATORS.items():
+    for indicator, record in INDICATORS.items():
+        label, group, unit = record.label, record.group, record.unit
         target = applicable.get(indicator)
         if indicator not in values.index and target is None:
             continue
@@ -106,8 +111,9 @@ def assess(ind: pd.DataFrame, targets: pd.DataFrame, scope: str, period_end=None
                    numerator=None if row is None else row["numerator"],
                    denominator=None if row is None else row["denominator"],
                    formula=None if row is None else row["formula"],
+                   formula_vi=None if row is None else row["formula_vi"],
                    note=None if row is None or "note" not in row.index or pd.isna(row["note"]) else row["note"],
-                   target=None, comparator=None, gap=None, gap_text="", attainment=None, status=None,
+                   target=None, comparator=None, gap=None, gap_text="", attainment=None, status=None, status_label="",
                    projection=None, required_rate=None, source=None)
         if target is not None:
             projection = None
@@ -118,16 +124,18 @@ def assess(ind: pd.DataFrame, targets: pd.DataFrame, scope: str, period_end=None
                 if not year_end and row is not None:
                     rec["required_rate"] = required_remaining_rate(row["numerator"], row["denominator"], target.value)
             gap = None if actual is None else gap_of(actual, target)
+            met = None if actual is None else _met(record, target, actual, rec["numerator"])
+            status = _status(met, target, projection, year_end)
             rec.update(target=target.value, comparator=COMPARATOR_WORDS[target.comparator], gap=gap,
-                       gap_text=gap_text(gap, "%" if unit == "%" else unit, actual is not None and target.met(actual)),
-                       projection=projection,
-                       status=_status(actual, target, projection, year_end), source=target.source)
+                       gap_text=gap_text(gap, "%" if unit == "%" else unit, bool(met)),
+                       projection=projection, status=status, status_label=status_label(status),
+                       source=target.source)
             if actual is not None and target.comparator in (">=", ">") and target.value > 0:
                 rec["attainment"] = actual / target.value * 100
         records.append(rec)
     out = pd.DataFrame.from_records(records)
     out["has_target"] = out["target"].notna()
-    order = {g: i for i, g in enumerate(["thads", "key", "discipline", "campaign", "peer"])}
+    order = {g: i for i, g in enumerate(GROUPS)}
     out = out.sort_values(["has_target", "group"], key=lambda s: s.map(order) if s.name == "group" else ~s,
                           kind="stable").drop(columns="has_target").reset_index(drop=True)
     out.insert(0, "scope", scope)
@@ -169,13 +177,13 @@ def emulation_table(ind: pd.DataFrame, targets: pd.DataFrame, scorecard=None) ->
         status = by_id["status"].reindex(["completion_rate_cases", "completion_rate_money"])
         records.append(dict(
             province_code=code, province=reference.at[code, "name"], region=reference.at[code, "region"],
-            targets_met=int((scored["status"] == MET).sum()),
-            targets_with_data=int((scored["status"] != NO_DATA).sum()),
-            targets_at_risk=int((scored["status"] == AT_RISK).sum()),
+            targets_met=int((scored["status"] == MET.code).sum()),
+            targets_with_data=int((scored["status"] != NO_DATA.code).sum()),
+            targets_at_risk=int((scored["status"] == AT_RISK.code).sum()),
             completion_rate_cases=actual.iloc[0], completion_rate_money=actual.iloc[1],
             # A province without a money row has no status for it: "no data", like a zero denominator.
-            status_cases=status.iloc[0] if isinstance(status.iloc[0], str) else NO_DATA,
-            status_money=status.iloc[1] if isinstance(status.iloc[1], str) else NO_DATA,
+            status_cases=status.iloc[0] if isinstance(status.iloc[0], str) else NO_DATA.code,
+            status_money=status.iloc[1] if isinstance(status.iloc[1], str) else NO_DATA.code,
         ))
     table = pd.DataFrame.from_records(records)
     keys = ["targets_met", "completion_rate_cases", "completion_rate_money"]

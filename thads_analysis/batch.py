@@ -28,7 +28,6 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import jinja2
 import nbformat
 import pandas as pd
 
@@ -39,6 +38,7 @@ from .pipeline import DEFAULT_YEAR, prepare, scorecard
 from .provinces import lookup, provinces
 from .schema import DataError
 from .targets import read_targets
+from .vocabulary import status_label
 
 NOTEBOOKS = PROJECT_ROOT / "notebooks"
 PROVINCE_TEMPLATE = NOTEBOOKS / "province_report.ipynb"
@@ -536,8 +536,12 @@ def summary_table(analysis, names: dict[str, str]) -> pd.DataFrame:
             row[f"{indicator}_target"] = card.at[indicator, "target"]
             row[f"{indicator}_gap"] = card.at[indicator, "gap"]
             row[f"{indicator}_status"] = card.at[indicator, "status"]
+            row[f"{indicator}_status_label"] = card.at[indicator, "status_label"]
         extra.append(row)
     table = table.merge(pd.DataFrame(extra), on="province_code")
+    for measure in ("cases", "money"):
+        table.insert(table.columns.get_loc(f"status_{measure}") + 1, f"status_{measure}_label",
+                     table[f"status_{measure}"].map(status_label))
     table.insert(1, "period_end", analysis.period_end.date().isoformat())
     table["report"] = table["province_code"].map(lambda c: f"{names[c]}.html" if c in names else "")
     return table
@@ -545,15 +549,12 @@ def summary_table(analysis, names: dict[str, str]) -> pd.DataFrame:
 
 def write_index(folder: Path, summary: pd.DataFrame, analysis, failures: list[Failure], national: bool) -> Path:
     """index.html: a sortable table of all provinces with status and links (jinja2, autoescaped)."""
-    env = jinja2.Environment(loader=jinja2.PackageLoader("thads_analysis", "templates"),
-                             autoescape=jinja2.select_autoescape(["html", "j2"]))
-    from .report import STATUS_CLASS, _ENV
+    from .report import ENV
 
-    env.filters.update(_ENV.filters)
-    html = env.get_template("index.html.j2").render(
+    html = ENV.get_template("index.html.j2").render(
         rows=summary.to_dict("records"), period=analysis.period_end.strftime("%d/%m/%Y"), year=analysis.year,
         is_sample=analysis.is_sample, mark=schema.SAMPLE_MARK, failures=failures, national=national,
-        national_name=NATIONAL_NAME, status_class=STATUS_CLASS)
+        national_name=NATIONAL_NAME)
     path = folder / "index.html"
     write_atomic(path, html)
     return path

@@ -18,7 +18,8 @@ import pandas as pd
 import yaml
 
 from . import schema
-from .indicators import KEY_CATEGORIES, NATIONAL
+from .indicators import COLUMNS, indicator_row
+from .vocabulary import KEY_CATEGORIES, NATIONAL
 from .paths import TARGETS_DIR
 from .provinces import provinces
 from .schema import DataError, Problem
@@ -206,18 +207,19 @@ def window_indicators(tot: pd.DataFrame, campaign: Campaign, province_tot: pd.Da
 
     ``province_tot`` (province-level totals) withholds a region or the nation when one of its
     provinces has no window number. Columns: scope, indicator, measure, category, value,
-    numerator, denominator, formula, note.
+    numerator, denominator, formula, formula_vi, note.
     """
     previous = campaign.shifted(-1)
     span = campaign.label
     rows = []
 
-    def add(scope, indicator, measure, category, value, num=pd.NA, den=pd.NA, formula="", note=""):
-        rows.append(dict(scope=scope, indicator=indicator, measure=measure, category=category,
-                         value=pd.NA if value is None else value, numerator=num, denominator=den,
-                         formula=formula, note=note))
+    start = campaign.before_start if campaign.before_start is not None else "01/10"
+    dates = dict(start=start, end=campaign.end, window=span, previous_window=previous.label)
 
-    start_label = campaign.before_start.strftime("%d/%m/%Y") if campaign.before_start is not None else "01/10"
+    def add(scope, indicator, measure, category, value, num=pd.NA, den=pd.NA, note=""):
+        rows.append(indicator_row(scope, indicator, measure, category, pd.NA if value is None else value, num, den, note,
+                         **dates))
+
     for m in schema.MEASURES:
         now, notes = _window_values(tot, campaign, m, "all", province_tot)
         before, notes_before = _window_values(tot, previous, m, "all", province_tot)
@@ -231,26 +233,22 @@ def window_indicators(tot: pd.DataFrame, campaign: Campaign, province_tot: pd.Da
                         note=notes.get(s, "không có số liệu"))
                 continue
             r = now.loc[s]
-            add(s, f"window_resolved_{m}", m, "all", float(r["resolved"]), r["resolved"], pd.NA,
-                f"resolved at {campaign.end.date()} − resolved at {start_label}")
-            add(s, f"window_new_accepted_{m}", m, "all", float(r["new_accepted"]), r["new_accepted"], pd.NA,
-                f"new_accepted at {campaign.end.date()} − new_accepted at {start_label}")
+            add(s, f"window_resolved_{m}", m, "all", float(r["resolved"]), r["resolved"], pd.NA)
+            add(s, f"window_new_accepted_{m}", m, "all", float(r["new_accepted"]), r["new_accepted"], pd.NA)
             gain = None if pd.isna(r["rate_end"]) or pd.isna(r["rate_start"]) else r["rate_end"] - r["rate_start"]
-            add(s, f"window_rate_gain_{m}", m, "all", gain, formula="completion rate at the end − at the start, points")
+            add(s, f"window_rate_gain_{m}", m, "all", gain)
             change = (None if pd.isna(r["cfwc_start"]) or r["cfwc_start"] == 0
                       else (float(r["cfwc_end"]) - float(r["cfwc_start"])) / float(r["cfwc_start"]) * 100)
             start_note = ("" if not pd.isna(r["cfwc_start"]) else
                           f"thiếu báo cáo 30/09/{campaign.year - 1} (số có điều kiện chuyển sang đầu đợt)")
             add(s, f"window_carry_forward_with_conditions_change_{m}", m, "all", change,
-                r["cfwc_end"] - r["cfwc_start"], r["cfwc_start"],
-                "(carry_forward_with_conditions at the end − at the start) / at the start × 100", start_note)
+                r["cfwc_end"] - r["cfwc_start"], r["cfwc_start"], start_note)
             share = (None if pd.isna(r["open_in_window"]) or r["open_in_window"] <= 0
                      else float(r["resolved"]) / float(r["open_in_window"]) * 100)
-            add(s, f"window_resolved_share_{m}", m, "all", share, r["resolved"], r["open_in_window"],
-                "resolved in the window / (with_conditions at the end − resolved before the window) × 100")
+            add(s, f"window_resolved_share_{m}", m, "all", share, r["resolved"], r["open_in_window"])
             if not pd.isna(prev) and prev != 0:
                 add(s, f"window_resolved_change_{m}", m, "all", (float(r["resolved"]) - float(prev)) / float(prev) * 100,
-                    r["resolved"], prev, f"resolved in {span} against {previous.label}")
+                    r["resolved"], prev)
             else:
                 why = "không thi hành xong việc nào" if not pd.isna(prev) else notes_before.get(s, "không có số liệu")
                 add(s, f"window_resolved_change_{m}", m, "all", None, r["resolved"], prev,
@@ -259,12 +257,10 @@ def window_indicators(tot: pd.DataFrame, campaign: Campaign, province_tot: pd.Da
             cat, cat_notes = _window_values(tot, campaign, m, c, province_tot)
             for s in sorted(tot.loc[(tot["measure"] == m) & (tot["category"] == c), "scope"].unique()):
                 if s in cat.index:
-                    add(s, f"window_resolved_{m}_{c}", m, c, float(cat.at[s, "resolved"]), cat.at[s, "resolved"],
-                        formula=f"resolved at {campaign.end.date()} − resolved at {start_label}")
+                    add(s, f"window_resolved_{m}_{c}", m, c, float(cat.at[s, "resolved"]), cat.at[s, "resolved"])
                 else:
                     add(s, f"window_resolved_{m}_{c}", m, c, None, note=cat_notes.get(s, "không có số liệu"))
-    out = pd.DataFrame(rows, columns=["scope", "indicator", "measure", "category", "value", "numerator",
-                                      "denominator", "formula", "note"])
+    out = pd.DataFrame(rows, columns=COLUMNS)
     out["value"] = pd.to_numeric(out["value"].astype(object).where(out["value"].notna(), None),
                                  errors="coerce").astype("Float64")
     return out

@@ -47,6 +47,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, MaxNLocator, NullFormatter
 
 from .numbers import format_int, format_number, format_percent
+from .vocabulary import MEASURES, NO_DATA, STATUSES, status
 
 CHARTS = ("rates_vs_target", "monthly_path", "carry_over_years", "key_categories", "funnel_plot", "ranked_bars",
           "status_heatmap", "status_map", "region_bars")
@@ -55,14 +56,12 @@ __all__ = [
     "vn_number_formatter", "short_percent", "signed_percent", "target_label", "month_label", "to_png", *CHARTS,
 ]
 
-STATUS_COLORS = {"Đạt": "#0072B2", "Chưa đạt": "#D55E00", "Có nguy cơ không đạt": "#E69F00",
-                 "Không có số liệu": "#BBBBBB"}
+STATUS_COLORS = {s.code: s.colour for s in STATUSES}  # status code → colour (vocabulary.Status)
 NO_TARGET_LABEL = "Không áp dụng chỉ tiêu"
 # funnel.FLAG_* → colour and legend text.
 FLAG_COLORS = {"above": "#0072B2", "within": "#9A9A9A", "below": "#D55E00"}
 FLAG_LABELS = {"above": "Cao hơn giới hạn 99,8%", "within": "Trong giới hạn", "below": "Thấp hơn giới hạn 99,8%"}
 
-MEASURES = ("cases", "money")
 MEASURE_TITLES = {"cases": "Về việc", "money": "Về tiền"}
 
 WIDTH = 9.5  # inches
@@ -421,11 +420,6 @@ def monthly_path(path: pd.DataFrame, target: float | None = None, projection: fl
 # 3. Carry-over with conditions at each year end
 
 
-def _change_met(change: float, target_change: float, comparator: str) -> bool:
-    return {"<": change < target_change, "<=": change <= target_change, ">": change > target_change,
-            ">=": change >= target_change}[comparator]
-
-
 def _change_target_label(target_change: float, comparator: str) -> str:
     if target_change == 0 and comparator == "<":
         return "Chỉ tiêu: giảm so với năm trước"
@@ -435,15 +429,17 @@ def _change_target_label(target_change: float, comparator: str) -> str:
 
 
 @_chart
-def carry_over_years(values: pd.DataFrame, target_change: float | None = None, comparator: str = "<",
+def carry_over_years(values: pd.DataFrame, targets: Mapping | None = None, statuses: Mapping | None = None,
                      title: str | None = None) -> Figure:
     """Carry-forward with conditions at each year end (30/09), one panel per measure.
 
     ``values``: columns year (int), measure ("cases"/"money"), value (cases count; money in đồng, shown in
     tỷ đồng). Each bar after the first is annotated with its % change on the previous year ("−2,55%").
-    With ``target_change`` (percent; 0 with comparator "<" means "must fall"), the level the last year had
-    to beat is drawn as a dashed line over the last bar and the last bar is coloured by status.
+    ``targets`` ({measure: (change in percent, comparator)}; (0, "<") means "must fall") draws the level
+    the last year had to beat as a dashed line over the last bar; ``statuses`` ({measure: status code},
+    as the scorecard judged the last year) colours the last bar.
     """
+    targets, statuses = dict(targets or {}), dict(statuses or {})
     frame = pd.DataFrame(values).copy()
     frame["value"] = _to_float(frame["value"])
     frame["year"] = frame["year"].astype(int)
@@ -459,14 +455,9 @@ def carry_over_years(values: pd.DataFrame, target_change: float | None = None, c
         labels = [f"30/09/{y}" for y in sub["year"]]
         keys = ["past"] * len(sub)
         palette = {"past": OTHER}
-        last_status = None
-        if target_change is not None and len(sub) >= 2:
-            prev, last = sub["value"].iloc[-2], sub["value"].iloc[-1]
-            if np.isnan(prev) or np.isnan(last) or prev == 0:
-                last_status = "Không có số liệu"
-            else:
-                met = _change_met((last - prev) / prev * 100, float(target_change), comparator)
-                last_status = "Đạt" if met else "Chưa đạt"
+        target_change, comparator = targets.get(measure, (None, None))
+        if measure in statuses and len(sub):
+            last_status = status(NO_DATA.code if _missing(statuses[measure]) else statuses[measure]).code
             keys[-1] = last_status
             palette[last_status] = STATUS_COLORS[last_status]
             status_seen.append(last_status)
@@ -512,10 +503,10 @@ def carry_over_years(values: pd.DataFrame, target_change: float | None = None, c
         ax.set_title(MEASURE_TITLES[measure] + (" (tỷ đồng)" if measure == "money" else ""))
         ax.grid(axis="x", visible=False)
     handles = [Patch(facecolor=OTHER, label="Các năm trước")]
-    if target_change is None:
+    if len(status_seen) < len(MEASURES):
         handles.append(Patch(facecolor=MAIN, label="Năm gần nhất"))
-    for status in _unique(status_seen):
-        handles.append(Patch(facecolor=STATUS_COLORS[status], label=f"Năm gần nhất: {status.lower()}"))
+    for code in _unique(status_seen):
+        handles.append(Patch(facecolor=STATUS_COLORS[code], label=f"Năm gần nhất: {status(code).label.lower()}"))
     if target_handle is not None:
         handles.append(Line2D([], [], color=TARGET, linestyle="--", linewidth=1.8, label=target_handle.get_label()))
     fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), frameon=False)
@@ -675,12 +666,12 @@ def funnel_plot(table: pd.DataFrame, curve: pd.DataFrame, p0_label: str, highlig
 def ranked_bars(table: pd.DataFrame, target: float | None, value_label: str, title: str | None = None) -> Figure:
     """One horizontal bar per province, highest first, coloured by status, with the target line.
 
-    ``table``: columns name, rate (percent; NA last with "không có số liệu"), status (one of
-    STATUS_COLORS; NA → "Không có số liệu"). Height grows with the number of rows (0,18 in per bar).
+    ``table``: columns name, rate (percent; NA last with "không có số liệu"), status (a status code;
+    NA → "no_data"). Height grows with the number of rows (0,18 in per bar).
     """
     frame = pd.DataFrame(table)[["name", "rate", "status"]].copy()
     frame["rate"] = _to_float(frame["rate"])
-    frame["status"] = [s if not _missing(s) else "Không có số liệu" for s in frame["status"]]
+    frame["status"] = [s if not _missing(s) else NO_DATA.code for s in frame["status"]]
     unknown = sorted(set(frame["status"]) - set(STATUS_COLORS))
     if unknown:
         raise ValueError(f"unknown status {unknown}; expected one of {list(STATUS_COLORS)}")
@@ -697,7 +688,7 @@ def ranked_bars(table: pd.DataFrame, target: float | None, value_label: str, tit
     if target is not None and not _missing(target):
         _target_vline(ax, float(target))
     present = [s for s in STATUS_COLORS if s in set(frame["status"])]
-    handles = [Patch(facecolor=STATUS_COLORS[s], label=s) for s in present]
+    handles = [Patch(facecolor=STATUS_COLORS[s], label=status(s).label) for s in present]
     fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), frameon=False)
     base = value_label.removesuffix(" (%)")
     fig.suptitle(title or f"{base}: các tỉnh xếp từ cao xuống thấp")
@@ -712,8 +703,8 @@ def ranked_bars(table: pd.DataFrame, target: float | None, value_label: str, tit
 def status_heatmap(matrix: pd.DataFrame, title: str | None = None) -> Figure:
     """Provinces (rows) × targets (columns) coloured by status; empty (None/NA) means no target.
 
-    ``matrix``: index = province names, columns = short indicator labels, values = a status of
-    STATUS_COLORS or None/NA. Rows and columns are kept in the given order.
+    ``matrix``: index = province names, columns = short indicator labels, values = a status code
+    or None/NA. Rows and columns are kept in the given order.
     """
     matrix = pd.DataFrame(matrix)
     statuses = list(STATUS_COLORS)
@@ -742,7 +733,7 @@ def status_heatmap(matrix: pd.DataFrame, title: str | None = None) -> Figure:
     ax.tick_params(axis="both", length=0)
     ax.set_xlabel("")
     ax.set_ylabel("")
-    handles = [Patch(facecolor=STATUS_COLORS[s], label=s) for s in statuses]
+    handles = [Patch(facecolor=STATUS_COLORS[s], label=status(s).label) for s in statuses]
     handles.append(Patch(facecolor="white", edgecolor="#9A9A9A", label=NO_TARGET_LABEL))
     fig.legend(handles=handles, loc="outside lower center", ncol=3, frameon=False)
     fig.suptitle(title or "Tình trạng đạt chỉ tiêu của các tỉnh")
@@ -824,7 +815,7 @@ def status_map(points: pd.DataFrame, title: str | None = None, size_label: str =
     p = pd.DataFrame(points).copy()
     p["size"] = _to_float(p["size"])
     p["latitude"], p["longitude"] = _to_float(p["latitude"]), _to_float(p["longitude"])
-    p["status"] = [s if not _missing(s) else "Không có số liệu" for s in p["status"]]
+    p["status"] = [s if not _missing(s) else NO_DATA.code for s in p["status"]]
     unknown = sorted(set(p["status"]) - set(STATUS_COLORS))
     if unknown:
         raise ValueError(f"unknown status {unknown}; expected one of {list(STATUS_COLORS)}")
@@ -859,7 +850,7 @@ def status_map(points: pd.DataFrame, title: str | None = None, size_label: str =
     ax.set_xlabel("Kinh độ")
     ax.set_ylabel("Vĩ độ")
     status_handles = [Line2D([], [], marker="o", linestyle="none", markersize=10, markerfacecolor=STATUS_COLORS[s],
-                             markeredgecolor="white", label=s) for s in present]
+                             markeredgecolor="white", label=status(s).label) for s in present]
     size_handles = [Line2D([], [], marker="o", linestyle="none", markersize=math.sqrt(float(area(v))),
                            markerfacecolor="#D9D9D9", markeredgecolor="#7F7F7F", label=format_int(v))
                     for v in _nice_sizes(maximum)]

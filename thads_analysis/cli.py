@@ -11,6 +11,7 @@ import pandas as pd
 
 from . import __version__
 from .io import load
+from .numbers import value_text
 from .schema import SAMPLE_MARK, DataError
 
 
@@ -29,23 +30,6 @@ def _validate(args: argparse.Namespace) -> int:
     print(f"OK: {len(result.files)} file(s), {len(frame)} rows, {frame['province_code'].nunique()} provinces, "
           f"{len(periods)} period(s) from {periods[0]} to {periods[-1]}; origin: {frame.attrs['origin']}")
     return 0
-
-
-def format_value(value, unit: str) -> str:
-    """An indicator value as the reports write it: "79,25%", "12.345 việc", "35.242,6 tỷ đồng"."""
-    from .numbers import format_int, format_money, format_number, format_percent
-
-    if value is None or pd.isna(value):
-        return "không có số liệu"
-    if unit == "%":
-        return format_percent(value)
-    if unit == "đồng":
-        return format_money(value)
-    if unit == "ngày":
-        return f"{format_number(value, 0)} ngày"
-    if unit == "điểm %":
-        return f"{format_number(value)} điểm %"
-    return f"{format_int(value)} {unit}"
 
 
 def _add_data_options(parser: argparse.ArgumentParser) -> None:
@@ -106,9 +90,9 @@ def _summary_table(card: pd.DataFrame, province, analysis) -> str:
              f"(năm thống kê {analysis.year}) — {origin}", ""]
     rows = [("Chỉ tiêu", "Thực hiện", "Chỉ tiêu giao", "Chênh lệch", "Đánh giá")]
     for r in card.itertuples():
-        target = "" if pd.isna(r.target) else f"{r.comparator} {format_value(r.target, r.unit)}"
-        rows.append((r.label, format_value(r.actual, r.unit), target, r.gap_text or "",
-                     "" if r.status is None or pd.isna(r.status) else r.status))
+        target = "" if pd.isna(r.target) else f"{r.comparator} {value_text(r.target, r.unit)}"
+        rows.append((r.label, value_text(r.actual, r.unit), target, r.gap_text or "",
+                     r.status_label))
     widths = [max(len(row[i]) for row in rows) for i in range(5)]
     for i, row in enumerate(rows):
         lines.append("  ".join(cell.ljust(widths[j]) if j == 0 else cell.rjust(widths[j]) if j < 4 else cell

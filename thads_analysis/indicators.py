@@ -12,74 +12,11 @@ import numpy as np
 import pandas as pd
 
 from . import schema
+from .catalogue import describe, formulas
 from .provinces import REGIONS, lookup, normalize_name, provinces
+from .vocabulary import KEY_CATEGORIES, NATIONAL, NATIONAL_LABEL, months_elapsed
 
-KEY_CATEGORIES = ["credit", "corruption", "state_budget", "criminal_civil"]
-NATIONAL = "national"
-NATIONAL_LABEL = "Toàn quốc"
 TOTAL_KEYS = ["scope", "period_end", "measure", "category"]
-MEASURE_WORD = {"cases": "về việc", "money": "về tiền"}
-
-# Campaign target groups (DOMAIN.md §1), in the campaign's own order.
-GROUPS = {
-    "thads": "1. Chỉ tiêu thi hành án dân sự",
-    "key": "2. Nhóm án trọng điểm",
-    "discipline": "3. Kỷ luật, kỷ cương",
-    "campaign": "Kết quả trong đợt thi đua cao điểm",
-    "peer": "Chỉ số so sánh",
-}
-
-MONEY_UNIT = "đồng"
-
-
-def _labels() -> dict[str, tuple[str, str, str]]:
-    """indicator id → (Vietnamese label, group, unit)."""
-    out: dict[str, tuple[str, str, str]] = {}
-    for m in schema.MEASURES:
-        w = MEASURE_WORD[m]
-        level_unit = "việc" if m == "cases" else MONEY_UNIT
-        out[f"completion_rate_{m}"] = (f"Tỷ lệ thi hành xong {w}", "thads", "%")
-        out[f"carry_forward_with_conditions_change_{m}"] = (
-            f"Thay đổi số có điều kiện chuyển kỳ sau {w} so với cuối năm trước", "thads", "%")
-        out[f"carry_forward_with_conditions_change_yoy_{m}"] = (
-            f"Thay đổi số có điều kiện chuyển kỳ sau {w} so với cùng kỳ năm trước", "thads", "%")
-        out[f"projected_completion_rate_{m}"] = (f"Tỷ lệ thi hành xong {w} dự báo cuối năm", "thads", "%")
-        for c in KEY_CATEGORIES:
-            out[f"completion_rate_{m}_{c}"] = (
-                f"Tỷ lệ thi hành xong {w}: {schema.CATEGORY_LABELS[c].lower()}", "key", "%")
-        out[f"share_with_conditions_{m}"] = (f"Tỷ lệ có điều kiện thi hành {w}", "peer", "%")
-        out[f"clearance_rate_{m}"] = (f"Tỷ lệ giải quyết so với thụ lý mới {w}", "peer", "%")
-        out[f"carry_forward_{m}"] = (f"Số chuyển kỳ sau {w}", "peer", level_unit)
-        out[f"carry_forward_with_conditions_{m}"] = (f"Số có điều kiện chuyển kỳ sau {w}", "peer", level_unit)
-        out[f"carry_forward_change_{m}"] = (f"Thay đổi số chuyển kỳ sau {w} so với cuối năm trước", "peer", "%")
-    for m in schema.MEASURES:  # the campaign window (campaign.py computes them)
-        w = MEASURE_WORD[m]
-        amount = "việc" if m == "cases" else MONEY_UNIT
-        out[f"window_resolved_{m}"] = (f"Thi hành xong trong đợt {w}", "campaign", amount)
-        out[f"window_new_accepted_{m}"] = (f"Thụ lý mới trong đợt {w}", "campaign", amount)
-        out[f"window_rate_gain_{m}"] = (f"Tỷ lệ thi hành xong tăng thêm trong đợt {w}", "campaign", "điểm %")
-        out[f"window_carry_forward_with_conditions_change_{m}"] = (
-            f"Thay đổi số có điều kiện chuyển kỳ sau trong đợt {w}", "campaign", "%")
-        out[f"window_resolved_share_{m}"] = (f"Tỷ lệ thi hành xong trong đợt {w}", "campaign", "%")
-        out[f"window_resolved_change_{m}"] = (f"Thi hành xong trong đợt {w} so với cùng đợt năm trước", "campaign", "%")
-        for c in KEY_CATEGORIES:
-            out[f"window_resolved_{m}_{c}"] = (f"Thi hành xong trong đợt {w}: {schema.CATEGORY_LABELS[c].lower()}",
-                                               "campaign", amount)
-    out["disposition_time_cases"] = ("Thời gian giải quyết ước tính (ngày)", "peer", "ngày")
-    out["decisions_on_time_rate"] = ("Tỷ lệ ra quyết định thi hành án đúng thời hạn", "thads", "%")
-    out["verification_rate"] = ("Tỷ lệ xác minh, phân loại án", "thads", "%")
-    out["debtors_published_rate"] = ("Tỷ lệ đăng tải người phải thi hành án chưa có điều kiện", "thads", "%")
-    out["complaints_resolved_rate"] = ("Tỷ lệ giải quyết khiếu nại, tố cáo", "thads", "%")
-    out["disciplined_staff_change"] = ("Thay đổi số công chức bị xử lý kỷ luật so với năm trước", "discipline", "người")
-    return out
-
-
-INDICATORS = _labels()
-
-
-def label(indicator: str) -> str:
-    """Vietnamese label of an indicator id."""
-    return INDICATORS[indicator][0]
 
 
 # ---------------------------------------------------------------- scopes and totals
@@ -184,11 +121,6 @@ def resolve_period(frame: pd.DataFrame, year: int | None = None, period_end=None
     return candidates[-1]
 
 
-def months_elapsed(period_end) -> int:
-    """Months from 01/10 to ``period_end`` inclusive: October → 1, September → 12."""
-    return (pd.Timestamp(period_end).month - 10) % 12 + 1
-
-
 # ---------------------------------------------------------------- indicators
 
 
@@ -198,9 +130,15 @@ def _ratio(num, den, factor: float = 100.0):
     return (num / den.where(den != 0)) * factor
 
 
-def _row(scope, indicator, measure, category, value, num, den, formula, note="") -> dict:
+COLUMNS = ["scope", "indicator", "measure", "category", "value", "numerator", "denominator", "formula", "formula_vi",
+           "note"]
+
+
+def indicator_row(scope, indicator, measure, category, value, num, den, note="", **formula_values) -> dict:
+    """One row of the long table; the formulas come from the catalogue, filled with ``formula_values``."""
+    formula, formula_vi = formulas(indicator, **formula_values)
     return dict(scope=scope, indicator=indicator, measure=measure, category=category, value=value,
-                numerator=num, denominator=den, formula=formula, note=note)
+                numerator=num, denominator=den, formula=formula, formula_vi=formula_vi, note=note)
 
 
 def _missing_note(cur: pd.DataFrame, scope, columns: list[str], measure, category, period_end) -> str:
@@ -226,9 +164,9 @@ def _pick(tot: pd.DataFrame, period, measure, category, scopes=None) -> pd.DataF
     return rows if scopes is None else rows.reindex(scopes)
 
 
-def _rate_rows(cur, indicator, measure, category, num_col, den_col, formula, period_end=None) -> list[dict]:
+def _rate_rows(cur, indicator, measure, category, num_col, den_col, period_end=None) -> list[dict]:
     values = _ratio(cur[num_col], cur[den_col])
-    return [_row(s, indicator, measure, category, values[s], cur.at[s, num_col], cur.at[s, den_col], formula,
+    return [indicator_row(s, indicator, measure, category, values[s], cur.at[s, num_col], cur.at[s, den_col],
                  "" if pd.notna(values[s]) else _missing_note(cur, s, [num_col, den_col], measure, category, period_end))
             for s in cur.index]
 
@@ -296,8 +234,9 @@ def indicators(frame: pd.DataFrame, period_end, level: str = "province", tot: pd
                standing: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every indicator for every scope of ``level`` at ``period_end``: a long table.
 
-    Columns: scope, indicator, measure, category, value, numerator, denominator, formula,
-    label, group, unit. ``tot`` may pass precomputed ``totals(frame, level)``.
+    Columns: scope, indicator, measure, category, value, numerator, denominator, formula
+    (canonical names), formula_vi (Vietnamese words), note (why a value is missing), label,
+    group, unit. ``tot`` may pass precomputed ``totals(frame, level)``.
     """
     period_end = pd.Timestamp(period_end)
     tot = totals(frame, level) if tot is None else tot
@@ -312,15 +251,11 @@ def indicators(frame: pd.DataFrame, period_end, level: str = "province", tot: pd
         cur = _pick(tot, period_end, m, "all", scopes)
         if cur.empty:
             continue
-        rows += _rate_rows(cur, f"completion_rate_{m}", m, "all", "resolved", "with_conditions",
-                           "(completed + terminated) / with_conditions × 100", period_end)
-        rows += _rate_rows(cur, f"share_with_conditions_{m}", m, "all", "with_conditions", "to_execute",
-                           "with_conditions / to_execute × 100", period_end)
-        rows += _rate_rows(cur, f"clearance_rate_{m}", m, "all", "resolved", "new_accepted",
-                           "resolved / new_accepted × 100", period_end)
+        rows += _rate_rows(cur, f"completion_rate_{m}", m, "all", "resolved", "with_conditions", period_end)
+        rows += _rate_rows(cur, f"share_with_conditions_{m}", m, "all", "with_conditions", "to_execute", period_end)
+        rows += _rate_rows(cur, f"clearance_rate_{m}", m, "all", "resolved", "new_accepted", period_end)
         for col in ["carry_forward", "carry_forward_with_conditions"]:
-            rows += [_row(s, f"{col}_{m}", m, "all", cur.at[s, col], cur.at[s, col], pd.NA,
-                          "to_execute − resolved" if col == "carry_forward" else "with_conditions − resolved",
+            rows += [indicator_row(s, f"{col}_{m}", m, "all", cur.at[s, col], cur.at[s, col], pd.NA,
                           _missing_note(cur, s, [col], m, "all", period_end) if pd.isna(cur.at[s, col]) else "")
                      for s in cur.index]
         for col, name, base, when in [
@@ -331,18 +266,16 @@ def indicators(frame: pd.DataFrame, period_end, level: str = "province", tot: pd
         ]:
             before = _pick(tot, base, m, "all")[col].reindex(cur.index)
             change = _ratio(cur[col] - before, before)
-            rows += [_row(s, name, m, "all", change[s], cur.at[s, col] - before[s] if pd.notna(before[s]) else pd.NA,
-                          before[s], f"({col} − {col} at {base.date()}) / {col} at {base.date()} × 100",
-                          "" if pd.notna(change[s]) else _missing_note(cur, s, [col], m, "all", period_end)
+            rows += [indicator_row(s, name, m, "all", change[s], cur.at[s, col] - before[s] if pd.notna(before[s]) else pd.NA,
+                          before[s], "" if pd.notna(change[s]) else _missing_note(cur, s, [col], m, "all", period_end)
                           or (f"thiếu báo cáo ngày {base.strftime('%d/%m/%Y')}" if pd.isna(before[s])
-                              else f"{schema.LABELS[col]} ngày {base.strftime('%d/%m/%Y')} bằng 0"))
+                              else f"{schema.LABELS[col]} ngày {base.strftime('%d/%m/%Y')} bằng 0"), base=base)
                      for s in cur.index]
         projected = projected_rates(tot[(tot["measure"] == m) & (tot["category"] == "all")], period_end)
         for s in cur.index:
             value = projected.get(s)
-            rows.append(_row(s, f"projected_completion_rate_{m}", m, "all", pd.NA if value is None else value,
-                             pd.NA, pd.NA, "least-squares line through the last 3 monthly rates, extended to 30/09",
-                             "" if value is not None else _missing_note(cur, s, ["resolved", "with_conditions"], m, "all",
+            rows.append(indicator_row(s, f"projected_completion_rate_{m}", m, "all", pd.NA if value is None else value,
+                             pd.NA, pd.NA, "" if value is not None else _missing_note(cur, s, ["resolved", "with_conditions"], m, "all",
                                                                         period_end)
                              or "cần tỷ lệ của ít nhất 2 tháng trong năm"))
         for c in KEY_CATEGORIES:
@@ -350,28 +283,24 @@ def indicators(frame: pd.DataFrame, period_end, level: str = "province", tot: pd
             if key.empty:
                 continue  # the data has no rows of this category at all
             rows += _rate_rows(key.reindex(scopes), f"completion_rate_{m}_{c}", m, c, "resolved", "with_conditions",
-                               "(completed + terminated) / with_conditions × 100", period_end)
+                               period_end)
     cases = _pick(tot, period_end, "cases", "all", scopes)
     if not cases.empty:
         days = 365 * months_elapsed(period_end) / 12
         value = _ratio(cases["carry_forward"], cases["resolved"], factor=days)
-        rows += [_row(s, "disposition_time_cases", "cases", "all", value[s], cases.at[s, "carry_forward"],
-                      cases.at[s, "resolved"], f"{days:g} days × carry_forward / resolved",
+        rows += [indicator_row(s, "disposition_time_cases", "cases", "all", value[s], cases.at[s, "carry_forward"],
+                      cases.at[s, "resolved"],
                       "" if pd.notna(value[s]) else _missing_note(cases, s, ["carry_forward", "resolved"], "cases",
-                                                                  "all", period_end))
+                                                                  "all", period_end), days=f"{days:g}")
                  for s in cases.index]
     if standing is not None:
         rows += standing_indicators(standing, period_end, level)
-    out = pd.DataFrame(rows, columns=["scope", "indicator", "measure", "category", "value", "numerator",
-                                      "denominator", "formula", "note"])
+    out = pd.DataFrame(rows, columns=COLUMNS)
     out["value"] = pd.to_numeric(out["value"].astype(object).where(out["value"].notna(), None),
                                  errors="coerce").astype("Float64")
     out.insert(1, "level", level)
     out.insert(2, "period_end", period_end)
-    out["label"] = out["indicator"].map(lambda i: INDICATORS[i][0])
-    out["group"] = out["indicator"].map(lambda i: INDICATORS[i][1])
-    out["unit"] = out["indicator"].map(lambda i: INDICATORS[i][2])
-    return out
+    return describe(out)
 
 
 # ---------------------------------------------------------------- standing targets
@@ -403,12 +332,13 @@ def standing_indicators(standing: pd.DataFrame, period_end, level: str = "provin
     cur = summed[summed["period_end"] == period_end].set_index("scope")
     for name, (num, den) in STANDING_RATES.items():
         if num in cur and den in cur:
-            rows += _rate_rows(cur, name, pd.NA, pd.NA, num, den, f"{num} / {den} × 100")
+            rows += _rate_rows(cur, name, pd.NA, pd.NA, num, den)
     if "disciplined_staff" in cur:
-        prev = summed[summed["period_end"] == schema.year_end(schema.statistical_year(period_end) - 1)]
+        base = schema.year_end(schema.statistical_year(period_end) - 1)
+        prev = summed[summed["period_end"] == base]
         before = prev.set_index("scope")["disciplined_staff"].reindex(cur.index)
         for s in cur.index:
             diff = cur.at[s, "disciplined_staff"] - before[s] if pd.notna(before[s]) else pd.NA
-            rows.append(_row(s, "disciplined_staff_change", pd.NA, pd.NA, diff, cur.at[s, "disciplined_staff"],
-                             before[s], "disciplined_staff − disciplined_staff of the previous year"))
+            rows.append(indicator_row(s, "disciplined_staff_change", pd.NA, pd.NA, diff, cur.at[s, "disciplined_staff"],
+                             before[s], base=base))
     return rows

@@ -10,6 +10,7 @@ import math
 import re
 from decimal import Decimal
 
+import pandas as pd
 from babel.numbers import NumberFormatError, format_decimal, parse_decimal
 
 LOCALE = "vi"
@@ -50,12 +51,7 @@ def is_blank(value) -> bool:
         return True
     if isinstance(value, str) and value.strip().lower() in _EMPTY:
         return True
-    try:
-        import pandas as pd
-
-        return value is pd.NA or value is pd.NaT
-    except ImportError:  # pragma: no cover - pandas is a dependency
-        return False
+    return value is pd.NA or value is pd.NaT
 
 
 def clean_text(value) -> str:
@@ -154,3 +150,18 @@ def format_money(dong, unit: str = "tỷ đồng", decimals: int = 1) -> str:
     """Money in đồng written in a larger unit: 35242612983000 → "35.242,6 tỷ đồng"."""
     factor = {"đồng": 1, "nghìn đồng": 1e3, "triệu đồng": 1e6, "tỷ đồng": 1e9}[unit]
     return f"{format_number(dong / factor, decimals)} {unit}"
+
+
+def value_text(value, unit: str) -> str:
+    """An indicator value as the reports write it: "79,25%", "1.296 việc", "264,1 tỷ đồng", "12 ngày"."""
+    if value is None or pd.isna(value):
+        return "không có số liệu"
+    if unit == "%":
+        return format_percent(value)
+    if unit == "đồng":
+        return format_money(value)
+    if unit == "ngày":
+        return f"{format_number(value, 0)} ngày"
+    if unit == "điểm %":
+        return f"{format_number(value)} điểm %"
+    return f"{format_int(value)} {unit}"

@@ -16,7 +16,8 @@ import pandas as pd
 from . import schema
 from .assess import assess
 from .campaign import DEFAULT_CAMPAIGN, read_campaign, window_indicators
-from .indicators import INDICATORS, NATIONAL, indicators, resolve_period, scope_codes, totals
+from .catalogue import INDICATORS, describe
+from .indicators import NATIONAL, indicators, resolve_period, scope_codes, totals
 from .io import data_files, is_sample, load_usable, set_aside_lines, set_aside_notes
 from .paths import DEFAULT_TARGETS, SAMPLE_DIR
 from .provinces import REGIONS, lookup
@@ -143,9 +144,7 @@ def _prepare(data_paths, targets_path, year, period_end, money_unit, campaign_pa
         table = indicators(frame, period, level, analysis.totals[level], loaded.standing)
         if window is not None:
             extra = window_indicators(analysis.totals[level], window, analysis.totals["province"])
-            extra = extra.assign(level=level, period_end=period, label=extra["indicator"].map(lambda i: INDICATORS[i][0]),
-                                 group=extra["indicator"].map(lambda i: INDICATORS[i][1]),
-                                 unit=extra["indicator"].map(lambda i: INDICATORS[i][2]))
+            extra = describe(extra.assign(level=level, period_end=period))
             table = pd.concat([table, extra[table.columns.tolist()]], ignore_index=True)
         analysis.indicators[level] = table
     return analysis

@@ -18,57 +18,30 @@ from IPython.display import HTML
 
 from . import charts, schema
 from .campaign import WINDOW_RULE, window_paths, window_ranking
-from .assess import (AT_RISK, MET, NO_DATA, STATUSES, EMULATION_RULE, completion_funnel,
-                     money_rate_without_largest, ranks)
+from .assess import EMULATION_RULE, completion_funnel, money_rate_without_largest, ranks
+from .catalogue import INDICATORS
 from .funnel import funnel_curve
-from .indicators import INDICATORS, KEY_CATEGORIES, NATIONAL, NATIONAL_LABEL, months_elapsed
-from .numbers import format_int, format_money, format_number, format_percent
+from .vocabulary import (AT_RISK, KEY_CATEGORIES, MET, MISSED, NATIONAL, NATIONAL_LABEL, STATUSES, is_year_end,
+                         months_elapsed, status_label)
+from .numbers import format_int, format_money, format_number, format_percent, value_text
 from .pipeline import Analysis, prepare, scorecard
 from .provinces import REGIONS, lookup, office_name, provinces
 from .text import summary_sentences
 
-SHORT_LABELS = {
-    "completion_rate_cases": "Tỷ lệ xong (việc)",
-    "completion_rate_money": "Tỷ lệ xong (tiền)",
-    "carry_forward_with_conditions_change_cases": "Chuyển kỳ sau (việc)",
-    "carry_forward_with_conditions_change_money": "Chuyển kỳ sau (tiền)",
-    "decisions_on_time_rate": "QĐ đúng hạn",
-    "verification_rate": "Xác minh",
-    "debtors_published_rate": "Đăng tải",
-    "complaints_resolved_rate": "Khiếu nại",
-    "disciplined_staff_change": "Kỷ luật",
-    **{f"completion_rate_{m}_{c}": f"{schema.CATEGORY_LABELS[c].split(' ')[0]}{' - ngân hàng' if c == 'credit' else ''}"
-       f" ({'việc' if m == 'cases' else 'tiền'})" for m in schema.MEASURES for c in KEY_CATEGORIES},
-}
-STATUS_CLASS = {MET: "met", "Chưa đạt": "missed", AT_RISK: "risk", NO_DATA: "nodata"}
-
-_ENV = jinja2.Environment(loader=jinja2.PackageLoader("thads_analysis", "templates"),
-                          autoescape=jinja2.select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
-_ENV.filters.update(percent=lambda v: "—" if v is None or pd.isna(v) else format_percent(v),
-                    number=lambda v, d=2: "—" if v is None or pd.isna(v) else format_number(v, d),
-                    int=lambda v: "—" if v is None or pd.isna(v) else format_int(v),
-                    money=lambda v: "—" if v is None or pd.isna(v) else format_money(v),
-                    status_class=lambda s: STATUS_CLASS.get(s, "none"))
+# The one jinja environment of every page (reports and the batch index), autoescaped.
+ENV = jinja2.Environment(loader=jinja2.PackageLoader("thads_analysis", "templates"),
+                         autoescape=jinja2.select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
+ENV.filters.update(percent=lambda v: "—" if v is None or pd.isna(v) else format_percent(v),
+                   number=lambda v, d=2: "—" if v is None or pd.isna(v) else format_number(v, d),
+                   int=lambda v: "—" if v is None or pd.isna(v) else format_int(v),
+                   money=lambda v: "—" if v is None or pd.isna(v) else format_money(v),
+                   status_label=status_label)
+ENV.globals.update(statuses=STATUSES, AT_RISK=AT_RISK, MISSED=MISSED)
 
 
 def render(template: str, **context) -> HTML:
     """Render a template of ``thads_analysis/templates`` as an HTML display object."""
-    return HTML(_ENV.get_template(template).render(**context))
-
-
-def value_text(value, unit: str) -> str:
-    """An indicator value in report writing ("79,25%", "1.296 việc", "264,1 tỷ đồng")."""
-    if value is None or pd.isna(value):
-        return "không có số liệu"
-    if unit == "%":
-        return format_percent(value)
-    if unit == "đồng":
-        return format_money(value)
-    if unit == "ngày":
-        return f"{format_number(value, 0)} ngày"
-    if unit == "điểm %":
-        return f"{format_number(value)} điểm %"
-    return f"{format_int(value)} {unit}"
+    return HTML(ENV.get_template(template).render(**context))
 
 
 def refuse_unknown_parameters(namespace: dict, report_class) -> None:
@@ -131,10 +104,14 @@ class _Report:
         """Sources of the data, the targets and the method notes."""
         return render("footer.html.j2", **self.origin(), generated=_generated_at())
 
-    def _year_end_targets(self, scope_code: str | None) -> dict[str, float]:
+    def _targets(self, scope_code: str | None) -> dict:
+        """indicator id → Target that applies to the scope (a province code, or None for national)."""
         from .targets import targets_for
 
-        found = targets_for(self.analysis.targets, scope_code, self.analysis.year)
+        return targets_for(self.analysis.targets, scope_code, self.analysis.year)
+
+    def _year_end_targets(self, scope_code: str | None) -> dict[str, float]:
+        found = self._targets(scope_code)
         return {m: found[f"completion_rate_{m}"].value for m in schema.MEASURES if f"completion_rate_{m}" in found}
 
     def _path(self, level: str, scope: str, measure: str = "cases") -> pd.DataFrame:
@@ -238,7 +215,17 @@ class ProvinceReport(_Report):
                    & (tot["period_end"] <= self.analysis.period_end)]
         values = pd.DataFrame({"year": ends["period_end"].dt.year, "measure": ends["measure"],
                                "value": ends["carry_forward_with_conditions"].astype(float)})
-        return charts.carry_over_years(values, target_change=0.0)
+        # The last bar is this year's only at the year end: then the scorecard's target and status apply.
+        targets, statuses = {}, {}
+        if is_year_end(self.analysis.period_end):
+            found = self._targets(self.code)
+            card = self.card.set_index("indicator")
+            for m in schema.MEASURES:
+                indicator = f"carry_forward_with_conditions_change_{m}"
+                if indicator in found:
+                    targets[m] = (found[indicator].value, found[indicator].comparator)
+                    statuses[m] = card.at[indicator, "status"]
+        return charts.carry_over_years(values, targets, statuses)
 
     def key_categories_chart(self):
         """Completion rates of the campaign's key categories against their targets."""
@@ -270,7 +257,7 @@ class ProvinceReport(_Report):
             # A province without this rate (no row, or a zero denominator) has no rank on it.
             r = ranked.loc[self.code] if self.code in ranked.index else {}
             national = r.get("rank_national")
-            rows.append(dict(label=INDICATORS[indicator][0], national=None if pd.isna(national) else int(national),
+            rows.append(dict(label=INDICATORS[indicator].label, national=None if pd.isna(national) else int(national),
                              n_national=ranked["rank_national"].notna().sum(), region=r.get("rank_region"),
                              n_region=r.get("n_region")))
         funnel = self._funnel()
@@ -391,7 +378,7 @@ class NationalReport(_Report):
         matrix = {}
         for code, card in self.cards.items():
             scored = card[card["status"].notna()].set_index("indicator")["status"]
-            matrix[names[code]] = {SHORT_LABELS.get(i, i): s for i, s in scored.items()}
+            matrix[names[code]] = {INDICATORS[i].short_label: s for i, s in scored.items()}
         frame = pd.DataFrame.from_dict(matrix, orient="index")
         return charts.status_heatmap(frame)
 
@@ -421,7 +408,7 @@ class NationalReport(_Report):
                                           "carry_forward_with_conditions_change_cases"])]
         table = wide.pivot(index="scope", columns="indicator", values="value")
         counts = self.emulation.groupby("region").agg(provinces=("province_code", "size"),
-                                                      met_cases=("status_cases", lambda s: int((s == MET).sum())))
+                                                      met_cases=("status_cases", lambda s: int((s == MET.code).sum())))
         rows = [dict(region=r, **table.loc[r].to_dict(), **counts.loc[r].to_dict()) for r in REGIONS if r in table.index]
         return render("regions.html.j2", rows=rows)
 
@@ -457,7 +444,8 @@ class NationalReport(_Report):
         names = provinces().set_index("code")
         rows = []
         for code, card in self.cards.items():
-            for r in card[card["status"].isin([AT_RISK] if self.analysis.period_end.month != 9 else ["Chưa đạt"])
+            wanted = MISSED if is_year_end(self.analysis.period_end) else AT_RISK
+            for r in card[(card["status"] == wanted.code)
                           & card["indicator"].isin(["completion_rate_cases", "completion_rate_money"])].itertuples():
                 rows.append(dict(name=names.at[code, "name"], label=r.label, actual=r.actual, projection=r.projection,
                                  target=r.target, required=r.required_rate, status=r.status))
@@ -495,7 +483,7 @@ def scorecard_html(card: pd.DataFrame, period_end, note: str = "") -> HTML:
                          numerator=_plain(r.numerator, r.unit), denominator=_plain(r.denominator, r.unit),
                          formula=_text(r.formula), source=_text(r.source), has_target=not pd.isna(r.target)))
     return render("scorecard.html.j2", targeted=[r for r in rows if r["has_target"]],
-                  reference=[r for r in rows if not r["has_target"]], statuses=STATUSES, note=note)
+                  reference=[r for r in rows if not r["has_target"]], note=note)
 
 
 RULES_VI = [

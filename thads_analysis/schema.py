@@ -12,9 +12,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .vocabulary import (CATEGORIES, CATEGORY_LABELS, MEASURE_LABELS, MEASURES,  # noqa: F401 (used as schema.X)
+                         statistical_year, year_end, year_start)
+
 KEYS = ["province_code", "period_end", "measure", "category"]
-MEASURES = ["cases", "money"]
-CATEGORIES = ["all", "credit", "corruption", "state_budget", "criminal_civil"]
 
 # The table of one report (DOMAIN.md §3), in form order.
 VALUE_COLUMNS = [
@@ -146,15 +147,7 @@ HEADER_ALIASES = {
     "disciplined_staff": ["Công chức bị kỷ luật", "Số công chức vi phạm"],
 }
 
-MEASURE_LABELS = {"cases": "Việc", "money": "Tiền"}
 MEASURE_ALIASES = {"cases": ["việc", "tính bằng việc", "viec", "case"], "money": ["tiền", "tính bằng tiền", "đồng"]}
-CATEGORY_LABELS = {
-    "all": "Tất cả",
-    "credit": "Tín dụng - ngân hàng",
-    "corruption": "Tham nhũng - kinh tế",
-    "state_budget": "Thu cho ngân sách nhà nước",
-    "criminal_civil": "Dân sự trong bản án hình sự",
-}
 CATEGORY_ALIASES = {
     "all": ["chung", "tổng", "tổng số", "toàn bộ"],
     "credit": ["tín dụng ngân hàng", "tín dụng", "ngân hàng"],
@@ -171,22 +164,6 @@ MONEY_UNIT_ALIASES = {
     "triệu đồng": ["triệu", "trđ", "tr.đ", "1.000.000 đồng"],
     "tỷ đồng": ["tỷ", "tỉ", "tỉ đồng"],
 }
-
-
-def year_end(year: int) -> pd.Timestamp:
-    """The last day of statistical year ``year``: 30/09/year (DOMAIN.md §2)."""
-    return pd.Timestamp(year=int(year), month=9, day=30)
-
-
-def statistical_year(period_end) -> int:
-    """The statistical year a period end falls in (01/10/(Y−1) .. 30/09/Y)."""
-    ts = pd.Timestamp(period_end)
-    return ts.year + 1 if ts.month >= 10 else ts.year
-
-
-def year_start(year: int) -> pd.Timestamp:
-    """The first day of statistical year ``year``: 01/10/(year−1)."""
-    return pd.Timestamp(year=int(year) - 1, month=10, day=1)
 
 
 def with_derived(frame: pd.DataFrame) -> pd.DataFrame:

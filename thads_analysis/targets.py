@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .indicators import INDICATORS, NATIONAL
+from .catalogue import INDICATORS
+from .vocabulary import NATIONAL
 from .numbers import NumberParseError, parse_number
 from .provinces import UnknownProvinceError, lookup
 from .schema import FIRST_YEAR, DataError, Problem
@@ -50,7 +51,7 @@ def _range_problem(indicator: str, value: float, text: str) -> str | None:
     """Why ``value`` cannot be a target of ``indicator``, or None."""
     from .schema import MAX_VALUE
 
-    unit = INDICATORS[indicator][2]
+    unit = INDICATORS[indicator].unit
     is_change = "change" in indicator
     if unit == "%" and not is_change:
         low, high = RATE_RANGE

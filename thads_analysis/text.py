@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .assess import AT_RISK, MET, MISSED, NO_DATA
 from .numbers import format_int, format_money, format_percent
+from .vocabulary import AT_RISK, MET, MISSED, NO_DATA
 
 
 def _row(card: pd.DataFrame, indicator: str) -> pd.Series | None:
@@ -26,12 +26,12 @@ def _against_target(row: pd.Series) -> str:
 
 def _outlook(row: pd.Series) -> str:
     """Before the year end: the projection and what it means for the target."""
-    if row is None or pd.isna(row.get("projection")) or row.get("status") == MET:
+    if row is None or pd.isna(row.get("projection")) or row.get("status") == MET.code:
         return ""
     projected = format_percent(row["projection"])
-    if row.get("status") == AT_RISK:
+    if row.get("status") == AT_RISK.code:
         return f"; theo đà hiện tại, dự báo cuối năm đạt {projected}, có nguy cơ không đạt chỉ tiêu"
-    if row.get("status") == MISSED and row.get("required_rate") is not None and not pd.isna(row["required_rate"]):
+    if row.get("status") == MISSED.code and row.get("required_rate") is not None and not pd.isna(row["required_rate"]):
         return (f"; dự báo cuối năm đạt {projected}; để đạt chỉ tiêu cần giải quyết thêm "
                 f"{format_percent(row['required_rate'])} số còn lại có điều kiện thi hành")
     return ""
@@ -63,8 +63,8 @@ def summary_sentences(card: pd.DataFrame, office: str, period_end, previous_year
     carry = _row(card, "carry_forward_with_conditions_change_cases")
     level = _row(card, "carry_forward_with_conditions_cases")
     scored = card[card["status"].notna()]
-    with_data = scored[scored["status"] != NO_DATA]
-    met = int((with_data["status"] == MET).sum())
+    with_data = scored[scored["status"] != NO_DATA.code]
+    met = int((with_data["status"] == MET.code).sum())
     tally = f"{met}/{len(with_data)} chỉ tiêu có số liệu đã đạt"
     if carry is None or pd.isna(carry["actual"]) or level is None:
         sentences.append(f"Tổng hợp: {tally}.")
