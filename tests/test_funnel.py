@@ -1,4 +1,4 @@
-"""Tests of the funnel-plot statistics (thads_analysis/funnel.py, DOMAIN.md §6).
+"""Tests of the funnel-plot statistics (thads_analysis/funnel.py, [SPIEGELHALTER-2005]).
 
 Every expected number is worked by hand in the comments, not computed by the module under test.
 """
@@ -215,7 +215,8 @@ def test_table_multiplicative_adjustment_flags_fewer():
     assert (table["flag"] != "within").sum() == 0
     assert (plain["flag95"] != "within").sum() == 4
     assert list(table["flag95"]) == ["below"] + ["within"] * 8 + ["above"]
-    assert "sqrt(phi)" in table.attrs["method"]
+    assert "Giới hạn nới rộng theo √φ = 1,457738;" in table.attrs["method"]  # √2,125, worked out above
+    assert "φ = 2,125;" in table.attrs["method"]
 
 
 def test_table_additive_adjustment():

@@ -1,4 +1,4 @@
-"""Indicators, targets and assessment, checked against published national figures (DOMAIN.md §3)
+"""Indicators, targets and assessment, checked against published national figures ([TCTHADS-7T2017], [TCTHADS-9T2017])
 and small hand-worked cases."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Tests of the province reference (thads_analysis/provinces.py, data/provinces_2017.csv).
 
-Expected values are written by hand from DOMAIN.md §5, not computed from the module under test.
+Expected values are written by hand from [QD124-2004], not computed from the module under test.
 """
 
 import math
@@ -22,12 +22,12 @@ from thads_analysis.provinces import (
     region_codes,
 )
 
-# DOMAIN.md §5, copied by hand.
-DOMAIN_CODES = (
+# [QD124-2004], copied by hand.
+CODES_2017 = (
     "01 02 04 06 08 10 11 12 14 15 17 19 20 22 24 25 26 27 30 31 33 34 35 36 37 38 40 42 44 45 46 48 49 "
     "51 52 54 56 58 60 62 64 66 67 68 70 72 74 75 77 79 80 82 83 84 86 87 89 91 92 93 94 95 96"
 ).split()
-DOMAIN_REGIONS = {
+REGIONS_2017 = {
     "Trung du và miền núi phía Bắc": "02 04 06 08 10 11 12 14 15 17 19 20 24 25",
     "Đồng bằng sông Hồng": "01 22 26 27 30 31 33 34 35 36 37",
     "Bắc Trung Bộ và Duyên hải miền Trung": "38 40 42 44 45 46 48 49 51 52 54 56 58 60",
@@ -48,7 +48,7 @@ def table():
 
 def test_exactly_63_provinces_with_domain_codes_in_order(table):
     assert len(table) == 63
-    assert list(table["code"]) == DOMAIN_CODES
+    assert list(table["code"]) == CODES_2017
     assert list(table.columns) == COLUMNS
 
 
@@ -58,10 +58,10 @@ def test_codes_are_two_digit_text(table):
 
 
 def test_regions_in_domain_order():
-    assert REGIONS == list(DOMAIN_REGIONS)
+    assert REGIONS == list(REGIONS_2017)
 
 
-@pytest.mark.parametrize("region, codes", DOMAIN_REGIONS.items())
+@pytest.mark.parametrize("region, codes", REGIONS_2017.items())
 def test_region_codes_match_domain(region, codes):
     assert region_codes(region) == codes.split()
 
@@ -73,9 +73,9 @@ def test_region_codes_ignores_case_and_diacritics():
 
 
 def test_every_province_in_exactly_one_domain_region(table):
-    assert set(table["region"]) == set(DOMAIN_REGIONS)
+    assert set(table["region"]) == set(REGIONS_2017)
     for row in table.itertuples():
-        assert row.code in DOMAIN_REGIONS[row.region].split()
+        assert row.code in REGIONS_2017[row.region].split()
 
 
 @pytest.mark.parametrize(
@@ -143,7 +143,7 @@ def test_csv_reproducible_from_build_reference(table):
 @pytest.mark.parametrize(
     "code, successor_code, successor_name",
     [
-        ("36", "37", "Tỉnh Ninh Bình"),  # DOMAIN §5: Nam Định + Hà Nam → Ninh Bình 37
+        ("36", "37", "Tỉnh Ninh Bình"),  # vietnamadminunits (2025 units): Nam Định + Hà Nam → Ninh Bình 37
         ("35", "37", "Tỉnh Ninh Bình"),
         ("37", "37", "Tỉnh Ninh Bình"),
         ("79", "79", "Thành phố Hồ Chí Minh"),
@@ -163,7 +163,7 @@ def test_successor_2025(code, successor_code, successor_name):
 def test_successors_form_34_provinces_each_keeping_an_old_code(table):
     successors = table.groupby("successor_code_2025")["code"].apply(list)
     assert len(successors) == 34
-    # DOMAIN §5: each new province keeps the code of one old one, which then maps to itself.
+    # vietnamadminunits (2025 units): each new province keeps the code of one old one, which then maps to itself.
     for successor_code, members in successors.items():
         assert successor_code in members
     assert table.groupby("successor_code_2025")["successor_name_2025"].nunique().eq(1).all()

@@ -62,7 +62,7 @@ def test_html_report_reads_right_in_chromium(nam_dinh):
     text = page_text(nam_dinh / "36-nam-dinh.html")
     assert "Cục THADS tỉnh Nam Định" in text
     assert "Bảng chỉ tiêu thi đua" in text and "Tỷ lệ thi hành xong về việc" in text
-    # 4.918 of 5.422 with conditions, target 73%: the synthetic example of DOMAIN-calibrated data.
+    # 4.918 of 5.422 with conditions, target 73%: the synthetic example of published-figure-calibrated data.
     assert "đã thi hành xong 4.918 việc" in text and "90,70%" in text and "vượt 17,70%" in text
     assert "Dữ liệu mẫu (mô phỏng)" in text
     for leak in ["import ", "display(", "Traceback", "ProvinceReport", str(PROJECT_ROOT), str(nam_dinh)]:

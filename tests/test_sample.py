@@ -1,6 +1,6 @@
 """The shipped synthetic sample: identities, time consistency, and the published national figures.
 
-The published numbers below are typed in from DOMAIN.md (§1, §3), not copied from the generator.
+The published numbers below are typed in from [KH690], [TCTHADS-7T2017], [TCTHADS-9T2017], [BPL-2017] in data/SOURCES.md, not copied from the generator.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ KEYS = ["province_code", "period_end", "measure", "category"]
 CATEGORIES = ["all", "credit", "corruption", "state_budget", "criminal_civil"]
 FLOWS = ["new_accepted", "total_accepted", "entrusted_out", "completed", "terminated", "reduced"]
 PARTS = ["completed", "terminated", "in_progress", "postponed", "suspended", "other", "reduced"]
-# DOMAIN.md §5: the 63 GSO codes of 2017.
+# [QD124-2004]: the 63 GSO codes of 2017.
 CODES = ("01 02 04 06 08 10 11 12 14 15 17 19 20 22 24 25 26 27 30 31 33 34 35 36 37 38 40 42 44 45 46 48 49 51 "
          "52 54 56 58 60 62 64 66 67 68 70 72 74 75 77 79 80 82 83 84 86 87 89 91 92 93 94 95 96").split()
 MONTH_ENDS = ["2016-10-31", "2016-11-30", "2016-12-31", "2017-01-31", "2017-02-28", "2017-03-31", "2017-04-30",
@@ -203,7 +203,7 @@ def test_carried_over_is_last_years_carry_forward(annual):
         pd.testing.assert_series_equal(before, after, check_names=False)
 
 
-# --- the published national figures (DOMAIN.md §1, §3) ------------------------------------------
+# --- the published national figures ([KH690], [BPL-2017]) ------------------------------------------
 
 def test_2017_full_year(annual):
     cases = national(annual, "2017-09-30", "cases")

@@ -44,6 +44,7 @@ class Campaign:
     milestones: list = field(default_factory=list)  # [(Timestamp, label)]
     window_targets: list = field(default_factory=list)  # dicts in the targets-CSV shape
     motto: str = ""
+    window_confirmed: bool = True  # False: the window's dates are a default, not read in the plan
 
     @property
     def before_start(self) -> pd.Timestamp | None:
@@ -60,7 +61,8 @@ class Campaign:
             return moved + pd.offsets.MonthEnd(0) if d.is_month_end else moved
 
         return Campaign(self.name, self.document, self.document_date, self.year + years, move(self.start),
-                        move(self.end), self.window_source, [(move(d), l) for d, l in self.milestones], [], self.motto)
+                        move(self.end), self.window_source, [(move(d), l) for d, l in self.milestones], [], self.motto,
+                        self.window_confirmed)
 
     @property
     def label(self) -> str:
@@ -112,7 +114,7 @@ def read_campaign(path=DEFAULT_CAMPAIGN) -> Campaign:
     milestones = [(_date(m["date"], display, "milestones.date"), str(m["label"])) for m in raw.get("milestones") or []]
     return Campaign(str(raw["name"]), str(raw["document"]), _date(raw["document_date"], display, "document_date"),
                     year, start, end, str(window.get("source", "")), milestones, list(raw.get("window_targets") or []),
-                    str(raw.get("motto", "")))
+                    str(raw.get("motto", "")), bool(window.get("confirmed", True)))
 
 
 # ---------------------------------------------------------------- window indicators

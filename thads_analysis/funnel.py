@@ -1,6 +1,6 @@
 """Funnel-plot statistics: comparing provinces of different size on a proportion.
 
-The proportion is usually the case completion rate, resolved / with_conditions (DOMAIN.md §6).
+The proportion is usually the case completion rate, resolved / with_conditions ([SPIEGELHALTER-2005]).
 Method, after Spiegelhalter (2005) "Funnel plots for comparing institutional performance",
 Stat Med 24:1185-1202, and "Handling over-dispersion of performance indicators", Qual Saf Health
 Care 14:347-351. Every step is plain arithmetic so that a reported number can be checked by hand:
@@ -41,6 +41,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
+from .numbers import format_number
 
 # Two-sided standard normal quantiles: Φ⁻¹(0.975) and Φ⁻¹(0.999), written out so that scipy is not needed.
 Z95 = 1.959964
@@ -208,20 +210,27 @@ def _flags(rate: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> list[str]:
     return out
 
 
+def _g(value: float) -> str:
+    """A statistic in Vietnamese writing, up to 6 decimals: 2,125 · 0,003403 · 1.234,5."""
+    return format_number(float(value), 6).rstrip("0").rstrip(",")
+
+
 def _method_text(adjust: str | None, od: OverdispersionResult, used: bool) -> str:
-    base = (f"Spiegelhalter (2005) funnel: p0 = {od.p0:g}; limits p0 ± z·sqrt(p0(1-p0)/n), z = {Z95} (95%), "
-            f"{Z998} (99.8%), clipped to [0, 1]; phi = mean of z² after winsorising z at the "
-            f"{100 * od.winsor:g}th/{100 * (1 - od.winsor):g}th percentiles (numpy linear), N = {od.n_units}, "
-            f"phi = {od.phi:.6g}; over-dispersed if N·phi = {od.chi2_statistic:.6g} > chi-square({od.df}) "
-            f"upper 5% (Wilson-Hilferty) = {od.chi2_critical:.6g}: {'yes' if od.is_overdispersed else 'no'}.")
+    """The method note shown on the report pages (Vietnamese, numbers written the Vietnamese way)."""
+    base = (f"Biểu đồ phễu theo Spiegelhalter (2005): p0 = {_g(od.p0)}; giới hạn p0 ± z·√(p0(1 − p0)/n), "
+            f"z = {_g(Z95)} (95%) và {_g(Z998)} (99,8%), giới hạn trong [0; 1]; φ = trung bình z² sau khi chặn z "
+            f"ở phân vị thứ {_g(100 * od.winsor)} và {_g(100 * (1 - od.winsor))} (winsorise), N = {od.n_units}, "
+            f"φ = {_g(od.phi)}; phân tán vượt mức khi N·φ = {_g(od.chi2_statistic)} lớn hơn giá trị tới hạn 5% "
+            f"của χ²({od.df}) (xấp xỉ Wilson–Hilferty) = {_g(od.chi2_critical)}: "
+            f"{'có' if od.is_overdispersed else 'không'}.")
     if adjust is None:
-        return base + " No adjustment requested; flags on plain limits."
+        return base + " Không hiệu chỉnh; đánh dấu theo giới hạn thường."
     if not used:
-        return base + f" {adjust} adjustment requested but not needed; flags on plain limits."
+        return base + " Không cần hiệu chỉnh; đánh dấu theo giới hạn thường."
     if adjust == "multiplicative":
-        return base + f" Limits inflated by sqrt(phi) = {np.sqrt(od.phi):.6g}; flags on adjusted limits."
-    return base + (f" Additive random effects: limits p0 ± z·sqrt(s² + tau²), tau² = {od.tau2:.6g} "
-                   "(DerSimonian-Laird); flags on adjusted limits.")
+        return base + f" Giới hạn nới rộng theo √φ = {_g(np.sqrt(od.phi))}; đánh dấu theo giới hạn đã hiệu chỉnh."
+    return base + (f" Hiệu ứng ngẫu nhiên cộng: giới hạn p0 ± z·√(s² + τ²), τ² = {_g(od.tau2)} "
+                   "(DerSimonian–Laird); đánh dấu theo giới hạn đã hiệu chỉnh.")
 
 
 def funnel_table(frame: pd.DataFrame, p0: float, numerator: str = "resolved", denominator: str = "with_conditions",

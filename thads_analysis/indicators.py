@@ -1,7 +1,7 @@
 """Indicators of the 2017 campaign for provinces, regions and the nation, at any period.
 
 Everything starts from ``totals``: counts summed over the provinces of a scope (never averaged
-rates), with the derived columns of DOMAIN.md §3. ``indicators`` turns the totals of one period
+rates), with the derived columns of the report table ([GSO-DT2019]). ``indicators`` turns the totals of one period
 into a long table, one row per scope × indicator, keeping numerator and denominator so that
 every number can be proved. A zero or missing denominator gives "no data" (NA), never 0%.
 """

@@ -1,15 +1,15 @@
-"""The 63 provinces of 2017 (DOMAIN.md §5) and lookup of a province from any usual spelling.
+"""The 63 provinces of 2017 ([QD124-2004]) and lookup of a province from any usual spelling.
 
 The reference table is ``thads_analysis/data/provinces_2017.csv``. Where every column comes from:
 
-- ``code``: GSO code (Quyết định 124/2004/QĐ-TTg) as 2-digit text, copied by hand from DOMAIN.md §5
-  into ``_DOMAIN_PROVINCES`` below.
-- ``short_name``: the name in DOMAIN.md §5 (new tone-mark placement: "Hòa Bình", "Thanh Hóa").
-- ``name``: "Thành phố " + short_name for the five cities marked (TP) in DOMAIN.md §5, "Tỉnh " + short_name
+- ``code``: GSO code (Quyết định 124/2004/QĐ-TTg) as 2-digit text, copied by hand from [QD124-2004]
+  into ``_PROVINCES_2017`` below.
+- ``short_name``: the name in [QD124-2004] (new tone-mark placement: "Hòa Bình", "Thanh Hóa").
+- ``name``: "Thành phố " + short_name for the five cities marked (TP) in [QD124-2004], "Tỉnh " + short_name
   for the rest. Not taken from vietnamadminunits, whose legacy data already carries today's name for
   some units (code 46 is "Thành phố Huế" there; in 2017 it was "Tỉnh Thừa Thiên Huế").
 - ``slug``: short_name without diacritics, đ → d, lower case, runs of other characters → "-".
-- ``region``: the GSO yearbook region listing the code in DOMAIN.md §5 (``_DOMAIN_REGIONS``).
+- ``region``: the GSO yearbook region listing the code in [NGTK] (``_REGIONS_2017``).
 - ``latitude``, ``longitude``: vietnamadminunits' legacy data, ``parse_address(name, mode="LEGACY",
   level=1)`` (a representative point of the province, not a centroid).
 - ``successor_code_2025``, ``successor_name_2025``: vietnamadminunits' converter,
@@ -50,8 +50,8 @@ COLUMNS = [
     "successor_name_2025",
 ]
 
-# DOMAIN.md §5, in code order: (code, short name, is a centrally-run city).
-_DOMAIN_PROVINCES = [
+# [QD124-2004], in code order: (code, short name, is a centrally-run city).
+_PROVINCES_2017 = [
     ("01", "Hà Nội", True), ("02", "Hà Giang", False), ("04", "Cao Bằng", False),
     ("06", "Bắc Kạn", False), ("08", "Tuyên Quang", False), ("10", "Lào Cai", False),
     ("11", "Điện Biên", False), ("12", "Lai Châu", False), ("14", "Sơn La", False),
@@ -75,8 +75,8 @@ _DOMAIN_PROVINCES = [
     ("94", "Sóc Trăng", False), ("95", "Bạc Liêu", False), ("96", "Cà Mau", False),
 ]
 
-# DOMAIN.md §5: the six socio-economic regions of the GSO statistical yearbook, in DOMAIN order.
-_DOMAIN_REGIONS = {
+# [NGTK]: the six socio-economic regions of the GSO statistical yearbook, in the yearbook order.
+_REGIONS_2017 = {
     "Trung du và miền núi phía Bắc": "02 04 06 08 10 11 12 14 15 17 19 20 24 25",
     "Đồng bằng sông Hồng": "01 22 26 27 30 31 33 34 35 36 37",
     "Bắc Trung Bộ và Duyên hải miền Trung": "38 40 42 44 45 46 48 49 51 52 54 56 58 60",
@@ -84,7 +84,7 @@ _DOMAIN_REGIONS = {
     "Đông Nam Bộ": "70 72 74 75 77 79",
     "Đồng bằng sông Cửu Long": "80 82 83 84 86 87 89 91 92 93 94 95 96",
 }
-REGIONS = list(_DOMAIN_REGIONS)
+REGIONS = list(_REGIONS_2017)
 
 # Spellings found in real files that neither our names nor vietnamadminunits' keywords cover
 # (checked against vietnamadminunits 1.0.4); compared after normalisation, like every other spelling.
@@ -397,8 +397,8 @@ def code_of(value) -> str:
 
 
 def _domain_rows() -> list[dict]:
-    """The columns that come from DOMAIN.md §5: code, name, short_name, slug, region."""
-    region_of = {code: region for region, codes in _DOMAIN_REGIONS.items() for code in codes.split()}
+    """The columns that come from [QD124-2004]: code, name, short_name, slug, region."""
+    region_of = {code: region for region, codes in _REGIONS_2017.items() for code in codes.split()}
     return [
         {
             "code": code,
@@ -407,12 +407,12 @@ def _domain_rows() -> list[dict]:
             "slug": slugify(short_name),
             "region": region_of[code],
         }
-        for code, short_name, is_city in _DOMAIN_PROVINCES
+        for code, short_name, is_city in _PROVINCES_2017
     ]
 
 
 def _library_columns(row: dict) -> dict:
-    """One DOMAIN row → latitude, longitude and 2025 successor from vietnamadminunits (offline data)."""
+    """One row of the 2017 list → latitude, longitude and 2025 successor from vietnamadminunits (offline data)."""
     from vietnamadminunits import convert_address, parse_address
 
     legacy = parse_address(row["name"], mode="LEGACY", level=1)
@@ -429,7 +429,7 @@ def _library_columns(row: dict) -> dict:
 
 
 def build_reference(path: Path | str | None = REFERENCE_CSV) -> pd.DataFrame:
-    """DOMAIN.md §5 + vietnamadminunits → the reference table; written to ``path`` unless it is None."""
+    """[QD124-2004] + vietnamadminunits → the reference table; written to ``path`` unless it is None."""
     rows = [{**row, **_library_columns(row)} for row in _domain_rows()]
     frame = pd.DataFrame(rows, columns=COLUMNS)
     if path is not None:

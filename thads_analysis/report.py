@@ -285,7 +285,8 @@ class ProvinceReport(_Report):
                 if indicator in card.index:
                     r = card.loc[indicator]
                     rows.append(dict(label=r["label"], value=value_text(r["actual"], r["unit"]),
-                                     note=_text(r.get("note")), formula=_text(r["formula"])))
+                                     note=_text(r.get("note")), formula=_text(r["formula"]),
+                                     formula_vi=_text(r["formula_vi"])))
         ranking = window_ranking(a.indicators["province"]).set_index("province_code")
         ranked = self.code in ranking.index and not pd.isna(ranking.at[self.code, "rank_national"])
         # Last year's window result is the denominator of the comparison with it.
@@ -481,7 +482,7 @@ def scorecard_html(card: pd.DataFrame, period_end, note: str = "") -> HTML:
                          gap=_text(r.gap_text), status=_text(r.status),
                          attainment=None if pd.isna(r.attainment) else r.attainment,
                          numerator=_plain(r.numerator, r.unit), denominator=_plain(r.denominator, r.unit),
-                         formula=_text(r.formula), source=_text(r.source), has_target=not pd.isna(r.target)))
+                         formula=_text(r.formula), formula_vi=_text(r.formula_vi), source=_text(r.source), has_target=not pd.isna(r.target)))
     return render("scorecard.html.j2", targeted=[r for r in rows if r["has_target"]],
                   reference=[r for r in rows if not r["has_target"]], note=note)
 

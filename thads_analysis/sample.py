@@ -18,12 +18,12 @@ targets (``thads_standing_2016_2017.csv``, ``generate_standing``).
 Each row is one ``province_code`` × ``period_end`` × ``measure`` (cases | money) × ``category``
 (all, credit, corruption, state_budget, criminal_civil), with the 14 value columns of
 ``schema.VALUE_COLUMNS``. Money is in đồng, a whole number of thousands (reports give money to the
-thousand đồng, DOMAIN.md §2).
+thousand đồng, [TT01-2013]).
 
 Method
 ------
 1. **National series** (``national_series``). The ``all`` totals of every period are fixed first.
-   Published figures (DOMAIN.md §1, §3) are used to the unit: carried-over, 7- and 9-month cases,
+   Published figures ([KH690], [BPL-2017]) are used to the unit: carried-over, 7- and 9-month cases,
    2017 resolved cases and money, 2016 resolved cases and cases with conditions carried forward,
    2016 carry-forward (= 2017 carried-over), money carried over into 2017 and total accepted at 7
    months. Rates and year-on-year changes (2017 completion rates, 8-month shares with conditions,
@@ -100,7 +100,7 @@ UNITS = {"cases": "việc", "money": "đồng"}
 OUTPUT_COLUMNS = ["province_code", "province_name", "period_end", "measure", "category", "unit", ORIGIN_COLUMN,
                   *VALUE_COLUMNS]
 
-# Code, short name (DOMAIN.md §5), caseload size, money per case relative to the typical province.
+# Code, short name ([QD124-2004]), caseload size, money per case relative to the typical province.
 # Sizes are a hand-made index of the yearly caseload (population × economic activity); they are not
 # published figures. Hard-coded so the sample does not depend on the province reference module.
 PROVINCES = [
@@ -237,7 +237,7 @@ _MONEY_RESOLVED_STEPS_2016 = [1_010_225_318, 1_402_660_117, 2_005_118_430, 1_910
 # Money: share with conditions of to_execute; the year end follows from the 2016 full year.
 _MONEY_SHARE_2016 = [0.590, 0.605, 0.620, 0.632, 0.640, 0.648, 0.655, 0.660, 0.662, 0.658, 0.652, None]
 
-# Credit category, 2017 full year (P, DOMAIN.md §3): resolved cases and money.
+# Credit category, 2017 full year (P, [BPL-2017]): resolved cases and money.
 CREDIT_RESOLVED_2017 = {"cases": 4_440, "money": 27_701_223_513}
 
 # Category fractions of the ``all`` row (I): c, n, e = shares of carried-over (2015 only; later

@@ -1,6 +1,6 @@
 """The canonical THADS frame: its columns, Vietnamese labels, identities and validation.
 
-One row per ``province_code`` × ``period_end`` × ``measure`` × ``category`` (DESIGN.md).
+One row per ``province_code`` × ``period_end`` × ``measure`` × ``category``.
 Counts are non-negative integers; money is in đồng. Validation collects every problem
 (``Problem`` records) instead of stopping at the first.
 """
@@ -17,7 +17,7 @@ from .vocabulary import (CATEGORIES, CATEGORY_LABELS, MEASURE_LABELS, MEASURES, 
 
 KEYS = ["province_code", "period_end", "measure", "category"]
 
-# The table of one report (DOMAIN.md §3), in form order.
+# The table of one report ([TT01-2013]), in form order.
 VALUE_COLUMNS = [
     "carried_over",
     "new_accepted",
@@ -45,7 +45,7 @@ REQUIRED_VALUES = [
     "completed",
 ]
 # A source with a single "xong" column that already includes đình chỉ maps it to
-# `completed` with `terminated` = 0 (DOMAIN.md §3); the only optional column defaulting to 0.
+# `completed` with `terminated` = 0 ([TT01-2013]); the only optional column defaulting to 0.
 ZERO_IF_ABSENT = ["terminated"]
 # Breakdown of with_conditions: absent means "not reported" (NA), never 0.
 WITH_CONDITIONS_PARTS = ["completed", "terminated", "in_progress", "postponed", "suspended", "other", "reduced"]

@@ -1,4 +1,4 @@
-"""Campaign targets: the targets CSV (DESIGN.md), national rows overridden by province rows.
+"""Campaign targets: the targets CSV, national rows overridden by province rows.
 
 Columns ``scope,year,indicator,comparator,target,source``; ``scope`` is ``national`` or a
 province (code or name); rates are in percent (73 = 73%). Unknown indicators, provinces or

@@ -1,0 +1,50 @@
+"""The golden pages show the same numbers as before the indicator catalogue and status codes came in.
+
+``golden/numbers_before_catalogue.json`` holds every number cell (``<td class="num">`` with a
+digit) of the two golden notebooks as they were before that change. Since then only texts
+changed (status labels, Vietnamese formulas and sources), and one rule: a province with no one
+disciplined in either year now meets "fewer than last year", so it counts one more target met.
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+GOLDEN = Path(__file__).parent / "golden"
+BEFORE = json.loads((GOLDEN / "numbers_before_catalogue.json").read_text(encoding="utf-8"))
+
+
+def number_cells(path: Path) -> list[str]:
+    """The text of every number cell with a digit in the HTML outputs of a notebook, in page order."""
+    cells = []
+    for cell in nbformat.read(path, as_version=4).cells:
+        for output in cell.get("outputs", []):
+            html = output.get("data", {}).get("text/html", "")
+            html = "".join(html) if isinstance(html, list) else html
+            cells += [c for c in re.findall(r'<td class="num"[^>]*>(.*?)</td>', html, flags=re.S) if re.search(r"\d", c)]
+    return cells
+
+
+# What the discipline rule changes, read off the sample's standing data (disciplined_staff 0 at
+# 30/09/2016 and 30/09/2017): Nam Định (36), Thanh Hóa (38) and Long An (80). Nam Định meets 10 of
+# 17 targets instead of 9 and moves from 6th to 4th place; in the national table Nam Định and Thanh
+# Hóa go 9 → 10 and Long An 8 → 9, so the counts change by {9/17, 9/17, 8/17} → {10/17, 10/17, 9/17}.
+EXPECTED_CHANGES = {
+    "province_report_nam_dinh": ({"6/63": 1}, {"4/63": 1}),
+    "national_overview": ({"9/17": 1, "8/17": 1}, {"10/17": 2}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BEFORE))
+def test_golden_numbers_are_unchanged_but_for_the_discipline_rule(name):
+    now = number_cells(GOLDEN / f"{name}.ipynb")
+    assert len(now) == len(BEFORE[name])
+    gone = collections.Counter(BEFORE[name]) - collections.Counter(now)
+    came = collections.Counter(now) - collections.Counter(BEFORE[name])
+    assert (dict(gone), dict(came)) == EXPECTED_CHANGES[name]
