@@ -72,7 +72,7 @@ def test_a_province_with_zero_or_missing_data_breaks_no_other_report(tmp_path, c
         "00-toan-quoc.html", "01-ha-noi.html", "36-nam-dinh.html", "79-ho-chi-minh.html", "index.html"]
     summary = pd.read_csv(folder / "summary.csv", dtype={"province_code": str}).set_index("province_code")
     assert pd.isna(summary.at["36", "completion_rate_money"]) and pd.isna(summary.at["79", "completion_rate_money"])
-    assert summary.at["36", "status_money"] == "Không có số liệu"
+    assert (summary.at["36", "status_money"], summary.at["36", "status_money_label"]) == ("no_data", "Không có số liệu")
     # Hà Nội's own case rate is untouched: resolved / with conditions of its 30/09/2017 row.
     row = pd.read_csv(data / "thads_monthly_2017.csv", dtype={"province_code": str}).query(
         "province_code == '01' and period_end == '2017-09-30' and measure == 'cases' and category == 'all'").iloc[0]

@@ -16,7 +16,7 @@ import pytest
 from conftest import small_sample
 from thads_analysis import cli
 from thads_analysis.batch import Job, check_parameters, run_job
-from thads_analysis.paths import PROJECT_ROOT
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 from thads_analysis.report import render
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

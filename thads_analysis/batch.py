@@ -33,16 +33,15 @@ import pandas as pd
 
 from . import schema
 from .io import LoadResult, display_name, load_usable, set_aside_lines, set_aside_notes
-from .paths import DEFAULT_TARGETS, PROJECT_ROOT, SAMPLE_DIR
+from .paths import DEFAULT_TARGETS, NOTEBOOKS_DIR, SAMPLE_DIR
 from .pipeline import DEFAULT_YEAR, prepare, scorecard
 from .provinces import lookup, provinces
 from .schema import DataError
 from .targets import read_targets
 from .vocabulary import status_label
 
-NOTEBOOKS = PROJECT_ROOT / "notebooks"
-PROVINCE_TEMPLATE = NOTEBOOKS / "province_report.ipynb"
-NATIONAL_TEMPLATE = NOTEBOOKS / "national_overview.ipynb"
+PROVINCE_TEMPLATE = NOTEBOOKS_DIR / "province_report.ipynb"
+NATIONAL_TEMPLATE = NOTEBOOKS_DIR / "national_overview.ipynb"
 NATIONAL_NAME = "00-toan-quoc"
 # One BLAS thread per kernel: the reports are small and the cores go to parallel notebooks.
 KERNEL_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}

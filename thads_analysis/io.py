@@ -23,7 +23,7 @@ import pandas as pd
 from . import schema
 from .labels import CASE_UNITS, label_index, match_value, normalize_label, strip_header_unit
 from .numbers import STYLE_EVIDENCE, STYLE_NAMES, NumberParseError, format_int, is_blank, parse_number
-from .paths import PROJECT_ROOT
+from .paths import BUNDLE_ROOT
 from .provinces import UnknownProvinceError, lookup
 from .readers import DATA_SUFFIXES, Chunk, RawTable, read_raw
 from .schema import DataError, Problem, ProblemLog
@@ -968,10 +968,10 @@ def set_aside_notes(bad: dict[str, list[Problem]]) -> list[str]:
 
 
 def display_name(path: Path) -> str:
-    """How a file is named in messages and reports: relative to the project or the working
-    directory when inside them, so that no machine's absolute path is written out."""
+    """How a file is named in messages and reports: relative to the bundled files' root or the
+    working directory when inside them, so that no machine's absolute path is written out."""
     path = Path(path)
-    for base in (PROJECT_ROOT, Path.cwd()):
+    for base in (BUNDLE_ROOT, Path.cwd()):
         try:
             return str(path.resolve().relative_to(base.resolve()))
         except ValueError:
