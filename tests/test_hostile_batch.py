@@ -24,7 +24,7 @@ import pytest
 
 from conftest import small_sample
 from thads_analysis import batch, cli
-from thads_analysis.paths import PROJECT_ROOT
+from thads_analysis.paths import NOTEBOOKS_DIR
 from thads_analysis.spreadsheet import inert_cells
 
 THADS = str(Path(sys.executable).parent / "thads")
@@ -245,7 +245,7 @@ def test_a_misspelt_notebook_parameter_is_refused_by_the_notebook(tmp_path):
     from papermill.exceptions import PapermillExecutionError
 
     with pytest.raises(PapermillExecutionError, match=r"provinec \(did you mean province\?\)"):
-        papermill.execute_notebook(str(PROJECT_ROOT / "notebooks" / "province_report.ipynb"), None,
+        papermill.execute_notebook(str(NOTEBOOKS_DIR / "province_report.ipynb"), None,
                                    parameters={"provinec": "01"}, progress_bar=False, kernel_name="python3",
                                    kernel_manager_class=batch._kernel_manager_class())
 

@@ -270,3 +270,45 @@ def test_campaign_section_of_a_province_without_a_window_number(tmp_path):
     assert "Chưa xếp hạng thi đua trong đợt" in section and "06/2017" in section
     ranking = NationalReport(2017, "", str(data), "").campaign_ranking().data
     assert "Hà Nội" in ranking and "Chưa xếp hạng (—): Nam Định (thiếu báo cáo tháng 06/2017)" in ranking
+
+
+def test_the_carry_over_chart_shows_the_targets_file_and_the_scorecard_status(tmp_path):
+    from matplotlib.colors import to_hex
+
+    from thads_analysis.paths import DEFAULT_TARGETS
+    from thads_analysis.report import ProvinceReport
+
+    text = DEFAULT_TARGETS.read_text(encoding="utf-8").replace(
+        "national,2017,carry_forward_with_conditions_change_money,<,0,",
+        "national,2017,carry_forward_with_conditions_change_money,<=,-3,")
+    targets = tmp_path / "targets.csv"
+    targets.write_text(text, encoding="utf-8")
+    report = ProvinceReport("36", targets_path=str(targets))
+    card = report.card.set_index("indicator")
+    # Nam Định's money with conditions carried forward: 198.259.088.000 đồng at 30/09/2016,
+    # 193.205.369.000 at 30/09/2017: −2,55%, not the 3% cut the file asks for.
+    assert card.at["carry_forward_with_conditions_change_money", "status"] == "missed"
+    fig = report.carry_over_chart()
+    money = fig.axes[1]
+    (line,) = [artist for artist in money.lines if artist.get_gid() == "target"]
+    assert line.get_ydata()[0] == pytest.approx(198.259088 * 0.97)  # tỷ đồng
+    assert line.get_label() == "Chỉ tiêu: giảm ít nhất 3%"
+    last = max(money.patches, key=lambda p: p.get_x())
+    assert to_hex(last.get_facecolor()).upper() == "#D55E00"  # the scorecard's "missed"
+
+
+def test_a_batch_leaves_the_process_environment_alone(tmp_path, monkeypatch):
+    from thads_analysis.batch import run_batch
+
+    monkeypatch.setenv("MPLBACKEND", "Agg")  # as a test run or a headless shell may have it
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        monkeypatch.delenv(name, raising=False)
+    data = small_sample(tmp_path / "data", ["36"])
+    result = run_batch(province="36", jobs=1, data=data, out=tmp_path / "out", progress=False)
+    assert not result.failures
+    # The kernels got their thread limits and lost MPLBACKEND; this process kept its own.
+    assert os.environ["MPLBACKEND"] == "Agg"
+    assert not {"OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"} & set(os.environ)
+    # The kernel did not inherit Agg: its figures are in the notebook.
+    nb = nbformat.read(tmp_path / "out" / "2017-09-30" / "36-nam-dinh.ipynb", as_version=4)
+    assert any("image/png" in o.get("data", {}) for c in nb.cells for o in c.get("outputs", []))

@@ -243,14 +243,22 @@ def check_parameters(template: Path, parameters: dict) -> None:
 
 
 def _ipc(manager_class):
-    """``manager_class`` with kernels talking over local IPC sockets beside their connection files:
-    nothing listens on TCP, and ipykernel has no reason to warn about unencrypted TCP on every start."""
+    """``manager_class`` with kernels talking over local IPC sockets beside their connection files
+    (nothing listens on TCP, and ipykernel has no reason to warn about unencrypted TCP on every
+    start), started with ``KERNEL_ENV`` and without MPLBACKEND: the batch's own process
+    environment is left as it is."""
     from traitlets import default
 
     class IpcKernelManager(manager_class):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             _MANAGERS.add(self)  # so that an interruption can stop every kernel, pooled or not
+
+        async def _async_pre_start_kernel(self, **kw):
+            # ipykernel keeps an inherited MPLBACKEND (e.g. Agg from a test run) instead of its
+            # inline backend, and the notebooks would lose their figures.
+            env = {k: v for k, v in kw.pop("env", os.environ).items() if k != "MPLBACKEND"}
+            return await super()._async_pre_start_kernel(env={**env, **KERNEL_ENV}, **kw)
 
         @default("transport")
         def _default_transport(self):
@@ -484,10 +492,6 @@ def run_jobs(jobs: list[Job], workers: int, progress: bool = True,
     """
     from tqdm.auto import tqdm
 
-    os.environ.update(KERNEL_ENV)
-    # ipykernel keeps an inherited MPLBACKEND (e.g. Agg from a test run) instead of its inline
-    # backend, and the notebooks would lose their figures.
-    os.environ.pop("MPLBACKEND", None)
     produced, failures = [], []
     _STOP.clear()
     for name in ("traitlets", "papermill"):  # nbclient's and papermill's kernel messages
@@ -716,8 +720,6 @@ def _plan(result: LoadResult, targets_path: Path, year: int, period: pd.Timestam
 
 def _run_dask_job(job: Job) -> str:
     """Task body on a Dask worker: one notebook in a fresh kernel (workers are separate processes)."""
-    os.environ.update(KERNEL_ENV)
-    os.environ.pop("MPLBACKEND", None)
     run_job(job)
     return job.key
 
