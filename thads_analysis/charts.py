@@ -46,6 +46,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, MaxNLocator, NullFormatter
 
+from .funnel import OUTER_LEVEL
 from .numbers import format_int, format_number, format_percent
 from .vocabulary import MEASURES, NO_DATA, STATUSES, status
 
@@ -60,7 +61,9 @@ STATUS_COLORS = {s.code: s.colour for s in STATUSES}  # status code → colour (
 NO_TARGET_LABEL = "Không áp dụng chỉ tiêu"
 # funnel.FLAG_* → colour and legend text.
 FLAG_COLORS = {"above": "#0072B2", "within": "#9A9A9A", "below": "#D55E00"}
-FLAG_LABELS = {"above": "Cao hơn giới hạn 99,8%", "within": "Trong giới hạn", "below": "Thấp hơn giới hạn 99,8%"}
+LIMIT_TEXT = format_percent(OUTER_LEVEL, 1)  # "99,8%"
+FLAG_LABELS = {"above": f"Cao hơn giới hạn {LIMIT_TEXT}", "within": "Trong giới hạn",
+               "below": f"Thấp hơn giới hạn {LIMIT_TEXT}"}
 
 MEASURE_TITLES = {"cases": "Về việc", "money": "Về tiền"}
 
@@ -606,7 +609,7 @@ def funnel_plot(table: pd.DataFrame, curve: pd.DataFrame, p0_label: str, highlig
             gid="limit95")
     ax.plot(n, c["upper95"] * 100, color="#7F7F7F", linestyle="--", linewidth=1.1, gid="limit95")
     ax.plot(n, c["lower998"] * 100, color="#404040", linestyle="-", linewidth=1.3,
-            label=f"Giới hạn 99,8%{suffix}", gid="limit998")
+            label=f"Giới hạn {LIMIT_TEXT}{suffix}", gid="limit998")
     ax.plot(n, c["upper998"] * 100, color="#404040", linestyle="-", linewidth=1.3, gid="limit998")
     ax.axhline(float(p0) * 100, color=TARGET, linewidth=1.4, zorder=2, label=p0_label, gid="target")
 

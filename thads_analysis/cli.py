@@ -28,7 +28,7 @@ def _validate(args: argparse.Namespace) -> int:
     frame = result.frame
     periods = sorted(frame["period_end"].dt.date.unique())
     print(f"OK: {len(result.files)} file(s), {len(frame)} rows, {frame['province_code'].nunique()} provinces, "
-          f"{len(periods)} period(s) from {periods[0]} to {periods[-1]}; origin: {frame.attrs['origin']}")
+          f"{len(periods)} period(s) from {periods[0]} to {periods[-1]}; origin: {result.origin}")
     return 0
 
 

@@ -47,6 +47,7 @@ from .numbers import format_number
 # Two-sided standard normal quantiles: Φ⁻¹(0.975) and Φ⁻¹(0.999), written out so that scipy is not needed.
 Z95 = 1.959964
 Z998 = 3.090232
+OUTER_LEVEL = 99.8  # percent: the limits outside which a province is flagged (z = Z998)
 # One-sided Φ⁻¹(0.95), for the upper 5% point of the chi-square test.
 _Z_UPPER5 = 1.644854
 
@@ -218,7 +219,7 @@ def _g(value: float) -> str:
 def _method_text(adjust: str | None, od: OverdispersionResult, used: bool) -> str:
     """The method note shown on the report pages (Vietnamese, numbers written the Vietnamese way)."""
     base = (f"Biểu đồ phễu theo Spiegelhalter (2005): p0 = {_g(od.p0)}; giới hạn p0 ± z·√(p0(1 − p0)/n), "
-            f"z = {_g(Z95)} (95%) và {_g(Z998)} (99,8%), giới hạn trong [0; 1]; φ = trung bình z² sau khi chặn z "
+            f"z = {_g(Z95)} (95%) và {_g(Z998)} ({_g(OUTER_LEVEL)}%), giới hạn trong [0; 1]; φ = trung bình z² sau khi chặn z "
             f"ở phân vị thứ {_g(100 * od.winsor)} và {_g(100 * (1 - od.winsor))} (winsorise), N = {od.n_units}, "
             f"φ = {_g(od.phi)}; phân tán vượt mức khi N·φ = {_g(od.chi2_statistic)} lớn hơn giá trị tới hạn 5% "
             f"của χ²({od.df}) (xấp xỉ Wilson–Hilferty) = {_g(od.chi2_critical)}: "

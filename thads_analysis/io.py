@@ -53,6 +53,11 @@ class LoadResult:
     notes: list[str] = field(default_factory=list)  # what a batch snapshot says of its data (for the page)
 
     @property
+    def origin(self) -> str:
+        """Where the rows come from ("sample", or the origins found); "" without a frame."""
+        return "" if self.frame is None else origin_of(self.frame)
+
+    @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
 
@@ -744,8 +749,9 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
 # ---------------------------------------------------------------- public API
 
 
-def _canonical_parquet(path: Path) -> tuple[str, pd.DataFrame] | None:
-    """A parquet file already in canonical form (as the batch writes its inputs), read as is.
+def _canonical_parquet(path: Path) -> tuple[str, pd.DataFrame, list[str]] | None:
+    """A parquet file already in canonical form (as the batch writes its inputs), read as is:
+    (kind, frame, the notes the snapshot carries for the page), or None.
 
     Only typed columns are taken this way (codes of the 63 provinces, dates without a time
     zone, signed integer values, known measures and categories, a ``unit`` column saying đồng
@@ -784,8 +790,7 @@ def _canonical_parquet(path: Path) -> tuple[str, pd.DataFrame] | None:
             return None
         frame = frame.drop(columns="unit")
     typed = _typed(frame) if kind == "report" else _typed_standing(frame)
-    typed.attrs["notes"] = _snapshot_notes(path)
-    return kind, typed
+    return kind, typed, _snapshot_notes(path)
 
 
 def _snapshot_notes(path: Path) -> list[str]:
@@ -824,9 +829,9 @@ def _read_file(path: Path, money_unit: str | None, reports: list, standings: lis
     """Add the canonical rows of one file to ``reports`` / ``standings``; returns its problems."""
     snapshot = _canonical_parquet(path)
     if snapshot is not None:
-        kind, frame = snapshot
+        kind, frame, notes = snapshot
         (standings if kind == "standing" else reports).append(frame.assign(_unreadable=False))
-        return [Problem(display_name(path), "note", note, severity="note") for note in frame.attrs["notes"]]
+        return [Problem(display_name(path), "note", note, severity="note") for note in notes]
     display = display_name(path)
     problems: list[Problem] = []
     try:
@@ -872,9 +877,6 @@ def load(paths, money_unit: str | None = None) -> LoadResult:
         standing = _readable(pd.concat(standings, ignore_index=True))
         problems += schema.validate_standing(standing)
     ok = not any(p.severity == "error" for p in problems)
-    if ok:
-        frame.attrs["origin"] = origin_of(frame)
-        frame.attrs["files"] = [display_name(f) for f in files]
     return LoadResult(frame if ok else None, problems, files, standing if ok else None, frame, standing, notes)
 
 
@@ -926,8 +928,6 @@ def load_usable(data, money_unit: str | None = None) -> tuple[LoadResult, dict[s
     standing = result.unchecked_standing
     if standing is not None:
         standing = standing[~standing["province_code"].isin(list(bad))].reset_index(drop=True)
-    frame.attrs["origin"] = origin_of(frame)
-    frame.attrs["files"] = [display_name(f) for f in result.files]
     warnings = [p for p in result.problems if p.severity == "warning"] + [
         p for p in problems if p.severity == "warning"]
     return LoadResult(frame, warnings, result.files, standing, notes=result.notes), bad
@@ -1004,7 +1004,7 @@ def _readable(frame: pd.DataFrame) -> pd.DataFrame:
 def read_data(paths, money_unit: str | None = None) -> pd.DataFrame:
     """The validated canonical frame of files and folders; raises DataError listing every problem.
 
-    Warnings (e.g. a non-UTF-8 file) are kept in ``frame.attrs["warnings"]``.
+    ``read_dataset`` gives the warnings too (e.g. a non-UTF-8 file).
     """
     return read_dataset(paths, money_unit).frame
 
@@ -1014,8 +1014,6 @@ def read_dataset(paths, money_unit: str | None = None) -> LoadResult:
     result = load(paths, money_unit)
     if result.errors:
         raise DataError(result.problems)
-    result.frame.attrs["warnings"] = [str(p) for p in result.warnings]
-    result.frame.attrs["notes"] = result.notes
     return result
 
 

@@ -18,7 +18,7 @@ from .assess import assess
 from .campaign import DEFAULT_CAMPAIGN, read_campaign, window_indicators
 from .catalogue import INDICATORS, describe
 from .indicators import NATIONAL, indicators, resolve_period, scope_codes, totals
-from .io import data_files, is_sample, load_usable, set_aside_lines, set_aside_notes
+from .io import data_files, is_sample, load_usable, origin_of, set_aside_lines, set_aside_notes
 from .paths import DEFAULT_TARGETS, SAMPLE_DIR
 from .provinces import REGIONS, lookup
 from .schema import DataError
@@ -56,7 +56,7 @@ class Analysis:
 
     @property
     def origin(self) -> str:
-        return self.frame.attrs.get("origin", "")
+        return origin_of(self.frame)
 
     def emulation(self) -> pd.DataFrame:
         """The emulation table of all provinces (computed once; the caller gets its own copy)."""

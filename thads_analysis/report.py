@@ -20,7 +20,7 @@ from . import charts, schema
 from .campaign import WINDOW_RULE, window_paths, window_ranking
 from .assess import EMULATION_RULE, completion_funnel, money_rate_without_largest, ranks
 from .catalogue import INDICATORS
-from .funnel import funnel_curve
+from .funnel import OUTER_LEVEL, funnel_curve
 from .vocabulary import (AT_RISK, KEY_CATEGORIES, MET, MISSED, NATIONAL, NATIONAL_LABEL, STATUSES, is_year_end,
                          months_elapsed, status_label)
 from .numbers import format_int, format_money, format_number, format_percent, value_text
@@ -36,7 +36,8 @@ ENV.filters.update(percent=lambda v: "—" if v is None or pd.isna(v) else forma
                    int=lambda v: "—" if v is None or pd.isna(v) else format_int(v),
                    money=lambda v: "—" if v is None or pd.isna(v) else format_money(v),
                    status_label=status_label)
-ENV.globals.update(statuses=STATUSES, AT_RISK=AT_RISK, MISSED=MISSED)
+ENV.globals.update(statuses=STATUSES, AT_RISK=AT_RISK, MISSED=MISSED,
+                   funnel_limit=format_percent(OUTER_LEVEL, 1))  # "99,8%"
 
 
 def render(template: str, **context) -> HTML:
@@ -345,7 +346,7 @@ class NationalReport(_Report):
             return self._no_funnel()
         table, curve, p0 = self._funnel()
         return charts.funnel_plot(table, curve, f"Toàn quốc {format_percent(p0 * 100)}",
-                                  title="63 tỉnh: tỷ lệ thi hành xong về việc so với quy mô (biểu đồ phễu)")
+                                  title=f"{len(table)} tỉnh: tỷ lệ thi hành xong về việc so với quy mô (biểu đồ phễu)")
 
     def funnel_notes(self) -> HTML:
         funnel = self._funnel()
