@@ -115,16 +115,23 @@ PROVINCE_SECTIONS = sections("province_report.ipynb")
 NATIONAL_SECTIONS = sections("national_overview.ipynb")
 
 
+_ANALYSES = None  # one cache of analyses per floor worker process, as each warm kernel keeps one
+
+
 def _floor_report(args) -> None:
     """One report without a notebook: the same sections, PNGs embedded in one HTML file."""
+    global _ANALYSES
     import matplotlib
 
     matplotlib.use("Agg")
     from thads_analysis import charts
+    from thads_analysis.pipeline import AnalysisCache
     from thads_analysis.report import NationalReport, ProvinceReport
 
     code, data, out = args
-    report = NationalReport(2017, "", str(data), "") if code is None else ProvinceReport(code, 2017, "", str(data), "")
+    _ANALYSES = _ANALYSES or AnalysisCache()
+    report = (NationalReport(2017, "", str(data), "", analyses=_ANALYSES) if code is None
+              else ProvinceReport(code, 2017, "", str(data), "", analyses=_ANALYSES))
     parts = []
     for name in NATIONAL_SECTIONS if code is None else PROVINCE_SECTIONS:
         shown = getattr(report, name)()

@@ -312,3 +312,18 @@ def test_a_batch_leaves_the_process_environment_alone(tmp_path, monkeypatch):
     # The kernel did not inherit Agg: its figures are in the notebook.
     nb = nbformat.read(tmp_path / "out" / "2017-09-30" / "36-nam-dinh.ipynb", as_version=4)
     assert any("image/png" in o.get("data", {}) for c in nb.cells for o in c.get("outputs", []))
+
+
+def test_an_analysis_cache_belongs_to_its_owner(tmp_path):
+    from thads_analysis.pipeline import AnalysisCache, prepare
+
+    data = small_sample(tmp_path / "data", ["36"])
+    cache = AnalysisCache(size=1)
+    first = cache.prepare(data)
+    assert cache.prepare(data) is first  # the same inputs: computed once
+    assert prepare(data) is not first  # no hidden cache behind prepare
+    assert AnalysisCache().prepare(data) is not first  # each owner its own
+    changed = sorted(data.glob("*.csv"))[0]
+    stat = changed.stat()
+    os.utime(changed, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))  # an edited file is new input
+    assert cache.prepare(data) is not first

@@ -3,8 +3,9 @@
 A batch keeps a few kernels alive and runs many notebooks in each (imports of pandas,
 seaborn and the package happen once). ``reset`` gives each notebook what a fresh kernel
 would: an empty namespace, execution counts from 1, no open figures, the default
-matplotlib settings, and the report's folder as working directory. The package's own caches
-(``pipeline.prepare``) stay: they are keyed by the input files and return the same numbers.
+matplotlib settings, and the report's folder as working directory. The kernel's cache of
+analyses (``analyses()``, which the notebooks hand to their report) stays: it is keyed by the
+input files and returns the same numbers.
 """
 
 from __future__ import annotations
@@ -12,17 +13,28 @@ from __future__ import annotations
 import os
 
 _RC_DEFAULTS: dict | None = None
+_ANALYSES = None  # the warm kernel's pipeline.AnalysisCache, made by warm_up
+
+
+def analyses():
+    """This kernel's cache of analyses when it is a warm batch kernel, else None (a report then
+    computes its own analysis, as in a fresh kernel)."""
+    return _ANALYSES
 
 
 def warm_up() -> None:
-    """Import what every report imports, and remember matplotlib's settings as they are now."""
-    global _RC_DEFAULTS
+    """Import what every report imports, remember matplotlib's settings as they are now, and make
+    the cache of analyses that this kernel's reports share."""
+    global _RC_DEFAULTS, _ANALYSES
     import matplotlib
     import matplotlib.pyplot  # noqa: F401  (loads the inline backend)
 
     import thads_analysis.report  # noqa: F401  (pandas, seaborn, charts, pipeline)
 
+    from thads_analysis.pipeline import AnalysisCache
+
     _RC_DEFAULTS = dict(matplotlib.rcParams)
+    _ANALYSES = AnalysisCache()
 
 
 def reset(folder: str) -> None:

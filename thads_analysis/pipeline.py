@@ -80,15 +80,10 @@ class Analysis:
         return "province", lookup(value).code
 
 
-# The last few analyses, keyed by the inputs' names, sizes and modification times: a batch
-# that runs many reports in one kernel computes each period once. Small, so memory stays flat.
-_CACHE: OrderedDict = OrderedDict()
-CACHE_SIZE = 2
-
-
-def _fingerprint(paths: list[Path]) -> tuple:
-    files = data_files(paths)
-    return tuple((str(f.resolve()), f.stat().st_mtime_ns, f.stat().st_size) for f in files if f.exists())
+def _inputs(data, targets, campaign) -> tuple[list[Path], Path, Path]:
+    """The data paths, targets file and campaign file, defaults filled in."""
+    data_paths = [Path(p) for p in ([data] if isinstance(data, (str, Path)) else (data or [SAMPLE_DIR]))]
+    return data_paths, Path(targets) if targets else DEFAULT_TARGETS, Path(campaign) if campaign else DEFAULT_CAMPAIGN
 
 
 def prepare(data=None, targets=None, year: int | None = None, period_end=None,
@@ -97,21 +92,43 @@ def prepare(data=None, targets=None, year: int | None = None, period_end=None,
 
     ``year`` defaults to the year of ``period_end`` or 2017; ``period_end`` to the latest period
     of that year in the data. Raises DataError for bad files, ValueError for a period not in the data.
-    The same inputs (unchanged files) give the same Analysis object again: treat it as read-only.
+    Computed anew on every call; ``AnalysisCache.prepare`` keeps recent ones.
     """
-    data_paths = [Path(p) for p in ([data] if isinstance(data, (str, Path)) else (data or [SAMPLE_DIR]))]
-    targets_path = Path(targets) if targets else DEFAULT_TARGETS
-    campaign_path = Path(campaign) if campaign else DEFAULT_CAMPAIGN
-    key = (_fingerprint(data_paths), _fingerprint([targets_path]), _fingerprint([campaign_path]), year,
-           None if period_end is None else str(pd.Timestamp(period_end).date()), money_unit)
-    if key in _CACHE:
-        _CACHE.move_to_end(key)
-        return _CACHE[key]
-    analysis = _prepare(data_paths, targets_path, year, period_end, money_unit, campaign_path)
-    _CACHE[key] = analysis
-    while len(_CACHE) > CACHE_SIZE:
-        _CACHE.popitem(last=False)
-    return analysis
+    data_paths, targets_path, campaign_path = _inputs(data, targets, campaign)
+    return _prepare(data_paths, targets_path, year, period_end, money_unit, campaign_path)
+
+
+def _fingerprint(paths: list[Path]) -> tuple:
+    files = data_files(paths)
+    return tuple((str(f.resolve()), f.stat().st_mtime_ns, f.stat().st_size) for f in files if f.exists())
+
+
+class AnalysisCache:
+    """The last ``size`` analyses, keyed by the inputs' names, sizes and modification times and the
+    options: a kernel that runs many reports computes each period once, and memory stays flat.
+
+    Its owner decides its life (the warm report kernel keeps one, see ``kernel.analyses``). An
+    Analysis from it is shared between reports: treat it as read-only.
+    """
+
+    def __init__(self, size: int = 2):
+        self.size = size
+        self._analyses: OrderedDict = OrderedDict()
+
+    def prepare(self, data=None, targets=None, year: int | None = None, period_end=None,
+                money_unit: str | None = None, campaign=None) -> Analysis:
+        """``prepare(...)``, computed once for the same inputs (unchanged files) and options."""
+        data_paths, targets_path, campaign_path = _inputs(data, targets, campaign)
+        key = (_fingerprint(data_paths), _fingerprint([targets_path]), _fingerprint([campaign_path]), year,
+               None if period_end is None else str(pd.Timestamp(period_end).date()), money_unit)
+        if key in self._analyses:
+            self._analyses.move_to_end(key)
+            return self._analyses[key]
+        analysis = _prepare(data_paths, targets_path, year, period_end, money_unit, campaign_path)
+        self._analyses[key] = analysis
+        while len(self._analyses) > self.size:
+            self._analyses.popitem(last=False)
+        return analysis
 
 
 def _prepare(data_paths, targets_path, year, period_end, money_unit, campaign_path) -> Analysis:

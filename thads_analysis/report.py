@@ -24,7 +24,7 @@ from .funnel import OUTER_LEVEL, funnel_curve
 from .vocabulary import (AT_RISK, KEY_CATEGORIES, MET, MISSED, NATIONAL, NATIONAL_LABEL, STATUSES, is_year_end,
                          months_elapsed, status_label)
 from .numbers import format_int, format_money, format_number, format_percent, value_text
-from .pipeline import Analysis, prepare, scorecard
+from .pipeline import Analysis, AnalysisCache, prepare, scorecard
 from .provinces import REGIONS, lookup, office_name, provinces
 from .text import summary_sentences
 
@@ -61,13 +61,20 @@ def refuse_unknown_parameters(namespace: dict, report_class) -> None:
         return
     names = {target.id for node in ast.walk(ast.parse(injected[-1])) if isinstance(node, ast.Assign)
              for target in node.targets if isinstance(target, ast.Name)}
-    declared = [n for n in inspect.signature(report_class.__init__).parameters if n != "self"]
+    # ``analyses`` is the kernel's cache, handed over in code, never a notebook parameter.
+    declared = [n for n in inspect.signature(report_class.__init__).parameters if n not in ("self", "analyses")]
     unknown = sorted(names - set(declared))
     if unknown:
         hints = [f"{u} (did you mean {close[0]}?)" if (close := difflib.get_close_matches(u, declared, n=1)) else u
                  for u in unknown]
         raise ValueError(f"unknown notebook parameter(s): {', '.join(hints)}; this notebook takes "
                          f"{', '.join(declared)}")
+
+
+def _analysis(analyses: AnalysisCache | None, data_path: str, targets_path: str, year: int, period_end: str) -> Analysis:
+    """The analysis a report shows: from ``analyses`` (a warm kernel's cache) or computed for it."""
+    compute = prepare if analyses is None else analyses.prepare
+    return compute(data_path or None, targets_path or None, year, period_end or None)
 
 
 def _generated_at() -> str:
@@ -153,9 +160,10 @@ class _Report:
 class ProvinceReport(_Report):
     """The report of one province: build it with the notebook's parameters."""
 
-    def __init__(self, province, year: int = 2017, period_end: str = "", data_path: str = "", targets_path: str = ""):
+    def __init__(self, province, year: int = 2017, period_end: str = "", data_path: str = "", targets_path: str = "",
+                 analyses: AnalysisCache | None = None):
         self.province = lookup(province)  # unknown names fail before any data is read
-        super().__init__(prepare(data_path or None, targets_path or None, year, period_end or None))
+        super().__init__(_analysis(analyses, data_path, targets_path, year, period_end))
         self.card = scorecard(self.analysis, self.province.code)
         self.code = self.province.code
 
@@ -318,8 +326,9 @@ class ProvinceReport(_Report):
 class NationalReport(_Report):
     """The national overview: every province against the targets."""
 
-    def __init__(self, year: int = 2017, period_end: str = "", data_path: str = "", targets_path: str = ""):
-        super().__init__(prepare(data_path or None, targets_path or None, year, period_end or None))
+    def __init__(self, year: int = 2017, period_end: str = "", data_path: str = "", targets_path: str = "",
+                 analyses: AnalysisCache | None = None):
+        super().__init__(_analysis(analyses, data_path, targets_path, year, period_end))
         self.card = scorecard(self.analysis, NATIONAL)
 
     @cached_property
