@@ -21,12 +21,12 @@ from .campaign import WINDOW_RULE, window_paths, window_ranking
 from .assess import EMULATION_RULE, completion_funnel, money_rate_without_largest, ranks
 from .catalogue import INDICATORS
 from .funnel import OUTER_LEVEL, funnel_curve
-from .vocabulary import (AT_RISK, KEY_CATEGORIES, MET, MISSED, NATIONAL, NATIONAL_LABEL, STATUSES, is_year_end,
-                         months_elapsed, status_label)
 from .numbers import format_int, format_money, format_number, format_percent, value_text
 from .pipeline import Analysis, AnalysisCache, prepare, scorecard
 from .provinces import REGIONS, lookup, office_name, provinces
 from .text import summary_sentences
+from .vocabulary import (AT_RISK, KEY_CATEGORIES, MET, MISSED, NATIONAL, NATIONAL_LABEL, STATUSES, is_year_end,
+                         months_elapsed, status_label)
 
 # The one jinja environment of every page (reports and the batch index), autoescaped.
 ENV = jinja2.Environment(loader=jinja2.PackageLoader("thads_analysis", "templates"),
@@ -71,7 +71,8 @@ def refuse_unknown_parameters(namespace: dict, report_class) -> None:
                          f"{', '.join(declared)}")
 
 
-def _analysis(analyses: AnalysisCache | None, data_path: str, targets_path: str, year: int, period_end: str) -> Analysis:
+def _analysis(analyses: AnalysisCache | None, data_path: str, targets_path: str, year: int,
+              period_end: str) -> Analysis:
     """The analysis a report shows: from ``analyses`` (a warm kernel's cache) or computed for it."""
     compute = prepare if analyses is None else analyses.prepare
     return compute(data_path or None, targets_path or None, year, period_end or None)
