@@ -18,7 +18,7 @@ import pandas as pd
 import yaml
 
 from . import schema
-from .indicators import COLUMNS, indicator_row
+from .indicators import COLUMNS, completion_rates, indicator_row
 from .vocabulary import KEY_CATEGORIES, NATIONAL
 from .paths import TARGETS_DIR
 from .provinces import provinces
@@ -173,7 +173,7 @@ def _window_values(tot: pd.DataFrame, campaign: Campaign, measure: str, category
     if campaign.before_start is not None:
         first = wide.xs(campaign.before_start, axis=1, level="period_end")
         resolved_before, new_before = first["resolved"], first["new_accepted"]
-        rate_start, cfwc_start = _rates(first), first["carry_forward_with_conditions"]
+        rate_start, cfwc_start = completion_rates(first), first["carry_forward_with_conditions"]
     else:
         # A window from 01/10 starts from nothing resolved and last year's carry-forward with
         # conditions (NA when last year's report is not in the data).
@@ -184,7 +184,7 @@ def _window_values(tot: pd.DataFrame, campaign: Campaign, measure: str, category
     out = pd.DataFrame({
         "resolved": last["resolved"] - resolved_before,
         "new_accepted": last["new_accepted"] - new_before,
-        "rate_end": _rates(last), "rate_start": rate_start,
+        "rate_end": completion_rates(last), "rate_start": rate_start,
         "cfwc_end": last["carry_forward_with_conditions"], "cfwc_start": cfwc_start,
         # Cases with conditions open at some point in the window: all of them at the end, less
         # those already resolved before it opened.
@@ -196,12 +196,6 @@ def _window_values(tot: pd.DataFrame, campaign: Campaign, measure: str, category
 
 def _months(dates: list) -> str:
     return ", ".join(d.strftime("%m/%Y") for d in dates)
-
-
-def _rates(block: pd.DataFrame) -> pd.Series:
-    """resolved / with_conditions × 100 per row, NaN where with_conditions is missing or 0."""
-    resolved, with_conditions = block["resolved"].astype(float), block["with_conditions"].astype(float)
-    return (resolved / with_conditions.where(with_conditions > 0) * 100).astype(float)
 
 
 def window_indicators(tot: pd.DataFrame, campaign: Campaign, province_tot: pd.DataFrame | None = None) -> pd.DataFrame:

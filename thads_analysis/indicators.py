@@ -124,7 +124,8 @@ def resolve_period(frame: pd.DataFrame, year: int | None = None, period_end=None
 # ---------------------------------------------------------------- indicators
 
 
-def _ratio(num, den, factor: float = 100.0):
+def ratio(num, den, factor: float = 100.0):
+    """num / den × factor element-wise (nullable floats); NA where either is missing or den is 0."""
     num = pd.to_numeric(num, errors="coerce").astype("Float64")
     den = pd.to_numeric(den, errors="coerce").astype("Float64")
     return (num / den.where(den != 0)) * factor
@@ -132,6 +133,22 @@ def _ratio(num, den, factor: float = 100.0):
 
 COLUMNS = ["scope", "indicator", "measure", "category", "value", "numerator", "denominator", "formula", "formula_vi",
            "note"]
+
+
+def completion_rates(rows: pd.DataFrame) -> pd.Series:
+    """The completion rate (%) of each row: resolved / with_conditions × 100, NaN where it has none."""
+    return ratio(rows["resolved"], rows["with_conditions"]).astype(float)
+
+
+def completion_path(tot: pd.DataFrame, scope: str, measure: str, year: int, until) -> pd.DataFrame:
+    """Month by month completion rate of one scope in statistical ``year`` up to ``until``.
+
+    ``tot`` is ``totals`` output; returns columns period_end and rate (NaN where there is none).
+    """
+    rows = tot[(tot["scope"] == scope) & (tot["measure"] == measure) & (tot["category"] == "all")
+               & (tot["period_end"].map(schema.statistical_year) == year)
+               & (tot["period_end"] <= pd.Timestamp(until))].sort_values("period_end")
+    return pd.DataFrame({"period_end": rows["period_end"].to_numpy(), "rate": completion_rates(rows).to_numpy()})
 
 
 def indicator_row(scope, indicator, measure, category, value, num, den, note="", **formula_values) -> dict:
@@ -165,7 +182,7 @@ def _pick(tot: pd.DataFrame, period, measure, category, scopes=None) -> pd.DataF
 
 
 def _rate_rows(cur, indicator, measure, category, num_col, den_col, period_end=None) -> list[dict]:
-    values = _ratio(cur[num_col], cur[den_col])
+    values = ratio(cur[num_col], cur[den_col])
     return [indicator_row(s, indicator, measure, category, values[s], cur.at[s, num_col], cur.at[s, den_col],
                  "" if pd.notna(values[s]) else _missing_note(cur, s, [num_col, den_col], measure, category, period_end))
             for s in cur.index]
@@ -183,7 +200,7 @@ def projected_rate(path: pd.DataFrame, period_end) -> float | None:
     year = schema.statistical_year(period_end)
     path = path[(path["period_end"] <= period_end)
                 & (path["period_end"].map(schema.statistical_year) == year)].sort_values("period_end")
-    rates = _ratio(path["resolved"], path["with_conditions"]).astype(float)
+    rates = completion_rates(path)
     months = path["period_end"].map(months_elapsed).astype(float)
     ok = rates.notna()
     rates, months = rates[ok].to_numpy(), months[ok].to_numpy()
@@ -208,7 +225,7 @@ def projected_rates(paths: pd.DataFrame, period_end) -> dict:
                  & (paths["period_end"].map(schema.statistical_year) == year)].sort_values(["scope", "period_end"])
     if data.empty:
         return {}
-    data = data.assign(rate=_ratio(data["resolved"], data["with_conditions"]).astype(float),
+    data = data.assign(rate=completion_rates(data),
                        month=data["period_end"].map(months_elapsed).astype(float)).dropna(subset=["rate"])
     out: dict = {}
     if data.empty:
@@ -265,7 +282,7 @@ def indicators(frame: pd.DataFrame, period_end, level: str = "province", tot: pd
              "cùng kỳ năm trước"),
         ]:
             before = _pick(tot, base, m, "all")[col].reindex(cur.index)
-            change = _ratio(cur[col] - before, before)
+            change = ratio(cur[col] - before, before)
             rows += [indicator_row(s, name, m, "all", change[s], cur.at[s, col] - before[s] if pd.notna(before[s]) else pd.NA,
                           before[s], "" if pd.notna(change[s]) else _missing_note(cur, s, [col], m, "all", period_end)
                           or (f"thiếu báo cáo ngày {base.strftime('%d/%m/%Y')}" if pd.isna(before[s])
@@ -287,7 +304,7 @@ def indicators(frame: pd.DataFrame, period_end, level: str = "province", tot: pd
     cases = _pick(tot, period_end, "cases", "all", scopes)
     if not cases.empty:
         days = 365 * months_elapsed(period_end) / 12
-        value = _ratio(cases["carry_forward"], cases["resolved"], factor=days)
+        value = ratio(cases["carry_forward"], cases["resolved"], factor=days)
         rows += [indicator_row(s, "disposition_time_cases", "cases", "all", value[s], cases.at[s, "carry_forward"],
                       cases.at[s, "resolved"],
                       "" if pd.notna(value[s]) else _missing_note(cases, s, ["carry_forward", "resolved"], "cases",

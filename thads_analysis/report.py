@@ -21,6 +21,7 @@ from .campaign import WINDOW_RULE, window_paths, window_ranking
 from .assess import EMULATION_RULE, completion_funnel, money_rate_without_largest, ranks
 from .catalogue import INDICATORS
 from .funnel import OUTER_LEVEL, funnel_curve
+from .indicators import completion_path
 from .numbers import format_int, format_money, format_number, format_percent, value_text
 from .pipeline import Analysis, AnalysisCache, prepare, scorecard
 from .provinces import REGIONS, lookup, office_name, provinces
@@ -124,12 +125,8 @@ class _Report:
         return {m: found[f"completion_rate_{m}"].value for m in schema.MEASURES if f"completion_rate_{m}" in found}
 
     def _path(self, level: str, scope: str, measure: str = "cases") -> pd.DataFrame:
-        tot = self.analysis.totals[level]
-        rows = tot[(tot["scope"] == scope) & (tot["measure"] == measure) & (tot["category"] == "all")
-                   & (tot["period_end"].map(schema.statistical_year) == self.analysis.year)
-                   & (tot["period_end"] <= self.analysis.period_end)].sort_values("period_end")
-        rate = rows["resolved"].astype(float) / rows["with_conditions"].astype(float).where(rows["with_conditions"] > 0) * 100
-        return pd.DataFrame({"period_end": rows["period_end"].to_numpy(), "rate": rate.to_numpy()})
+        return completion_path(self.analysis.totals[level], scope, measure, self.analysis.year,
+                               self.analysis.period_end)
 
     def _national(self, indicator: str) -> tuple[float | None, str]:
         """The national value of an indicator, or None and the reason it has none."""
