@@ -124,9 +124,9 @@ def _floor_report(args) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
-    from thads_analysis import charts
-    from thads_analysis.pipeline import AnalysisCache
-    from thads_analysis.report import NationalReport, ProvinceReport
+    from thads_analysis.analysis.pipeline import AnalysisCache
+    from thads_analysis.reporting import charts
+    from thads_analysis.reporting.report import NationalReport, ProvinceReport
 
     code, data, out = args
     _ANALYSES = _ANALYSES or AnalysisCache()

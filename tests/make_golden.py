@@ -8,7 +8,7 @@ from pathlib import Path
 
 import papermill
 
-from thads_analysis.batch import _kernel_manager_class
+from thads_analysis.batch.kernels import kernel_manager_class
 
 GOLDEN = Path("tests/golden")
 RUNS = {
@@ -20,5 +20,5 @@ if __name__ == "__main__":
     for name, template in RUNS.items():
         # The batch's kernel manager (local IPC sockets), so the kernel has nothing to warn about.
         papermill.execute_notebook(str(template), str(GOLDEN / name), parameters={}, progress_bar=False,
-                                   kernel_name="python3", kernel_manager_class=_kernel_manager_class())
+                                   kernel_name="python3", kernel_manager_class=kernel_manager_class())
         print(GOLDEN / name)

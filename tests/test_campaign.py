@@ -7,10 +7,10 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 
-from thads_analysis import schema
-from thads_analysis.campaign import read_campaign, window_indicators, window_ranking
-from thads_analysis.indicators import totals
-from thads_analysis.schema import DataError
+from thads_analysis.analysis.campaign import read_campaign, window_indicators, window_ranking
+from thads_analysis.analysis.indicators import totals
+from thads_analysis.ingest import schema
+from thads_analysis.ingest.schema import DataError
 
 MONTHS = list(pd.date_range("2016-10-31", "2017-09-30", freq="ME"))  # month m = 1 … 12
 
@@ -161,7 +161,7 @@ def test_bad_campaign_files(tmp_path, start, end, message):
 
 def test_window_paths_chart(monkeypatch):
     monkeypatch.setenv("MPLBACKEND", "Agg")
-    from thads_analysis import charts
+    from thads_analysis.reporting import charts
 
     paths = pd.DataFrame({"region": ["A"] * 3 + ["B"] * 3, "month": [1, 2, 3] * 2,
                           "share": [10.0, 20.0, 30.0, 15.0, 25.0, 35.0], "year": "2017"})

@@ -1,4 +1,4 @@
-"""Tests of the report charts (thads_analysis/charts.py).
+"""Tests of the report charts (thads_analysis/reporting/charts.py).
 
 Each chart is drawn from small hand-made inputs and inspected through matplotlib's artists: titles
 and labels in Vietnamese, the target line at the target, highlighted elements, no bar for a missing
@@ -22,10 +22,10 @@ import pytest
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
-from thads_analysis import charts
-from thads_analysis.charts import MAIN, OTHER, STATUS_COLORS
-from thads_analysis.funnel import funnel_curve, funnel_table
+from thads_analysis.analysis.funnel import funnel_curve, funnel_table
 from thads_analysis.provinces import provinces
+from thads_analysis.reporting import charts
+from thads_analysis.reporting.charts import MAIN, OTHER, STATUS_COLORS
 
 # ... then put the environment back: kernels started later in this pytest session (tests that run the
 # report notebooks) inherit it, and ipykernel keeps an inherited MPLBACKEND=Agg, which drops every figure.
@@ -541,7 +541,7 @@ def test_display_in_a_kernel_shows_each_chart_once():
     nbclient = pytest.importorskip("nbclient")
     source = ("import pandas as pd\n"
               "from IPython.display import display\n"
-              "from thads_analysis import charts\n"
+              "from thads_analysis.reporting import charts\n"
               "rates = pd.DataFrame({'scope_label': ['A', 'B'], 'measure': ['cases', 'cases'], 'rate': [80.0, 70.0]})\n"
               "display(charts.rates_vs_target(rates, {'cases': 73.0}))\n"
               "import matplotlib.pyplot as plt\n"

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from thads_analysis.funnel import (
+from thads_analysis.analysis.funnel import (
     Z95,
     Z998,
     additive_tau2,

@@ -21,11 +21,12 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
-
 from conftest import small_sample
-from thads_analysis import batch, cli
+
+from thads_analysis import cli
+from thads_analysis.batch import inputs, kernels, outputs, plan
+from thads_analysis.ingest.spreadsheet import inert_cells
 from thads_analysis.paths import NOTEBOOKS_DIR
-from thads_analysis.spreadsheet import inert_cells
 
 THADS = str(Path(sys.executable).parent / "thads")
 
@@ -143,7 +144,7 @@ def test_a_failed_run_leaves_the_good_report_beside_its_own_inputs(tmp_path, cap
     monthly = data / "thads_monthly_2017.csv"
     frame = pd.read_csv(monthly, dtype=str, keep_default_na=False)
     frame[frame.province_code == "36"].to_csv(monthly, index=False)
-    monkeypatch.setattr(batch, "PROVINCE_TEMPLATE", failing_template(tmp_path))
+    monkeypatch.setattr(plan, "PROVINCE_TEMPLATE", failing_template(tmp_path))
     code, printed, err = run(capsys, "--province", "36", "--data", data, "--out", out)
     assert code == 1 and "2017-09-30: 0 report(s) made" in printed and "hỏng" in err
     assert (folder / "36-nam-dinh.html").read_bytes() == good_html
@@ -188,7 +189,7 @@ def test_pruning_removes_links_in_the_snapshots_folder_never_their_targets(tmp_p
     (folder / "inputs").mkdir(parents=True)
     (folder / "inputs" / "planted").symlink_to(outside, target_is_directory=True)
     (folder / "inputs" / "stale").mkdir()
-    batch.prune_inputs(folder)
+    inputs.prune_inputs(folder)
     assert list((folder / "inputs").iterdir()) == []
     assert (outside / "precious.txt").read_text(encoding="utf-8") == "keep me"
 
@@ -206,7 +207,7 @@ def test_an_output_folder_that_cannot_hold_reports_is_refused(tmp_path, capsys, 
 
 def test_an_output_folder_without_write_permission_is_refused(tmp_path, capsys, monkeypatch):
     # Tests may run as root, for whom every folder is writable: the permission check is asked directly.
-    monkeypatch.setattr(batch.os, "access", lambda path, mode: False)
+    monkeypatch.setattr(outputs.os, "access", lambda path, mode: False)
     code, _, err = run(capsys, "--province", "36", "--out", tmp_path / "ro")
     assert code == 1 and "is not writable" in err and not (tmp_path / "ro").exists()
 
@@ -225,7 +226,7 @@ def test_jobs_below_one_are_refused(capsys, jobs):
 
 def test_jobs_above_the_cores_are_capped(capsys):
     cores = os.cpu_count()
-    assert batch.job_count(1000) == cores and batch.job_count(None) == cores and batch.job_count(1) == 1
+    assert plan.job_count(1000) == cores and plan.job_count(None) == cores and plan.job_count(1) == 1
     code, _, err = run(capsys, "--province", "Atlantis", "--jobs", "1000")
     assert code == 1 and f"--jobs 1000 capped at {cores}" in err
 
@@ -247,7 +248,7 @@ def test_a_misspelt_notebook_parameter_is_refused_by_the_notebook(tmp_path):
     with pytest.raises(PapermillExecutionError, match=r"provinec \(did you mean province\?\)"):
         papermill.execute_notebook(str(NOTEBOOKS_DIR / "province_report.ipynb"), None,
                                    parameters={"provinec": "01"}, progress_bar=False, kernel_name="python3",
-                                   kernel_manager_class=batch._kernel_manager_class())
+                                   kernel_manager_class=kernels.kernel_manager_class())
 
 
 # ---------------------------------------------------------------- injection
@@ -318,5 +319,5 @@ def test_a_pipe_in_the_output_folder_is_not_read(tmp_path):
     folder = tmp_path / "2017-09-30"
     (folder / "inputs" / "old").mkdir(parents=True)
     os.mkfifo(folder / "notes.ipynb")  # reading it would wait for a writer forever
-    batch.prune_inputs(folder)
+    inputs.prune_inputs(folder)
     assert list((folder / "inputs").iterdir()) == []

@@ -11,12 +11,12 @@ import datetime as dt
 import openpyxl
 import pandas as pd
 import pytest
-
 from conftest import CASES, HEADER, MONEY, good_rows, write_csv
+
 from thads_analysis import cli
-from thads_analysis.io import load, read_data
+from thads_analysis.ingest.io import load, read_data
+from thads_analysis.ingest.schema import MAX_VALUE
 from thads_analysis.numbers import AmbiguousNumberError, NumberParseError, parse_number
-from thads_analysis.schema import MAX_VALUE
 
 
 def validate(capsys, *paths, extra=()) -> tuple[int, str]:
@@ -179,7 +179,7 @@ def test_a_folder_named_like_a_data_file_is_skipped_and_a_file_name_that_is_a_fo
     (tmp_path / "old.csv").mkdir()
     code, out = validate(capsys, tmp_path)
     assert code == 0 and "12 rows" in out
-    from thads_analysis.readers import read_raw
+    from thads_analysis.ingest.readers import read_raw
 
     with pytest.raises(Exception, match="this is a folder"):
         read_raw(tmp_path / "old.csv", "old.csv")
@@ -191,7 +191,7 @@ def test_an_unreadable_file_is_a_located_error(tmp_path, capsys, monkeypatch):
     def denied(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr("thads_analysis.readers._utf8_error", denied)  # as when the file is chmod 000
+    monkeypatch.setattr("thads_analysis.ingest.readers._utf8_error", denied)  # as when the file is chmod 000
     code, out = validate(capsys, path)
     assert code == 1 and "x.csv: [unreadable file] permission denied" in out
 
@@ -300,7 +300,7 @@ def test_impossible_targets_are_refused_with_their_line(tmp_path, capsys, line, 
 
 
 def test_a_targets_file_without_the_year_is_a_warning_on_the_command_line_and_the_page(tmp_path, capsys):
-    from thads_analysis.report import ProvinceReport
+    from thads_analysis.reporting.report import ProvinceReport
 
     path = tmp_path / "t.csv"
     path.write_text(TARGETS_HEADER + "national,2024,completion_rate_cases,>=,73,x\n", encoding="utf-8")
@@ -397,7 +397,7 @@ def test_a_canonical_parquet_with_an_empty_required_cell_is_refused(tmp_path, ca
 
 
 def test_a_province_missing_at_one_period_withholds_the_national_total(tmp_path, capsys):
-    from thads_analysis.pipeline import prepare
+    from thads_analysis.analysis.pipeline import prepare
 
     may = with_cell(good_rows(), "period_end", "2017-05-31")
     april = [r for r in good_rows() if r[0] != "79"]  # 79 reports in May, not in April

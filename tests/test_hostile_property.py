@@ -17,12 +17,12 @@ import signal
 from dataclasses import dataclass, field
 
 import pandas as pd
+from conftest import HEADER, good_rows
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import HEADER, good_rows
 from thads_analysis import cli
-from thads_analysis.io import read_data
+from thads_analysis.ingest.io import read_data
 
 VALUES = HEADER[5:]
 UNITS = {"đồng": 1, "nghìn đồng": 1_000, "triệu đồng": 1_000_000}

@@ -6,12 +6,16 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from thads_analysis import schema
-from thads_analysis.assess import (assess, emulation_table, gap_text,
-                                   money_rate_without_largest, ranks, required_remaining_rate)
-from thads_analysis.indicators import indicators, months_elapsed, projected_rate, resolve_period, totals
-from thads_analysis.schema import DataError
-from thads_analysis.targets import read_targets, targets_for
+from thads_analysis.analysis.assess import (
+    assess,
+    gap_text,
+    ranks,
+    required_remaining_rate,
+)
+from thads_analysis.analysis.indicators import indicators, months_elapsed, projected_rate, resolve_period, totals
+from thads_analysis.analysis.targets import read_targets, targets_for
+from thads_analysis.ingest import schema
+from thads_analysis.ingest.schema import DataError
 
 COLUMNS = ["carried_over", "new_accepted", "total_accepted", "entrusted_out", "to_execute", "with_conditions",
            "without_conditions", "completed", "terminated"]
@@ -246,7 +250,7 @@ def test_ranks_share_ties():
 
 
 def test_vectorised_projection_matches_the_single_scope_one():
-    from thads_analysis.indicators import projected_rates
+    from thads_analysis.analysis.indicators import projected_rates
 
     path = pd.DataFrame({"period_end": pd.to_datetime(["2016-12-31", "2017-01-31", "2017-02-28", "2017-03-31"]),
                          "resolved": [400, 500, 530, 550], "with_conditions": [1000, 1000, 1000, 1000]})

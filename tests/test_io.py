@@ -8,13 +8,13 @@ import unicodedata
 import openpyxl
 import pandas as pd
 import pytest
-
 from conftest import CODES, HEADER, good_rows, write_csv
+
 from thads_analysis import cli
-from thads_analysis.io import load, normalize_label, read_data
+from thads_analysis.ingest.io import load, normalize_label, read_data
+from thads_analysis.ingest.schema import DataError
 from thads_analysis.numbers import NumberParseError, format_money, format_percent, parse_number
 from thads_analysis.paths import TEMPLATES_DIR
-from thads_analysis.schema import DataError
 
 
 def run_validate(*paths, capsys=None):

@@ -12,12 +12,14 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
-
 from conftest import small_sample
+
 from thads_analysis import cli
-from thads_analysis.batch import Job, check_parameters, run_job
+from thads_analysis.batch.kernels import run_job
+from thads_analysis.batch.plan import Job, check_parameters
+from thads_analysis.reporting.report import render
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-from thads_analysis.report import render
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -191,7 +193,7 @@ def comparable(path: Path) -> list:
 
 
 def test_report_from_a_reused_kernel_equals_one_from_a_fresh_kernel(tmp_path):
-    from thads_analysis.batch import run_batch
+    from thads_analysis.batch.run import run_batch
 
     data = small_sample(tmp_path / "data", ["01", "36", "35", "24", "79"])
     # One worker: the national overview, then 01, 24, 35, 36, 79 run one after another in the same kernel.
@@ -207,7 +209,7 @@ def test_report_from_a_reused_kernel_equals_one_from_a_fresh_kernel(tmp_path):
 
 
 def test_every_monthly_period_in_one_call(tmp_path):
-    from thads_analysis.batch import run_batch
+    from thads_analysis.batch.run import run_batch
 
     data = small_sample(tmp_path / "data", ["36"])
     result = run_batch(province="36", all_periods=True, jobs=2, data=data, out=tmp_path / "out", progress=False)
@@ -225,7 +227,7 @@ def test_every_monthly_period_in_one_call(tmp_path):
 def test_dask_scheduler_runs_the_notebooks(tmp_path):
     import distributed  # a test dependency: a missing install fails here rather than skipping
 
-    from thads_analysis.batch import run_batch
+    from thads_analysis.batch.run import run_batch
 
     data = small_sample(tmp_path / "data", ["01", "36", "35", "24", "79"])
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
@@ -238,7 +240,7 @@ def test_dask_scheduler_runs_the_notebooks(tmp_path):
 def test_a_kernel_that_dies_fails_its_report_and_the_batch_goes_on(tmp_path):
     """A kernel killed mid-notebook (memory, a crash) fails that report; the pool starts a new
     kernel and the next report is produced. Nothing hangs."""
-    from thads_analysis.batch import run_jobs
+    from thads_analysis.batch.executors import run_jobs
 
     dying = tmp_path / "dying.ipynb"
     nb = nbformat.v4.new_notebook()
@@ -260,7 +262,7 @@ def test_a_kernel_that_dies_fails_its_report_and_the_batch_goes_on(tmp_path):
 def test_campaign_section_of_a_province_without_a_window_number(tmp_path):
     """Nam Định without its June report: no window number, no rank, the month named; the
     region's window is withheld too, and nothing fails."""
-    from thads_analysis.report import NationalReport, ProvinceReport
+    from thads_analysis.reporting.report import NationalReport, ProvinceReport
 
     data = small_sample(tmp_path / "data", ["01", "36", "79"])
     monthly = data / "thads_monthly_2017.csv"
@@ -276,7 +278,7 @@ def test_the_carry_over_chart_shows_the_targets_file_and_the_scorecard_status(tm
     from matplotlib.colors import to_hex
 
     from thads_analysis.paths import DEFAULT_TARGETS
-    from thads_analysis.report import ProvinceReport
+    from thads_analysis.reporting.report import ProvinceReport
 
     text = DEFAULT_TARGETS.read_text(encoding="utf-8").replace(
         "national,2017,carry_forward_with_conditions_change_money,<,0,",
@@ -298,7 +300,7 @@ def test_the_carry_over_chart_shows_the_targets_file_and_the_scorecard_status(tm
 
 
 def test_a_batch_leaves_the_process_environment_alone(tmp_path, monkeypatch):
-    from thads_analysis.batch import run_batch
+    from thads_analysis.batch.run import run_batch
 
     monkeypatch.setenv("MPLBACKEND", "Agg")  # as a test run or a headless shell may have it
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -315,7 +317,7 @@ def test_a_batch_leaves_the_process_environment_alone(tmp_path, monkeypatch):
 
 
 def test_an_analysis_cache_belongs_to_its_owner(tmp_path):
-    from thads_analysis.pipeline import AnalysisCache, prepare
+    from thads_analysis.analysis.pipeline import AnalysisCache, prepare
 
     data = small_sample(tmp_path / "data", ["36"])
     cache = AnalysisCache(size=1)

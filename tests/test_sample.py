@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from thads_analysis import sample
-from thads_analysis.schema import VALUE_COLUMNS
+from thads_analysis.ingest.schema import VALUE_COLUMNS
 
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "data" / "sample"
 ANNUAL = SAMPLE_DIR / "thads_annual_2015.csv"

@@ -7,10 +7,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from thads_analysis.assess import completion_funnel, emulation_table
-from thads_analysis.io import load, read_data
+from thads_analysis.analysis.assess import completion_funnel, emulation_table
+from thads_analysis.analysis.pipeline import prepare, scorecard
+from thads_analysis.ingest.io import load, read_data
 from thads_analysis.paths import SAMPLE_DIR
-from thads_analysis.pipeline import prepare, scorecard
 
 
 @pytest.fixture(scope="module")
@@ -19,7 +19,7 @@ def analysis():
 
 
 def national(analysis, period, indicator):
-    from thads_analysis.indicators import indicators
+    from thads_analysis.analysis.indicators import indicators
 
     ind = indicators(analysis.frame, period, "national", analysis.totals["national"])
     return float(ind.loc[ind["indicator"] == indicator, "value"].iloc[0])

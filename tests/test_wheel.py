@@ -18,7 +18,7 @@ def test_the_wheel_installs_and_runs_from_another_directory(tmp_path):
                    capture_output=True)
     (wheel,) = dist.glob("thads_analysis-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    for bundled in ["thads_analysis/catalogue.yaml", "thads_analysis/templates/scorecard.html.j2",
+    for bundled in ["thads_analysis/analysis/catalogue.yaml", "thads_analysis/reporting/templates/scorecard.html.j2",
                     "thads_analysis/data/provinces_2017.csv", "thads_analysis/bundled/notebooks/province_report.ipynb",
                     "thads_analysis/bundled/data/sample/thads_monthly_2017.csv",
                     "thads_analysis/bundled/data/targets/campaign_2017.csv",

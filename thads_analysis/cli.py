@@ -10,9 +10,9 @@ from pathlib import Path
 import pandas as pd
 
 from . import __version__
-from .io import load
+from .ingest.io import load
+from .ingest.schema import SAMPLE_MARK, DataError
 from .numbers import value_text
-from .schema import SAMPLE_MARK, DataError
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -61,7 +61,7 @@ def _date(text: str) -> pd.Timestamp:
 
 def _summary(args: argparse.Namespace) -> int:
     """Print the indicator table of one province as a table, CSV or JSON."""
-    from .pipeline import prepare, scorecard
+    from .analysis.pipeline import prepare, scorecard
     from .provinces import lookup
 
     province = lookup(args.province)  # an unknown name fails here, before any data is read
@@ -74,7 +74,7 @@ def _summary(args: argparse.Namespace) -> int:
                              .to_json(orient="records", force_ascii=False))
         print(json.dumps(records, ensure_ascii=False, indent=2))
     elif args.format == "csv":
-        from .spreadsheet import inert_cells
+        from .ingest.spreadsheet import inert_cells
 
         inert_cells(card.assign(period_end=card["period_end"].dt.strftime("%Y-%m-%d"))).to_csv(sys.stdout, index=False)
     else:
@@ -109,7 +109,7 @@ def _summary_table(card: pd.DataFrame, province, analysis) -> str:
 
 def _report(args: argparse.Namespace) -> int:
     """Executed notebooks and HTML for one province or all; exit 1 when any report failed."""
-    from .batch import job_count, run_batch
+    from .batch.run import job_count, run_batch
 
     if args.jobs is not None and not args.scheduler and job_count(args.jobs) < args.jobs:
         print(f"--jobs {args.jobs} capped at {job_count(args.jobs)}, the cores of this machine (each job keeps a "

@@ -11,10 +11,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import schema
+from ..ingest import schema
+from ..provinces import REGIONS, lookup, normalize_name, provinces
+from ..vocabulary import KEY_CATEGORIES, NATIONAL, NATIONAL_LABEL, months_elapsed
 from .catalogue import describe, formulas
-from .provinces import REGIONS, lookup, normalize_name, provinces
-from .vocabulary import KEY_CATEGORIES, NATIONAL, NATIONAL_LABEL, months_elapsed
 
 TOTAL_KEYS = ["scope", "period_end", "measure", "category"]
 

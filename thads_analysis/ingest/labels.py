@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from functools import cache, lru_cache
 
+from ..provinces import normalize_name
 from . import schema
-from .provinces import normalize_name
 
 
 @lru_cache(maxsize=65536)

@@ -20,11 +20,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..numbers import STYLE_EVIDENCE, STYLE_NAMES, NumberParseError, format_int, is_blank, parse_number
+from ..paths import BUNDLE_ROOT
+from ..provinces import UnknownProvinceError, lookup
 from . import schema
 from .labels import CASE_UNITS, label_index, match_value, normalize_label, strip_header_unit
-from .numbers import STYLE_EVIDENCE, STYLE_NAMES, NumberParseError, format_int, is_blank, parse_number
-from .paths import BUNDLE_ROOT
-from .provinces import UnknownProvinceError, lookup
 from .readers import DATA_SUFFIXES, Chunk, RawTable, read_raw
 from .schema import DataError, Problem, ProblemLog
 
@@ -765,7 +765,7 @@ def _canonical_parquet(path: Path) -> tuple[str, pd.DataFrame, list[str]] | None
         frame = pd.read_parquet(path)
     except Exception:  # not readable here: let read_raw report it
         return None
-    from .provinces import provinces
+    from ..provinces import provinces
 
     kind = table_kind(set(frame.columns))
     keys = ["province_code", "period_end"] + (["measure", "category", "unit"] if kind == "report" else [])
@@ -793,6 +793,9 @@ def _canonical_parquet(path: Path) -> tuple[str, pd.DataFrame, list[str]] | None
     return kind, typed, _snapshot_notes(path)
 
 
+SNAPSHOT_NOTES = b"thads:notes"  # parquet metadata key of the notes a batch keeps with its inputs snapshot
+
+
 def _snapshot_notes(path: Path) -> list[str]:
     """The notes a batch wrote into a snapshot's metadata (provinces set aside, say)."""
     import json
@@ -801,12 +804,10 @@ def _snapshot_notes(path: Path) -> list[str]:
 
     metadata = pq.read_schema(path).metadata or {}
     try:
-        notes = json.loads(metadata.get(b"thads:notes", b"[]").decode("utf-8"))
+        notes = json.loads(metadata.get(SNAPSHOT_NOTES, b"[]").decode("utf-8"))
     except (ValueError, UnicodeDecodeError):
         return []
     return [str(n) for n in notes] if isinstance(notes, list) else []
-
-
 
 
 def data_files(paths) -> list[Path]:
@@ -937,7 +938,7 @@ def set_aside_label(code: str) -> str:
     """"79 Hồ Chí Minh", or the words for rows of no known province."""
     if code == UNATTRIBUTED:
         return "rows of no known province"
-    from .provinces import provinces
+    from ..provinces import provinces
 
     reference = provinces().set_index("code")
     return f"{code} {reference.at[code, 'short_name']}" if code in reference.index else str(code)
@@ -953,7 +954,7 @@ def set_aside_notes(bad: dict[str, list[Problem]]) -> list[str]:
     """What a reader of the reports must know about rows left out (Vietnamese, for the page)."""
     if not bad:
         return []
-    from .provinces import provinces
+    from ..provinces import provinces
 
     reference = provinces().set_index("code")
     names = [reference.at[c, "short_name"] for c in sorted(bad) if c in reference.index]

@@ -10,13 +10,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import schema
+from ..ingest import schema
+from ..numbers import format_number
+from ..provinces import provinces
+from ..vocabulary import AT_RISK, MET, MISSED, NATIONAL, NO_DATA, is_year_end, status_label
 from .catalogue import GROUPS, INDICATORS, Indicator
 from .funnel import funnel_table
-from .numbers import format_number
-from .provinces import provinces
 from .targets import COMPARATOR_WORDS, Target, targets_for
-from .vocabulary import AT_RISK, MET, MISSED, NATIONAL, NO_DATA, is_year_end, status_label
 
 EMULATION_RULE = ("Xếp hạng theo số chỉ tiêu đạt (nhiều hơn xếp trên); bằng nhau thì theo tỷ lệ thi hành xong về "
                   "việc, rồi về tiền (cao hơn xếp trên; tỷ lệ không có số liệu xếp sau cùng); các tỉnh bằng nhau "

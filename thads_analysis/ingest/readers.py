@@ -18,9 +18,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..numbers import is_blank
 from . import schema
 from .labels import header_score
-from .numbers import is_blank
 from .schema import DataError, Problem
 
 DATA_SUFFIXES = {".csv", ".xlsx", ".xlsm", ".parquet", ".pq"}

@@ -17,12 +17,12 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from . import schema
+from ..ingest import schema
+from ..ingest.schema import DataError, Problem
+from ..paths import TARGETS_DIR
+from ..provinces import provinces
+from ..vocabulary import KEY_CATEGORIES, NATIONAL
 from .indicators import COLUMNS, completion_rates, indicator_row
-from .vocabulary import KEY_CATEGORIES, NATIONAL
-from .paths import TARGETS_DIR
-from .provinces import provinces
-from .schema import DataError, Problem
 
 DEFAULT_CAMPAIGN = TARGETS_DIR / "campaign_2017.yaml"
 WINDOW_RULE = ("Xếp hạng thi đua trong đợt: tỷ lệ thi hành xong trong đợt về việc = số việc thi hành xong trong đợt "

@@ -16,7 +16,7 @@ from importlib.resources import files
 import pandas as pd
 import yaml
 
-from .vocabulary import CATEGORY_LABELS, KEY_CATEGORIES, MEASURE_UNITS, MEASURE_WORDS, MEASURES
+from ..vocabulary import CATEGORY_LABELS, KEY_CATEGORIES, MEASURE_UNITS, MEASURE_WORDS, MEASURES
 
 DIRECTIONS = ("higher", "lower", "neutral")
 CATEGORY_SHORT = {"credit": "Tín dụng - ngân hàng", "corruption": "Tham nhũng - kinh tế",
@@ -87,7 +87,7 @@ def load(text: str) -> tuple[dict[str, str], dict[str, Indicator]]:
     return groups, indicators
 
 
-GROUPS, INDICATORS = load(files("thads_analysis").joinpath("catalogue.yaml").read_text(encoding="utf-8"))
+GROUPS, INDICATORS = load(files("thads_analysis.analysis").joinpath("catalogue.yaml").read_text(encoding="utf-8"))
 
 
 def _date_text(value, pattern: str) -> str:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .numbers import format_int, format_money, format_percent
-from .vocabulary import AT_RISK, MET, MISSED, NO_DATA
+from ..numbers import format_int, format_money, format_percent
+from ..vocabulary import AT_RISK, MET, MISSED, NO_DATA
 
 
 def _row(card: pd.DataFrame, indicator: str) -> pd.Series | None:

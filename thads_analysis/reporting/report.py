@@ -16,21 +16,32 @@ import jinja2
 import pandas as pd
 from IPython.display import HTML
 
-from . import charts, schema
-from .campaign import WINDOW_RULE, window_paths, window_ranking
-from .assess import EMULATION_RULE, completion_funnel, money_rate_without_largest, ranks
-from .catalogue import INDICATORS
-from .funnel import OUTER_LEVEL, funnel_curve
-from .indicators import completion_path
-from .numbers import format_int, format_money, format_number, format_percent, value_text
-from .pipeline import Analysis, AnalysisCache, prepare, scorecard
-from .provinces import REGIONS, lookup, office_name, provinces
-from .text import summary_sentences
-from .vocabulary import (AT_RISK, KEY_CATEGORIES, MET, MISSED, NATIONAL, NATIONAL_LABEL, STATUSES, is_year_end,
-                         months_elapsed, status_label)
+from ..analysis.assess import EMULATION_RULE, completion_funnel, money_rate_without_largest, ranks
+from ..analysis.campaign import WINDOW_RULE, window_paths, window_ranking
+from ..analysis.catalogue import INDICATORS
+from ..analysis.funnel import OUTER_LEVEL, funnel_curve
+from ..analysis.indicators import completion_path
+from ..analysis.pipeline import Analysis, AnalysisCache, prepare, scorecard
+from ..ingest import schema
+from ..numbers import format_int, format_money, format_number, format_percent, value_text
+from ..provinces import REGIONS, lookup, office_name, provinces
+from ..vocabulary import (
+    AT_RISK,
+    KEY_CATEGORIES,
+    MET,
+    MISSED,
+    NATIONAL,
+    NATIONAL_LABEL,
+    STATUSES,
+    is_year_end,
+    months_elapsed,
+    status_label,
+)
+from . import charts
+from .narrative import summary_sentences
 
 # The one jinja environment of every page (reports and the batch index), autoescaped.
-ENV = jinja2.Environment(loader=jinja2.PackageLoader("thads_analysis", "templates"),
+ENV = jinja2.Environment(loader=jinja2.PackageLoader("thads_analysis.reporting", "templates"),
                          autoescape=jinja2.select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
 ENV.filters.update(percent=lambda v: "—" if v is None or pd.isna(v) else format_percent(v),
                    number=lambda v, d=2: "—" if v is None or pd.isna(v) else format_number(v, d),
@@ -116,7 +127,7 @@ class _Report:
 
     def _targets(self, scope_code: str | None) -> dict:
         """indicator id → Target that applies to the scope (a province code, or None for national)."""
-        from .targets import targets_for
+        from ..analysis.targets import targets_for
 
         return targets_for(self.analysis.targets, scope_code, self.analysis.year)
 

@@ -29,9 +29,8 @@ def warm_up() -> None:
     import matplotlib
     import matplotlib.pyplot  # noqa: F401  (loads the inline backend)
 
-    import thads_analysis.report  # noqa: F401  (pandas, seaborn, charts, pipeline)
-
-    from thads_analysis.pipeline import AnalysisCache
+    import thads_analysis.reporting.report  # noqa: F401  (pandas, seaborn, charts, pipeline)
+    from thads_analysis.analysis.pipeline import AnalysisCache
 
     _RC_DEFAULTS = dict(matplotlib.rcParams)
     _ANALYSES = AnalysisCache()

@@ -46,9 +46,9 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, MaxNLocator, NullFormatter
 
-from .funnel import OUTER_LEVEL
-from .numbers import format_int, format_number, format_percent
-from .vocabulary import MEASURES, NO_DATA, STATUSES, status
+from ..analysis.funnel import OUTER_LEVEL
+from ..numbers import format_int, format_number, format_percent
+from ..vocabulary import MEASURES, NO_DATA, STATUSES, status
 
 CHARTS = ("rates_vs_target", "monthly_path", "carry_over_years", "key_categories", "funnel_plot", "ranked_bars",
           "status_heatmap", "status_map", "region_bars")

@@ -75,7 +75,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,8 +82,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .paths import SAMPLE_DIR
-from .schema import CATEGORIES, MEASURES, ORIGIN_COLUMN, SAMPLE_ORIGIN, STANDING_COLUMNS, VALUE_COLUMNS
+from ..ingest.schema import CATEGORIES, MEASURES, ORIGIN_COLUMN, SAMPLE_ORIGIN, STANDING_COLUMNS, VALUE_COLUMNS
+from ..paths import SAMPLE_DIR
 
 DEFAULT_SEED = 2017
 # The 2016 and 2017 full years are the 30/09 reports of the monthly files: each is written once, in
@@ -899,6 +898,3 @@ def main(argv: list[str] | None = None) -> int:
         print(path)
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())

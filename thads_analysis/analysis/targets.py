@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..ingest.schema import FIRST_YEAR, DataError, Problem
+from ..numbers import NumberParseError, parse_number
+from ..provinces import UnknownProvinceError, lookup
+from ..vocabulary import NATIONAL
 from .catalogue import INDICATORS
-from .vocabulary import NATIONAL
-from .numbers import NumberParseError, parse_number
-from .provinces import UnknownProvinceError, lookup
-from .schema import FIRST_YEAR, DataError, Problem
 
 COLUMNS = ["scope", "year", "indicator", "comparator", "target", "source"]
 COMPARATORS = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt}
@@ -49,7 +49,7 @@ CHANGE_RANGE = (-100.0, 100.0)
 
 def _range_problem(indicator: str, value: float, text: str) -> str | None:
     """Why ``value`` cannot be a target of ``indicator``, or None."""
-    from .schema import MAX_VALUE
+    from ..ingest.schema import MAX_VALUE
 
     unit = INDICATORS[indicator].unit
     is_change = "change" in indicator

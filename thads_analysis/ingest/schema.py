@@ -12,8 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .vocabulary import (CATEGORIES, CATEGORY_LABELS, MEASURE_LABELS, MEASURES,  # noqa: F401 (used as schema.X)
-                         statistical_year, year_end, year_start)
+from ..vocabulary import CATEGORIES, CATEGORY_LABELS, MEASURE_LABELS, MEASURES, statistical_year, year_end, year_start  # noqa: F401 (used as schema.X)
 
 KEYS = ["province_code", "period_end", "measure", "category"]
 
@@ -265,7 +264,7 @@ FIRST_YEAR = 2000
 
 
 def _fmt(value) -> str:
-    from .numbers import format_int
+    from ..numbers import format_int
 
     return "NA" if pd.isna(value) else format_int(value)
 
@@ -323,7 +322,7 @@ def _where(frame: pd.DataFrame, idx) -> dict:
 
 def province_label(code) -> str | None:
     """"36 Nam Định" for a code, the code itself when unknown."""
-    from .provinces import UnknownProvinceError, lookup
+    from ..provinces import UnknownProvinceError, lookup
 
     if code is None or pd.isna(code):
         return None

@@ -42,7 +42,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .numbers import format_number
+from ..numbers import format_number
 
 # Two-sided standard normal quantiles: Φ⁻¹(0.975) and Φ⁻¹(0.999), written out so that scipy is not needed.
 Z95 = 1.959964

@@ -1,7 +1,7 @@
 """The Excel template an analyst fills by hand (data/templates/thads_template.xlsx).
 
 One header row of Vietnamese form labels that the readers recognise, drop-down lists for the
-coded columns, and an instruction sheet. ``python -m thads_analysis.template [PATH]`` rewrites it.
+coded columns, and an instruction sheet. ``python -m thads_analysis.ingest.template [PATH]`` rewrites it.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from ..paths import TEMPLATES_DIR
+from ..provinces import provinces
 from . import schema
-from .paths import TEMPLATES_DIR
-from .provinces import provinces
 
 TEMPLATE_PATH = TEMPLATES_DIR / "thads_template.xlsx"
 DATA_SHEET = "Số liệu"

@@ -1,0 +1,277 @@
+"""Kernels for the batch and one notebook run in them.
+
+``run_job`` executes one notebook (in a fresh kernel, or in a running one) and writes its
+.ipynb and .html atomically. ``Kernels`` holds the state of one batch run — the flag that
+stops it, every kernel manager it made, the warm kernel and HTML exporter of each worker
+thread — and belongs to the executor that runs the batch: nothing here is module-global.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import tempfile
+import threading
+import uuid
+import weakref
+from pathlib import Path
+
+import nbformat
+
+from ..ingest.io import display_name
+from .outputs import write_atomic
+from .plan import Job
+
+# One BLAS thread per kernel: the reports are small and the cores go to parallel notebooks.
+KERNEL_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+WARM_ENGINE = "thads-warm-kernel"
+_NEVER = threading.Event()  # the stop flag of a notebook run outside any batch: never set
+
+
+class Interrupted(Exception):
+    """A report not made because the batch was interrupted."""
+
+
+def html_exporter():
+    """An nbconvert exporter of a report page: no code, no prompts, no notebook-only cells."""
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    # exclude_input hides the code; papermill's report mode only sets source_hidden, which
+    # nbconvert ignores.
+    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    # The templates' opening note is for people running the notebook, not for readers.
+    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={"notebook-only"}), enabled=True)
+    return exporter
+
+
+def ipc_manager_class(base, started: weakref.WeakSet | None = None):
+    """``base`` (a jupyter_client kernel manager class) with kernels talking over local IPC sockets
+    beside their connection files (nothing listens on TCP, and ipykernel has no reason to warn
+    about unencrypted TCP on every start), started with ``KERNEL_ENV`` and without MPLBACKEND:
+    the batch's own process environment is left as it is. Each manager made joins ``started``."""
+    from traitlets import default
+
+    class IpcKernelManager(base):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            if started is not None:
+                started.add(self)
+
+        async def _async_pre_start_kernel(self, **kw):
+            # ipykernel keeps an inherited MPLBACKEND (e.g. Agg from a test run) instead of its
+            # inline backend, and the notebooks would lose their figures.
+            env = {k: v for k, v in kw.pop("env", os.environ).items() if k != "MPLBACKEND"}
+            return await super()._async_pre_start_kernel(env={**env, **KERNEL_ENV}, **kw)
+
+        @default("transport")
+        def _default_transport(self):
+            return "ipc"
+
+        @default("ip")
+        def _default_ip(self):
+            # An absolute, unique socket path: the kernel runs in the report's folder, where the
+            # default relative "kernel-ipc" would not be found.
+            return os.path.join(tempfile.gettempdir(), f"thads-kernel-{uuid.uuid4().hex}")
+
+    return IpcKernelManager
+
+
+def kernel_manager_class(started: weakref.WeakSet | None = None):
+    """The kernel manager papermill starts a fresh kernel with (asynchronous, on IPC)."""
+    from jupyter_client import AsyncKernelManager
+
+    return ipc_manager_class(AsyncKernelManager, started)
+
+
+@functools.cache
+def _register_warm_engine() -> None:
+    """A papermill engine that runs a notebook through an already connected kernel client.
+
+    papermill's nbclient engine opens a new client for every notebook and waits 0,2 s for the
+    kernel's IOPub to go quiet; a pooled kernel keeps one client for all its notebooks.
+    """
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    class WarmKernelEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
+                                     stderr_file=None, start_timeout=60, execution_timeout=None, km=None, kc=None,
+                                     input_path=None, **kwargs):
+            client = PapermillNotebookClient(nb_man, km=km, kernel_name=kernel_name, startup_timeout=start_timeout,
+                                             timeout=execution_timeout, log_output=log_output,
+                                             stdout_file=stdout_file, stderr_file=stderr_file, **kwargs)
+            client.kc = kc  # nbclient keeps a client it did not open (it does not own the kernel)
+            return client.execute()
+
+    papermill_engines.register(WARM_ENGINE, WarmKernelEngine)
+
+
+def run_job(job: Job, km=None, kc=None, stop: threading.Event = _NEVER, exporter=None,
+            started: weakref.WeakSet | None = None) -> None:
+    """Execute one notebook and write its .ipynb and .html atomically; raises on failure.
+
+    With ``km`` and ``kc`` (a running kernel and its connected client) the notebook runs in
+    that kernel; otherwise in a fresh kernel started in the report's folder, whose manager joins
+    ``started``. Once ``stop`` is set the run ends as ``Interrupted``.
+    """
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    stem = job.stem
+    if stop.is_set():
+        raise Interrupted("interrupted before it started")
+    try:
+        for attempt in (1, 2):
+            try:
+                # The kernel runs in the report's folder (nbclient's resources path, per kernel; papermill's
+                # cwd= would chdir the whole process), so the notebook names its inputs "inputs/...".
+                if km is not None:
+                    _register_warm_engine()
+                    kernel = {"km": km, "kc": kc, "engine_name": WARM_ENGINE}
+                else:
+                    kernel = {"kernel_manager_class": kernel_manager_class(started),
+                              "resources": {"metadata": {"path": str(stem.parent.resolve())}}}
+                # No output path: papermill writes nothing; the files appear only complete (below).
+                nb = papermill.execute_notebook(
+                    str(job.template), None, parameters=job.parameters, kernel_name="python3",
+                    progress_bar=False, log_output=False, request_save_on_cell_execute=False, **kernel)
+                break
+            except PapermillExecutionError:
+                raise
+            except RuntimeError as exc:  # "Kernel didn't respond in 60 seconds": try once more
+                # A pooled kernel is retried by the pool, which resets it first: not here.
+                if attempt == 2 or km is not None or "didn't respond" not in str(exc) or stop.is_set():
+                    raise
+        # Record where the notebook came from and went without this machine's folders.
+        nb.metadata["papermill"]["input_path"] = display_name(job.template)
+        nb.metadata["papermill"]["output_path"] = stem.with_suffix(".ipynb").name
+        body, _ = (exporter or html_exporter()).from_notebook_node(nb)
+        write_atomic(stem.with_suffix(".html"), body)
+        write_atomic(stem.with_suffix(".ipynb"), nbformat.writes(nb))
+    except Exception:
+        if stop.is_set():
+            raise Interrupted("interrupted while running") from None
+        raise
+
+
+class Kernels:
+    """The kernels of one batch run.
+
+    With ``reuse`` each worker thread keeps one warm kernel for all its notebooks (imports done,
+    reset between notebooks by ``kernel.reset``); otherwise every notebook gets a fresh kernel.
+    ``interrupt`` stops the run from the main thread; ``close`` shuts every kernel down.
+    """
+
+    def __init__(self, reuse: bool = True):
+        self.reuse = reuse
+        self.stop = threading.Event()
+        self.started: weakref.WeakSet = weakref.WeakSet()  # every kernel manager made, pooled or fresh
+        self._warm: list = []  # (manager, client) of every warm kernel; threads cannot see each other's
+        self._lock = threading.Lock()
+        self._thread = threading.local()  # this worker thread's kernel and exporter
+
+    def run(self, job: Job) -> None:
+        """Run ``job`` in this thread's warm kernel or a fresh one; raises on failure."""
+        if not self.reuse:
+            run_job(job, stop=self.stop, exporter=self._exporter(), started=self.started)
+            return
+        for attempt in (1, 2):
+            if self.stop.is_set():
+                raise Interrupted("interrupted before it started")
+            try:
+                km = getattr(self._thread, "km", None)
+                if km is None or not km.is_alive():
+                    self._stop_thread_kernel()
+                    self._start(job.stem.parent)
+                self._set_up(f"import thads_analysis.batch.kernel as _k\n_k.reset({str(job.stem.parent.resolve())!r})")
+                run_job(job, km=self._thread.km, kc=self._thread.kc, stop=self.stop, exporter=self._exporter())
+                return
+            except Exception as exc:
+                from papermill.exceptions import PapermillExecutionError
+
+                if isinstance(exc, (PapermillExecutionError, Interrupted)) or attempt == 2 or self.stop.is_set():
+                    raise
+                self._stop_thread_kernel()  # a dead or stuck kernel: start a new one and try once more
+
+    def quiet_when_stopped(self, record) -> bool:
+        """A logging filter: once the batch is interrupted, the clients' "Kernel died" errors are
+        expected and the command says it was interrupted in one line."""
+        return not self.stop.is_set()
+
+    def interrupt(self) -> None:
+        """No new notebook starts; the running ones lose their kernels and end at once."""
+        self.stop.set()
+        for manager in list(self.started):
+            process = getattr(getattr(manager, "provisioner", None), "process", None)
+            if process is not None and process.poll() is None:
+                process.kill()
+
+    def close(self) -> None:
+        """Shut down every warm kernel (of every thread)."""
+        with self._lock:
+            warm, self._warm = self._warm, []
+        for km, kc in warm:
+            _shutdown(km, kc)
+
+    def _exporter(self):
+        if not hasattr(self._thread, "exporter"):  # exporters are not shared across threads
+            self._thread.exporter = html_exporter()
+        return self._thread.exporter
+
+    def _start(self, folder: Path) -> None:
+        from jupyter_client import KernelManager
+        from jupyter_client.asynchronous import AsyncKernelClient
+        from jupyter_core.utils import run_sync
+
+        km = ipc_manager_class(KernelManager, self.started)(kernel_name="python3")
+        km.start_kernel(cwd=str(folder))
+        # An asynchronous client, as nbclient makes for itself: it watches the kernel while
+        # waiting for output, so a kernel that dies mid-notebook fails that notebook instead
+        # of hanging the batch. One event loop per worker thread (jupyter_core's run_sync).
+        kc = AsyncKernelClient(**km.get_connection_info(session=True), parent=km)
+        kc.allow_stdin = False
+        kc.start_channels()
+        self._thread.km, self._thread.kc = km, kc
+        with self._lock:
+            self._warm.append((km, kc))
+        run_sync(kc.wait_for_ready)(timeout=120)
+        self._set_up("import thads_analysis.batch.kernel as _k\n_k.warm_up()")
+
+    def _set_up(self, code: str) -> None:
+        """Run set-up code in this thread's kernel; fails at once if it dies or the batch is interrupted."""
+        import asyncio
+
+        from jupyter_core.utils import run_sync
+
+        km, kc = self._thread.km, self._thread.kc
+
+        async def watched():
+            task = asyncio.ensure_future(kc.execute_interactive(code, silent=True, timeout=120))
+            while not task.done():
+                await asyncio.wait([task], timeout=0.5)
+                if not task.done() and (self.stop.is_set() or not km.is_alive()):
+                    task.cancel()
+                    raise Interrupted("interrupted") if self.stop.is_set() else RuntimeError("the kernel died")
+            return task.result()
+
+        reply = run_sync(watched)()
+        if reply["content"]["status"] != "ok":
+            raise RuntimeError(f"kernel set-up failed: {reply['content'].get('ename')}: {reply['content'].get('evalue')}")
+
+    def _stop_thread_kernel(self) -> None:
+        km, kc = getattr(self._thread, "km", None), getattr(self._thread, "kc", None)
+        if km is None:
+            return
+        self._thread.km = self._thread.kc = None
+        with self._lock:
+            if (km, kc) in self._warm:
+                self._warm.remove((km, kc))
+        _shutdown(km, kc)
+
+
+def _shutdown(km, kc) -> None:
+    kc.stop_channels()
+    if km.has_kernel:
+        km.shutdown_kernel(now=True)

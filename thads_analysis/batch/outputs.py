@@ -1,0 +1,129 @@
+"""The output folder: its checks, atomic writes, the lock of a run, index.html and summary.csv."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from ..vocabulary import status_label
+
+
+def check_output(out: Path) -> Path:
+    """``out`` when reports can be written there (an existing writable folder, or one that can be
+    created in a writable folder); ValueError saying why not. Nothing is created yet."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {out} is a file, not a folder; choose a folder for the reports")
+    existing = out
+    while not existing.exists():
+        if existing.parent == existing:
+            break
+        existing = existing.parent
+    if existing.exists() and not existing.is_dir():
+        raise ValueError(f"--out {out}: {existing} is a file, so the folder cannot be created; choose another --out")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ValueError(f"--out {out}: the folder {existing} is not writable; choose another --out")
+    return out
+
+
+def _inside(path: Path, root: Path) -> bool:
+    """True when ``path``, links resolved, lies in ``root`` (links resolved too)."""
+    return os.path.realpath(path) == os.path.realpath(root) or \
+        os.path.realpath(path).startswith(os.path.realpath(root) + os.sep)
+
+
+def check_folder(path: Path, root: Path) -> None:
+    """ValueError when ``path`` (a folder inside ``root``) is a link leading out of ``root`` or is not
+    a folder: reports are never written, nor anything deleted, outside --out."""
+    if path.is_symlink() and not _inside(path, root):
+        raise ValueError(f"{path} is a link to {os.path.realpath(path)}, outside the output folder {root}; "
+                         "remove the link or choose another --out")
+    if path.exists() and not path.is_dir():
+        raise ValueError(f"{path} is a file where the reports need a folder; move it away or choose another --out")
+
+
+def own_folder(path: Path, root: Path) -> Path:
+    """``path``, created if missing, after ``check_folder``."""
+    check_folder(path, root)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@contextlib.contextmanager
+def output_lock(out: Path):
+    """Hold the output folder for one run: two runs at once would each remove the other's new
+    snapshot (inputs.prune_inputs) and could interleave their index and summary."""
+    import filelock
+
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        with filelock.FileLock(out / ".thads-report.lock", timeout=0):
+            yield
+    except filelock.Timeout:
+        raise ValueError(f"another `thads report` is writing into {out}; wait until it ends or choose another "
+                         "--out") from None
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a new temporary file beside it, then rename: a reader never
+    sees half a file, an earlier file stays until the new one is complete, and a link planted
+    at the temporary name is never followed (mkstemp creates a file that did not exist)."""
+    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; reports are meant to be shared
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def summary_table(analysis, names: dict[str, str]) -> pd.DataFrame:
+    """One row per province: rates, targets, gaps, statuses, ranks; computed by the package."""
+    from ..analysis.pipeline import scorecard
+
+    table = analysis.emulation()
+    extra = []
+    for code in table["province_code"]:
+        card = scorecard(analysis, code).set_index("indicator")
+        row = {"province_code": code}
+        for indicator in ["completion_rate_cases", "completion_rate_money",
+                          "carry_forward_with_conditions_change_cases", "carry_forward_with_conditions_change_money"]:
+            row[f"{indicator}_target"] = card.at[indicator, "target"]
+            row[f"{indicator}_gap"] = card.at[indicator, "gap"]
+            row[f"{indicator}_status"] = card.at[indicator, "status"]
+            row[f"{indicator}_status_label"] = card.at[indicator, "status_label"]
+        extra.append(row)
+    table = table.merge(pd.DataFrame(extra), on="province_code")
+    for measure in ("cases", "money"):
+        table.insert(table.columns.get_loc(f"status_{measure}") + 1, f"status_{measure}_label",
+                     table[f"status_{measure}"].map(status_label))
+    table.insert(1, "period_end", analysis.period_end.date().isoformat())
+    table["report"] = table["province_code"].map(lambda c: f"{names[c]}.html" if c in names else "")
+    return table
+
+
+def csv_text(frame: pd.DataFrame) -> str:
+    """A table as CSV text, with any text cell that a spreadsheet would run as a formula made inert."""
+    from ..ingest.spreadsheet import inert_cells
+
+    return inert_cells(frame).to_csv(index=False)
+
+
+def write_index(folder: Path, summary: pd.DataFrame, analysis, failures: list, national_name: str | None) -> Path:
+    """index.html: a sortable table of all provinces with status and links (jinja2, autoescaped);
+    ``national_name`` is the national overview's file name when it was made."""
+    from ..ingest.schema import SAMPLE_MARK
+    from ..reporting.report import ENV
+
+    html = ENV.get_template("index.html.j2").render(
+        rows=summary.to_dict("records"), period=analysis.period_end.strftime("%d/%m/%Y"), year=analysis.year,
+        is_sample=analysis.is_sample, mark=SAMPLE_MARK, failures=failures, national_name=national_name)
+    path = folder / "index.html"
+    write_atomic(path, html)
+    return path

@@ -1,0 +1,130 @@
+"""What a batch will make: one ``Plan`` per period, its folder and its jobs (one notebook each)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ..ingest import schema
+from ..ingest.io import LoadResult
+from ..paths import NOTEBOOKS_DIR
+from ..provinces import provinces
+from .outputs import check_folder
+
+PROVINCE_TEMPLATE = NOTEBOOKS_DIR / "province_report.ipynb"
+NATIONAL_TEMPLATE = NOTEBOOKS_DIR / "national_overview.ipynb"
+NATIONAL_NAME = "00-toan-quoc"
+
+
+@dataclass
+class Job:
+    """One notebook to run: its template, parameters and output files (without suffix)."""
+
+    name: str  # "36-nam-dinh" or "00-toan-quoc"
+    label: str  # "36 Nam Định" or "Toàn quốc"
+    template: Path
+    parameters: dict
+    stem: Path
+
+    @property
+    def key(self) -> str:
+        """Unique across periods: "2017-09-30/36-nam-dinh"."""
+        return f"{self.stem.parent.name}/{self.name}"
+
+
+@dataclass
+class Failure:
+    """A report that could not be produced, and why."""
+
+    label: str
+    reason: str
+
+    @classmethod
+    def of(cls, label: str, exc: BaseException) -> Failure:
+        """The failure of ``label`` by ``exc``: the failing cell of a notebook, else the error."""
+        from papermill.exceptions import PapermillExecutionError
+
+        if isinstance(exc, PapermillExecutionError):
+            return cls(label, f"cell {exc.cell_index}: {exc.ename}: {exc.evalue}")
+        return cls(label, f"{type(exc).__name__}: {exc}")
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.reason}"
+
+
+@dataclass
+class Plan:
+    """One period's folder, its jobs and the provinces whose report is absent from the data."""
+
+    folder: Path
+    period: pd.Timestamp
+    names: dict[str, str]  # province code → file name without suffix
+    jobs: list[Job]
+    absent: list[Failure] = field(default_factory=list)
+    data_dir: Path | None = None  # the inputs snapshot, once written
+    targets: Path | None = None
+
+    def point_at(self, data_dir: Path, targets: Path) -> None:
+        """Give every job the inputs snapshot, relative to the folder the kernel runs in."""
+        self.data_dir, self.targets = data_dir, targets
+        for job in self.jobs:
+            job.parameters.update(data_path=os.path.relpath(data_dir, self.folder),
+                                  targets_path=os.path.relpath(targets, self.folder))
+
+
+def check_parameters(template: Path, parameters: dict) -> None:
+    """Fail on parameters the template does not declare (papermill only warns)."""
+    import papermill
+
+    declared = set(papermill.inspect_notebook(str(template)))
+    unknown = sorted(set(parameters) - declared)
+    if unknown:
+        raise ValueError(f"{template.name} has no parameter(s) {', '.join(unknown)}; it declares {', '.join(sorted(declared))}")
+
+
+def job_count(jobs: int | None) -> int:
+    """Notebooks run at once: ``jobs``, at most the cores (each job keeps a kernel of a few hundred MB)."""
+    cores = os.cpu_count() or 1
+    if jobs is None:
+        return cores
+    if jobs < 1:
+        raise ValueError(f"--jobs {jobs}: give a number of notebooks to run at once, 1 or more")
+    return min(jobs, cores)
+
+
+def plan_period(result: LoadResult, year: int, period: pd.Timestamp, wanted, all_provinces: bool, out: Path,
+                dated_labels: bool) -> Plan:
+    """The folder and jobs of one period; ValueError when they cannot be made. Nothing is written
+    (the snapshot is written once every plan passed its checks)."""
+    folder = out / period.date().isoformat()
+    check_folder(folder, out)
+    check_folder(folder / "inputs", folder)
+    present = set(result.frame.loc[result.frame["period_end"] == period, "province_code"])
+    if wanted is not None and wanted.code not in present:
+        raise ValueError(f"no data for {wanted.name} ({wanted.code}) at {period.strftime('%d/%m/%Y')}")
+    common = dict(year=int(year), period_end=period.date().isoformat(), data_path="", targets_path="")
+    check_parameters(PROVINCE_TEMPLATE, {"province": "", **common})
+    reference = provinces().set_index("code")
+    codes = [wanted.code] if wanted else sorted(present)
+    names = {c: f"{c}-{reference.at[c, 'slug']}" for c in codes}
+    prefix = period.strftime("%d/%m/%Y ") if dated_labels else ""
+    jobs = [Job(names[c], f"{prefix}{c} {reference.at[c, 'short_name']}", PROVINCE_TEMPLATE,
+                {"province": c, **common}, folder / names[c]) for c in codes]
+    if all_provinces:
+        check_parameters(NATIONAL_TEMPLATE, common)
+        jobs.insert(0, Job(NATIONAL_NAME, f"{prefix}Toàn quốc", NATIONAL_TEMPLATE, dict(common),
+                           folder / NATIONAL_NAME))
+    for job in jobs:
+        for suffix in (".ipynb", ".html"):
+            target = job.stem.with_suffix(suffix)
+            if target.is_dir() and not target.is_symlink():
+                raise ValueError(f"{target} is a folder where a report goes; move it away or choose another --out")
+    year_rows = result.frame["period_end"].map(schema.statistical_year) == schema.statistical_year(period)
+    absent = sorted(set(result.frame.loc[year_rows, "province_code"]) - present) if all_provinces else []
+    return Plan(folder, period, names, jobs,
+                [Failure(f"{prefix}{c} {reference.at[c, 'short_name']}", f"no report at "
+                         f"{period.strftime('%d/%m/%Y')}, although the data hold its other months of the "
+                         "year; region and national totals that need it are withheld") for c in absent])

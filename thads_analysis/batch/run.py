@@ -1,0 +1,123 @@
+"""Batch reports: executed notebooks and HTML for provinces and the nation, via papermill.
+
+Everything that can fail on the input is checked in this process before any kernel starts.
+The validated data are written once to ``<out>/<period>/inputs/`` (parquet, keeping the
+original file and row of every value) and each notebook reads that snapshot, so a report can
+be re-run on exactly the numbers it showed. Notebooks run in parallel threads (each has its
+own kernel process); outputs are written to temporary files and renamed, so a failed report
+leaves the previous good one in place. One failing report does not stop the others.
+"""
+
+from __future__ import annotations
+
+import os
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..analysis.pipeline import DEFAULT_YEAR, prepare
+from ..analysis.targets import read_targets
+from ..ingest import schema
+from ..ingest.io import LoadResult, load_usable, set_aside_lines, set_aside_notes
+from ..ingest.schema import DataError
+from ..paths import DEFAULT_TARGETS, SAMPLE_DIR
+from ..provinces import lookup
+from .executors import run_jobs, run_on_dask
+from .inputs import prune_inputs, write_inputs
+from .outputs import check_output, csv_text, output_lock, own_folder, summary_table, write_atomic, write_index
+from .plan import NATIONAL_NAME, Failure, Plan, job_count, plan_period
+
+
+@dataclass
+class BatchResult:
+    out_dir: Path  # the period's folder (the output root when several periods were made)
+    produced: list[str] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+    folders: list[Path] = field(default_factory=list)
+    made: dict = field(default_factory=dict)  # folder → reports made there by this run
+    set_aside: list[str] = field(default_factory=list)  # provinces left out of another province's report
+
+
+def run_batch(province=None, all_provinces: bool = False, jobs: int | None = None, year: int | None = None,
+              period_end=None, data=None, targets=None, out: Path = Path("reports"), money_unit: str | None = None,
+              progress: bool = True, reuse_kernels: bool = True, all_periods: bool = False,
+              scheduler: str | None = None) -> BatchResult:
+    """Produce reports for one province or all (plus the national overview, index and summary).
+
+    ``all_periods`` makes the reports of every period of the year in the data, one folder
+    each, in one run of the kernels. ``scheduler`` sends the notebooks to a Dask distributed
+    scheduler instead of local kernels. Raises DataError / ValueError for input that stops
+    everything (before any kernel starts). A province whose rows break a rule is set aside:
+    with ``all_provinces`` it is a failure; for another province's report a warning
+    (``BatchResult.set_aside``), said on the report's page too.
+    """
+    data_paths = [Path(p) for p in ([data] if isinstance(data, (str, Path)) else (data or [SAMPLE_DIR]))]
+    targets_path = Path(targets) if targets else DEFAULT_TARGETS
+    wanted = None if all_provinces else lookup(province)  # unknown names fail here
+    read_targets(targets_path)  # a bad targets file fails here
+    out = check_output(Path(out))
+    return _run_batch(data_paths, targets_path, wanted, all_provinces, jobs, year, period_end, out, money_unit,
+                      progress, reuse_kernels, all_periods, scheduler)
+
+
+def _run_batch(data_paths, targets_path, wanted, all_provinces, jobs, year, period_end, out, money_unit, progress,
+               reuse_kernels, all_periods, scheduler) -> BatchResult:
+    from ..analysis.indicators import periods as data_periods
+    from ..analysis.indicators import resolve_period
+
+    result, bad = load_usable(data_paths, money_unit)
+    if result.frame is None or (wanted is not None and wanted.code in bad):
+        problems = result.errors or (bad.get(wanted.code, []) if wanted else [])
+        raise DataError(problems)
+    if year is None:
+        year = schema.statistical_year(period_end) if period_end is not None else DEFAULT_YEAR
+    chosen = [resolve_period(result.frame, year, period_end)]
+    if all_periods:
+        chosen = data_periods(result.frame, year)
+    plans = [plan_period(result, year, period, wanted, all_provinces, out, len(chosen) > 1) for period in chosen]
+    with output_lock(out):  # every check passed: now the folders and snapshots, which the notebooks name
+        try:
+            produced, failures = _make_reports(plans, result, targets_path, set_aside_notes(bad), jobs, progress,
+                                               reuse_kernels, scheduler)
+            set_aside = set_aside_lines(bad)
+            if all_provinces:
+                failures += [Failure(*line.split(": ", 1)) for line in set_aside]
+                failures += [failure for plan in plans for failure in plan.absent]
+                for plan in plans:
+                    failures += _write_index_and_summary(plan, produced, failures, year)
+        finally:  # also when interrupted: no snapshot stays that no report names
+            for plan in plans:
+                prune_inputs(plan.folder)
+    names = sorted(key.split("/", 1)[1] for key in produced)
+    made = {plan.folder: sum(1 for j in plan.jobs if j.key in produced) for plan in plans}
+    return BatchResult(plans[0].folder if len(plans) == 1 else out, names, failures,
+                       [plan.folder for plan in plans], made, [] if all_provinces else set_aside)
+
+
+def _make_reports(plans: list[Plan], result: LoadResult, targets_path: Path, notes: list[str], jobs, progress: bool,
+                  reuse_kernels: bool, scheduler: str | None) -> tuple[list[str], list[Failure]]:
+    """Folders and inputs snapshots of the plans, then their notebooks; returns reports made and failures."""
+    for plan in plans:
+        own_folder(plan.folder, plan.folder.parent)
+        plan.point_at(*write_inputs(result, targets_path, plan.folder, notes))
+    job_list = [job for plan in plans for job in plan.jobs]
+    if scheduler:
+        return run_on_dask(job_list, scheduler, progress)
+    return run_jobs(job_list, min(job_count(jobs), len(job_list)), progress, reuse_kernels)
+
+
+def _write_index_and_summary(plan: Plan, produced: list[str], failures: list[Failure], year: int) -> list[Failure]:
+    """summary.csv and index.html of one period's folder; a failure to write them is listed, never raised."""
+    folder = plan.folder
+    try:
+        done = {job.name.split("-")[0] for job in plan.jobs if job.key in produced}
+        analysis = prepare(plan.data_dir, plan.targets, year, plan.period)
+        summary = summary_table(analysis, {c: n for c, n in plan.names.items() if c in done})
+        write_atomic(folder / "summary.csv", csv_text(summary))
+        national = any(j.key in produced and j.name == NATIONAL_NAME for j in plan.jobs)
+        write_index(folder, summary, analysis, failures, NATIONAL_NAME if national else None)
+        return []
+    except Exception as exc:  # the reports are made: say what is missing rather than stop
+        if os.environ.get("THADS_DEBUG"):
+            traceback.print_exception(exc)
+        return [Failure.of(f"{folder.name}: index.html, summary.csv", exc)]
