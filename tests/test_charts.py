@@ -22,6 +22,7 @@ import pytest
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
+from thads_analysis import numbers
 from thads_analysis.analysis.funnel import funnel_curve, funnel_table
 from thads_analysis.provinces import provinces
 from thads_analysis.reporting import charts
@@ -215,10 +216,10 @@ def test_formatters_write_vietnamese_numbers():
     assert charts.vn_percent_formatter()(-0.2, 0) == "0%"
     assert charts.vn_number_formatter()(12345, 0) == "12.345"
     assert charts.vn_number_formatter(1, scale=1e9)(35242612983000, 0) == "35.242,6"
-    assert charts.signed_percent(-33 / 1296 * 100) == "−2,55%"
-    assert charts.signed_percent(6.4) == "+6,40%"
-    assert charts.short_percent(73) == "73%"
-    assert charts.short_percent(73.5) == "73,5%"
+    assert numbers.signed_percent(-33 / 1296 * 100) == "−2,55%"
+    assert numbers.signed_percent(6.4) == "+6,40%"
+    assert numbers.short_percent(73) == "73%"
+    assert numbers.short_percent(73.5) == "73,5%"
     assert charts.target_label(79.25) == "Chỉ tiêu 79,25%"
     assert charts.month_label(pd.Timestamp("2016-10-31")) == "T10/2016"
 

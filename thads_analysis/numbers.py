@@ -17,7 +17,8 @@ LOCALE = "vi"
 _PLAIN = re.compile(r"^[+-]?\d+(\.\d+)?([eE][+-]?\d+)?$")
 # "1.234" or "1.234.567": dots grouping thousands, the Vietnamese way.
 _VI_GROUPED = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$")
-_EMPTY = {"", "-", "–", "—", "x", "nan", "none", "null"}
+# What a cell holds when it means "nothing": empty, a dash, "x" as forms print, text of a missing value.
+BLANK_TEXTS = frozenset({"", "-", "–", "—", "x", "nan", "none", "null"})
 # One group of three digits after a single separator reads two ways: "865,000" is 865 the
 # Vietnamese way (decimal comma) and 865.000 the English way; "1.234" is 1234 the Vietnamese way
 # and 1,234 as a plain decimal. The writing of the other cells of a file decides (see ``style_of``).
@@ -49,7 +50,7 @@ def is_blank(value) -> bool:
         return True
     if isinstance(value, float) and math.isnan(value):
         return True
-    if isinstance(value, str) and value.strip().lower() in _EMPTY:
+    if isinstance(value, str) and value.strip().lower() in BLANK_TEXTS:
         return True
     return value is pd.NA or value is pd.NaT
 
@@ -144,6 +145,34 @@ def format_number(value, decimals: int = 2) -> str:
 def format_percent(value, decimals: int = 2) -> str:
     """A rate already in percent: 79.25 → "79,25%"."""
     return format_number(value, decimals) + "%"
+
+
+MINUS = "\u2212"  # the typographic minus sign of printed figures
+
+
+def no_negative_zero(value: float, decimals: int) -> float:
+    """-0,0 → 0 so that a figure never reads "-0%" once rounded to ``decimals``."""
+    return 0.0 if abs(value) < 0.5 * 10 ** (-decimals) else value
+
+
+def with_minus_sign(text: str) -> str:
+    """A leading ASCII hyphen-minus (as Babel writes it) → the typographic minus sign."""
+    return text.replace("-", MINUS, 1) if text.startswith("-") else text
+
+
+def short_percent(value: float) -> str:
+    """A target as written in the text: 73 → "73%", 73.5 → "73,5%", 79.25 → "79,25%"."""
+    text = format_number(round(float(value), 2), 2)
+    if "," in text:
+        text = text.rstrip("0").rstrip(",")
+    return with_minus_sign(text) + "%"
+
+
+def signed_percent(value: float, decimals: int = 2) -> str:
+    """A change in percent with its sign: −2,55% / +1,20% / 0,00%."""
+    value = no_negative_zero(float(value), decimals)
+    text = format_percent(abs(value), decimals)
+    return (MINUS if value < 0 else "+" if value > 0 else "") + text
 
 
 def format_money(dong, unit: str = "tỷ đồng", decimals: int = 1) -> str:

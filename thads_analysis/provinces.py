@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from .paths import PACKAGE_DATA
+from .vocabulary import NATIONAL
 
 REFERENCE_CSV = PACKAGE_DATA / "provinces_2017.csv"
 COLUMNS = [
@@ -220,6 +221,15 @@ def region_codes(region: str) -> list[str]:
         if normalize_name(name) == wanted:
             return [p.code for p in _by_code().values() if p.region == name]
     raise ValueError(f"Unknown region {region!r}. Regions: {', '.join(REGIONS)}.")
+
+
+def scope_codes(scope: str) -> list[str]:
+    """Province codes of a scope: "national", a region name, or a province code/name."""
+    if scope == NATIONAL:
+        return list(_by_code())
+    if normalize_name(str(scope)) in {normalize_name(r) for r in REGIONS}:
+        return region_codes(scope)
+    return [lookup(scope).code]
 
 
 # ---------------------------------------------------------------------------------------------------

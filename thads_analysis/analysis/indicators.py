@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..ingest import schema
-from ..provinces import REGIONS, lookup, normalize_name, provinces
+from ..provinces import REGIONS, lookup, provinces
 from ..vocabulary import KEY_CATEGORIES, NATIONAL, NATIONAL_LABEL, months_elapsed
 from .catalogue import describe, formulas
 
@@ -20,18 +20,6 @@ TOTAL_KEYS = ["scope", "period_end", "measure", "category"]
 
 
 # ---------------------------------------------------------------- scopes and totals
-
-
-def scope_codes(scope: str) -> list[str]:
-    """Province codes of a scope: "national", a region name, or a province code/name."""
-    if scope == NATIONAL:
-        return list(provinces()["code"])
-    regions = {normalize_name(r): r for r in REGIONS}
-    if normalize_name(str(scope)) in regions:
-        region = regions[normalize_name(str(scope))]
-        table = provinces()
-        return list(table.loc[table["region"] == region, "code"])
-    return [lookup(scope).code]
 
 
 def scope_name(scope: str) -> str:

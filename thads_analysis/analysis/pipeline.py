@@ -17,11 +17,11 @@ from ..ingest import schema
 from ..ingest.io import data_files, is_sample, load_usable, origin_of, set_aside_lines, set_aside_notes
 from ..ingest.schema import DataError
 from ..paths import DEFAULT_TARGETS, SAMPLE_DIR
-from ..provinces import REGIONS, lookup
+from ..provinces import REGIONS, lookup, scope_codes
 from .assess import assess
 from .campaign import DEFAULT_CAMPAIGN, read_campaign, window_indicators
 from .catalogue import INDICATORS, describe
-from .indicators import NATIONAL, indicators, resolve_period, scope_codes, totals
+from .indicators import NATIONAL, indicators, resolve_period, totals
 from .targets import read_targets, year_warning
 
 DEFAULT_YEAR = 2017

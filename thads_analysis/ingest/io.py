@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..numbers import STYLE_EVIDENCE, STYLE_NAMES, NumberParseError, format_int, is_blank, parse_number
+from ..numbers import BLANK_TEXTS, STYLE_EVIDENCE, STYLE_NAMES, NumberParseError, format_int, is_blank, parse_number
 from ..paths import BUNDLE_ROOT
 from ..provinces import UnknownProvinceError, lookup
 from . import schema
@@ -37,7 +37,6 @@ PROVENANCE = {"source file": "source_file", "source row": "source_row"}
 TOTAL_ROW_WORDS = {"tong cong", "toan quoc", "tong so", "cong", "ca nuoc", "total", "tong"}
 SOURCE_COLUMNS = ["source_file", "source_row"]
 DEFAULT_ORIGIN = "reported"
-BLANK_TEXTS = {"", "-", "–", "—", "x", "nan", "none", "null"}
 
 
 @dataclass

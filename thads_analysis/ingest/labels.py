@@ -14,13 +14,9 @@ from . import schema
 
 
 @lru_cache(maxsize=65536)
-def _fold(text: str) -> str:
-    return normalize_name(text)
-
-
 def normalize_label(text) -> str:
     """Fold a header or value for matching: no diacritics, lower case, single spaces."""
-    return _fold(str(text))
+    return normalize_name(str(text))
 
 
 def strip_numbering(text: str) -> str:

@@ -47,14 +47,22 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, MaxNLocator, NullFormatter
 
 from ..analysis.funnel import OUTER_LEVEL
-from ..numbers import format_int, format_number, format_percent
+from ..numbers import (
+    format_int,
+    format_number,
+    format_percent,
+    no_negative_zero,
+    short_percent,
+    signed_percent,
+    with_minus_sign,
+)
 from ..vocabulary import MEASURES, NO_DATA, STATUSES, status
 
 CHARTS = ("rates_vs_target", "monthly_path", "carry_over_years", "key_categories", "funnel_plot", "ranked_bars",
           "status_heatmap", "status_map", "region_bars")
 __all__ = [
     "STATUS_COLORS", "FLAG_COLORS", "NO_TARGET_LABEL", "RC", "WIDTH", "DPI", "CHARTS", "vn_percent_formatter",
-    "vn_number_formatter", "short_percent", "signed_percent", "target_label", "month_label", "to_png", *CHARTS,
+    "vn_number_formatter", "target_label", "month_label", "to_png", *CHARTS,
 ]
 
 STATUS_COLORS = {s.code: s.colour for s in STATUSES}  # status code → colour (vocabulary.Status)
@@ -99,46 +107,19 @@ RC = {
     "svg.hashsalt": "thads-analysis",
 }
 
-_MINUS = "\u2212"
-
-
 # ---------------------------------------------------------------------------------------------
-# Number formatting for axes and labels
-
-
-def _clean_zero(value: float, decimals: int) -> float:
-    """-0,0 → 0 so that a tick never reads "-0%"."""
-    return 0.0 if abs(value) < 0.5 * 10 ** (-decimals) else value
-
-
-def _signed(text: str) -> str:
-    """ASCII hyphen-minus from Babel → typographic minus sign."""
-    return text.replace("-", _MINUS, 1) if text.startswith("-") else text
+# Axis formatters (the number writing itself is numbers.py's)
 
 
 def vn_percent_formatter(decimals: int = 0) -> FuncFormatter:
     """Axis formatter for values already in percent: 80 → "80%", 79.25 → "79,25%" (decimals=2)."""
-    return FuncFormatter(lambda x, pos=None: _signed(format_percent(_clean_zero(x, decimals), decimals)))
+    return FuncFormatter(lambda x, pos=None: with_minus_sign(format_percent(no_negative_zero(x, decimals), decimals)))
 
 
 def vn_number_formatter(decimals: int = 0, scale: float = 1.0) -> FuncFormatter:
     """Axis formatter with Vietnamese grouping: 12345 → "12.345"; ``scale`` divides first (1e9: đồng → tỷ)."""
-    return FuncFormatter(lambda x, pos=None: _signed(format_number(_clean_zero(x / scale, decimals), decimals)))
-
-
-def short_percent(value: float) -> str:
-    """A target as written in the text: 73 → "73%", 73.5 → "73,5%", 79.25 → "79,25%"."""
-    text = format_number(round(float(value), 2), 2)
-    if "," in text:
-        text = text.rstrip("0").rstrip(",")
-    return _signed(text) + "%"
-
-
-def signed_percent(value: float, decimals: int = 2) -> str:
-    """A change in percent with its sign: −2,55% / +1,20% / 0,00%."""
-    value = _clean_zero(float(value), decimals)
-    text = format_percent(abs(value), decimals)
-    return (_MINUS if value < 0 else "+" if value > 0 else "") + text
+    return FuncFormatter(lambda x, pos=None: with_minus_sign(format_number(no_negative_zero(x / scale, decimals),
+                                                                           decimals)))
 
 
 def target_label(value: float) -> str:

@@ -84,6 +84,7 @@ import pandas as pd
 
 from ..ingest.schema import CATEGORIES, MEASURES, ORIGIN_COLUMN, SAMPLE_ORIGIN, STANDING_COLUMNS, VALUE_COLUMNS
 from ..paths import SAMPLE_DIR
+from ..provinces import lookup, provinces
 
 DEFAULT_SEED = 2017
 # The 2016 and 2017 full years are the 30/09 reports of the monthly files: each is written once, in
@@ -99,34 +100,26 @@ UNITS = {"cases": "việc", "money": "đồng"}
 OUTPUT_COLUMNS = ["province_code", "province_name", "period_end", "measure", "category", "unit", ORIGIN_COLUMN,
                   *VALUE_COLUMNS]
 
-# Code, short name ([QD124-2004]), caseload size, money per case relative to the typical province.
+# Province code → (caseload size, money per case relative to the typical province), in code order.
 # Sizes are a hand-made index of the yearly caseload (population × economic activity); they are not
-# published figures. Hard-coded so the sample does not depend on the province reference module.
-PROVINCES = [
-    ("01", "Hà Nội", 85.0, 4.5), ("02", "Hà Giang", 4.5, 0.35), ("04", "Cao Bằng", 4.0, 0.35),
-    ("06", "Bắc Kạn", 2.2, 0.35), ("08", "Tuyên Quang", 5.0, 0.4), ("10", "Lào Cai", 5.5, 0.5),
-    ("11", "Điện Biên", 3.2, 0.35), ("12", "Lai Châu", 2.8, 0.35), ("14", "Sơn La", 6.5, 0.4),
-    ("15", "Yên Bái", 5.0, 0.4), ("17", "Hòa Bình", 6.0, 0.45), ("19", "Thái Nguyên", 11.0, 0.6),
-    ("20", "Lạng Sơn", 5.5, 0.45), ("22", "Quảng Ninh", 15.0, 1.3), ("24", "Bắc Giang", 12.0, 0.6),
-    ("25", "Phú Thọ", 10.0, 0.55), ("26", "Vĩnh Phúc", 11.0, 0.9), ("27", "Bắc Ninh", 15.0, 1.4),
-    ("30", "Hải Dương", 14.0, 0.7), ("31", "Hải Phòng", 30.0, 1.6), ("33", "Hưng Yên", 10.0, 0.7),
-    ("34", "Thái Bình", 11.0, 0.5), ("35", "Hà Nam", 7.0, 0.55), ("36", "Nam Định", 9.0, 0.5),
-    ("37", "Ninh Bình", 8.0, 0.6), ("38", "Thanh Hóa", 29.0, 0.6), ("40", "Nghệ An", 27.0, 0.6),
-    ("42", "Hà Tĩnh", 8.0, 0.6), ("44", "Quảng Bình", 7.0, 0.5), ("45", "Quảng Trị", 5.5, 0.5),
-    ("46", "Thừa Thiên Huế", 11.0, 0.8), ("48", "Đà Nẵng", 16.0, 2.5), ("49", "Quảng Nam", 13.0, 0.7),
-    ("51", "Quảng Ngãi", 11.0, 0.7), ("52", "Bình Định", 14.0, 0.7), ("54", "Phú Yên", 8.0, 0.55),
-    ("56", "Khánh Hòa", 16.0, 1.3), ("58", "Ninh Thuận", 6.0, 0.5), ("60", "Bình Thuận", 14.0, 0.7),
-    ("62", "Kon Tum", 3.5, 0.4), ("64", "Gia Lai", 16.0, 0.6), ("66", "Đắk Lắk", 21.0, 0.7),
-    ("67", "Đắk Nông", 7.0, 0.5), ("68", "Lâm Đồng", 15.0, 0.8), ("70", "Bình Phước", 13.0, 0.7),
-    ("72", "Tây Ninh", 18.0, 0.7), ("74", "Bình Dương", 38.0, 2.0), ("75", "Đồng Nai", 42.0, 1.6),
-    ("77", "Bà Rịa - Vũng Tàu", 18.0, 1.5), ("79", "Hồ Chí Minh", 100.0, 6.5), ("80", "Long An", 23.0, 0.9),
-    ("82", "Tiền Giang", 20.0, 0.6), ("83", "Bến Tre", 16.0, 0.5), ("84", "Trà Vinh", 12.0, 0.5),
-    ("86", "Vĩnh Long", 13.0, 0.55), ("87", "Đồng Tháp", 18.0, 0.55), ("89", "An Giang", 23.0, 0.6),
-    ("91", "Kiên Giang", 22.0, 0.8), ("92", "Cần Thơ", 24.0, 1.2), ("93", "Hậu Giang", 10.0, 0.5),
-    ("94", "Sóc Trăng", 15.0, 0.5), ("95", "Bạc Liêu", 11.0, 0.5), ("96", "Cà Mau", 16.0, 0.55),
-]
-CODES = [p[0] for p in PROVINCES]
-NAMES = dict((p[0], p[1]) for p in PROVINCES)
+# published figures. Codes and names come from the province reference (provinces.py).
+SIZES = {
+    "01": (85.0, 4.5), "02": (4.5, 0.35), "04": (4.0, 0.35), "06": (2.2, 0.35), "08": (5.0, 0.4), "10": (5.5, 0.5),
+    "11": (3.2, 0.35), "12": (2.8, 0.35), "14": (6.5, 0.4), "15": (5.0, 0.4), "17": (6.0, 0.45), "19": (11.0, 0.6),
+    "20": (5.5, 0.45), "22": (15.0, 1.3), "24": (12.0, 0.6), "25": (10.0, 0.55), "26": (11.0, 0.9), "27": (15.0, 1.4),
+    "30": (14.0, 0.7), "31": (30.0, 1.6), "33": (10.0, 0.7), "34": (11.0, 0.5), "35": (7.0, 0.55), "36": (9.0, 0.5),
+    "37": (8.0, 0.6), "38": (29.0, 0.6), "40": (27.0, 0.6), "42": (8.0, 0.6), "44": (7.0, 0.5), "45": (5.5, 0.5),
+    "46": (11.0, 0.8), "48": (16.0, 2.5), "49": (13.0, 0.7), "51": (11.0, 0.7), "52": (14.0, 0.7), "54": (8.0, 0.55),
+    "56": (16.0, 1.3), "58": (6.0, 0.5), "60": (14.0, 0.7), "62": (3.5, 0.4), "64": (16.0, 0.6), "66": (21.0, 0.7),
+    "67": (7.0, 0.5), "68": (15.0, 0.8), "70": (13.0, 0.7), "72": (18.0, 0.7), "74": (38.0, 2.0), "75": (42.0, 1.6),
+    "77": (18.0, 1.5), "79": (100.0, 6.5), "80": (23.0, 0.9), "82": (20.0, 0.6), "83": (16.0, 0.5), "84": (12.0, 0.5),
+    "86": (13.0, 0.55), "87": (18.0, 0.55), "89": (23.0, 0.6), "91": (22.0, 0.8), "92": (24.0, 1.2), "93": (10.0, 0.5),
+    "94": (15.0, 0.5), "95": (11.0, 0.5), "96": (16.0, 0.55),
+}
+CODES = list(SIZES)
+NAMES = {p.code: p.short_name for p in map(lookup, CODES)}
+if CODES != list(provinces()["code"]):
+    raise RuntimeError("the sample's SIZES must list the 63 province codes of the reference, in code order")
 
 # Nam Định's 2017 full-year cases: the worked example of the report texts (synthetic).
 EXAMPLE_PROVINCE = "36"
@@ -444,8 +437,8 @@ class _Effects:
 
 def _draw_effects(rng: np.random.Generator) -> dict[str, _Effects]:
     """Province effects for cases and money."""
-    cases_size = np.array([p[2] for p in PROVINCES])
-    money_size = cases_size * np.array([p[3] for p in PROVINCES]) * np.exp(rng.normal(0.0, 0.1, 63))
+    cases_size = np.array([SIZES[c][0] for c in CODES])
+    money_size = cases_size * np.array([SIZES[c][1] for c in CODES]) * np.exp(rng.normal(0.0, 0.1, 63))
     effects = {}
     for measure, size, sd_share, sd_rate, term, red, stock in (
         ("cases", cases_size, 0.35, 0.45, (0.03, 0.09), (0.0, 0.0), ((0.04, 0.10), (0.005, 0.02), (0.02, 0.08))),
