@@ -11,7 +11,8 @@ import pytest
 from conftest import CODES, HEADER, good_rows, write_csv
 
 from thads_analysis import cli
-from thads_analysis.ingest.io import load, normalize_label, read_data
+from thads_analysis.ingest.io import load, read_data
+from thads_analysis.ingest.labels import normalize_label
 from thads_analysis.ingest.schema import DataError
 from thads_analysis.numbers import NumberParseError, format_money, format_percent, parse_number
 from thads_analysis.paths import TEMPLATES_DIR

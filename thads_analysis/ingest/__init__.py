@@ -1,6 +1,7 @@
 """Ingest: input files in, one validated canonical frame out.
 
-``readers`` (CSV, XLSX, parquet as raw tables) → ``labels`` (header and value words) →
-``io`` (canonical rows, money in đồng, the data of each province checked) → ``schema`` (the
-canonical frame and its rules). ``spreadsheet`` and ``template`` serve files people edit.
+``readers`` (CSV, XLSX, parquet as raw tables, in chunks) → ``headers`` (columns matched with
+the words of ``labels``) → ``canonical`` (cells to canonical rows, money in đồng) → ``io``
+(``load``: every file, the rules of ``schema`` run, provinces with bad rows set aside).
+``spreadsheet`` and ``template`` serve files people edit.
 """
