@@ -14,9 +14,14 @@ from . import schema
 
 
 @lru_cache(maxsize=65536)
+def _fold(text: str) -> str:
+    # Cached on the text, not on the cell: 1 and 1.0 are equal keys but different texts.
+    return normalize_name(text)
+
+
 def normalize_label(text) -> str:
     """Fold a header or value for matching: no diacritics, lower case, single spaces."""
-    return normalize_name(str(text))
+    return _fold(str(text))
 
 
 def strip_numbering(text: str) -> str:

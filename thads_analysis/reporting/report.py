@@ -53,7 +53,7 @@ ENV.globals.update(statuses=STATUSES, AT_RISK=AT_RISK, MISSED=MISSED,
 
 
 def render(template: str, **context) -> HTML:
-    """Render a template of ``thads_analysis/templates`` as an HTML display object."""
+    """Render a template of ``thads_analysis/reporting/templates`` as an HTML display object."""
     return HTML(ENV.get_template(template).render(**context))
 
 
