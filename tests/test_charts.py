@@ -23,7 +23,7 @@ from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
 from thads_analysis import numbers
-from thads_analysis.analysis.funnel import funnel_curve, funnel_table
+from thads_analysis.analysis.funnel import funnel
 from thads_analysis.provinces import provinces
 from thads_analysis.reporting import charts
 from thads_analysis.reporting.charts import MAIN, OTHER, STATUS_COLORS
@@ -84,9 +84,7 @@ def funnel_input():
                                             "Cần Thơ"],
                           "resolved": [9500, 1600, 3000, 800, 20000, 1190],
                           "with_conditions": [10000, 2000, 5000, 1000, 25000, 1500]})
-    table = funnel_table(frame, 0.8, adjust=None)
-    curve = funnel_curve(0.8, 800, 30000)
-    return table, curve
+    return funnel(frame, 0.8, adjust=None)
 
 
 def ranked_input():
@@ -124,7 +122,7 @@ BUILDERS = {
     "carry_over_years": lambda: charts.carry_over_years(carry_input(), {"cases": (0.0, "<"), "money": (0.0, "<")},
                                                         {"cases": "met", "money": "missed"}),
     "key_categories": lambda: charts.key_categories(categories_input(), {"cases": 73.0, "money": 32.0}),
-    "funnel_plot": lambda: charts.funnel_plot(*funnel_input(), "Toàn quốc 80%", highlight="36"),
+    "funnel_plot": lambda: charts.funnel_plot(funnel_input(), "Toàn quốc 80%", highlight="36"),
     "ranked_bars": lambda: charts.ranked_bars(ranked_input(), 73.0, "Tỷ lệ thi hành xong về việc (%)"),
     "status_heatmap": lambda: charts.status_heatmap(heatmap_input()),
     "status_map": lambda: charts.status_map(map_input()),
@@ -414,23 +412,27 @@ def test_funnel_plot(figures):
 
 
 def test_funnel_plot_names_outliers_without_highlight():
-    table, curve = funnel_input()
-    fig = charts.funnel_plot(table, curve, "Toàn quốc 80%")
+    result = funnel_input()
+    table = result.table
+    fig = charts.funnel_plot(result, "Toàn quốc 80%")
     names = texts(fig.axes[0])
     flagged = table.loc[table["flag"].isin(["above", "below"]), "province_name"]
     assert set(flagged) <= set(names) and "Bắc Giang" not in names
     assert not [c for c in fig.axes[0].collections if c.get_gid() == "highlight"]
 
 
-def test_funnel_plot_needs_p0():
-    table, curve = funnel_input()
-    bare = pd.DataFrame(curve)
-    bare.attrs = {}
-    table = table.copy()
-    table.attrs = {}
-    with pytest.raises(ValueError, match="p0"):
-        charts.funnel_plot(table, bare, "Toàn quốc 80%")
-    assert target_lines(charts.funnel_plot(table, bare, "x", p0=0.8).axes[0])[0].get_ydata()[0] == 80.0
+def test_funnel_plot_draws_the_limits_the_flags_used():
+    # Over-dispersed set around p0 = 0,5 (tests/test_funnel.py): phi = 2,125, so the multiplicative
+    # 99,8% upper limit at n = 100 is 0,5 + 0,1545116 × √2,125 = 0,7252375, not the plain 0,6545116.
+    frame = pd.DataFrame({"province_code": [f"{i:02d}" for i in range(1, 11)],
+                          "province_name": [f"T{i}" for i in range(1, 11)],
+                          "resolved": [30, 40, 45, 45, 50, 50, 55, 55, 60, 65], "with_conditions": [100] * 10})
+    ax = charts.funnel_plot(funnel(frame, 0.5, adjust="multiplicative"), "p0").axes[0]
+    (upper, lower) = sorted((line for line in ax.get_lines() if line.get_gid() == "limit998"),
+                            key=lambda line: -line.get_ydata()[0])
+    at_100 = np.interp(np.log(100), np.log(upper.get_xdata()), upper.get_ydata())
+    assert at_100 == pytest.approx(72.52375, abs=1e-3)
+    assert "Giới hạn 99,8% (đã điều chỉnh phân tán)" in [t.get_text() for t in ax.figure.legends[0].get_texts()]
 
 
 # ---------------------------------------------------------------------------------------------

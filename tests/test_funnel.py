@@ -13,8 +13,8 @@ from thads_analysis.analysis.funnel import (
     additive_tau2,
     chi2_upper5,
     control_limits,
+    funnel,
     funnel_curve,
-    funnel_table,
     overdispersion,
     z_scores,
 )
@@ -141,9 +141,9 @@ def test_z_independent_of_other_units_but_phi_is_not():
     assert after.z_scores[:10] == pytest.approx(before.z_scores, abs=TOL)
     assert z_scores([45], [100], 0.5) == pytest.approx([-1.0])
     assert after.phi != pytest.approx(before.phi)
-    table_before = funnel_table(over_frame(), 0.5)
+    table_before = funnel(over_frame(), 0.5).table
     extra = pd.DataFrame({"province_code": ["11"], "resolved": [95], "with_conditions": [100]}, index=["r10"])
-    table_after = funnel_table(pd.concat([over_frame(), extra]), 0.5)
+    table_after = funnel(pd.concat([over_frame(), extra]), 0.5).table
     pd.testing.assert_series_equal(table_after["z"].iloc[:10], table_before["z"], check_names=False,
                                    check_index_type=False)
     pd.testing.assert_series_equal(table_after["rate"].iloc[:10], table_before["rate"], check_names=False,
@@ -164,7 +164,8 @@ def test_table_province_above_at_998():
     # 75/100 = 0.75 within; 60/100 = 0.60 < 0.616189 → below.
     frame = pd.DataFrame({"province_code": ["01", "79", "92"], "resolved": [90, 75, 60],
                           "with_conditions": [100, 100, 100]}, index=[7, 8, 9])
-    table = funnel_table(frame, 0.75, adjust=None)
+    result = funnel(frame, 0.75, adjust=None)
+    table = result.table
     assert list(table.index) == [7, 8, 9]
     assert list(table["province_code"]) == ["01", "79", "92"]
     assert list(table["rate"]) == pytest.approx([0.90, 0.75, 0.60])
@@ -175,28 +176,29 @@ def test_table_province_above_at_998():
     assert list(table["flag"]) == ["above", "within", "below"]
     assert list(table["flag95"]) == ["above", "within", "below"]
     assert "lower998_adj" not in table.columns
-    assert table.attrs["adjust"] is None and table.attrs["adjusted"] is False
+    assert result.adjust is None and result.adjusted is False
 
 
 def test_table_zero_and_missing_denominator_no_data():
     frame = pd.DataFrame({"province_code": ["01", "02", "04"],
                           "resolved": pd.array([90, 0, pd.NA], dtype="Int64"),
                           "with_conditions": pd.array([100, 0, pd.NA], dtype="Int64")})
-    table = funnel_table(frame, 0.75)
+    result = funnel(frame, 0.75)
+    table = result.table
     assert list(table["flag"]) == ["above", "no data", "no data"]
     assert list(table["flag95"]) == ["above", "no data", "no data"]
     assert table["rate"].iloc[1:].isna().all()
     assert table["z"].iloc[1:].isna().all()
-    assert table.attrs["n_units"] == 1
+    assert result.n_units == 1
 
 
 def test_table_no_data_rows_excluded_from_phi():
-    base = funnel_table(over_frame(), 0.5)
+    base = funnel(over_frame(), 0.5)
     extra = pd.DataFrame({"province_code": ["11", "12"], "resolved": [0, 3],
                           "with_conditions": [0, np.nan]}, index=["r10", "r11"])
-    table = funnel_table(pd.concat([over_frame(), extra]), 0.5)
-    assert table.attrs["n_units"] == 10
-    assert table.attrs["phi"] == pytest.approx(base.attrs["phi"])
+    result = funnel(pd.concat([over_frame(), extra]), 0.5)
+    assert result.n_units == 10
+    assert result.phi == pytest.approx(base.phi)
 
 
 def test_table_multiplicative_adjustment_flags_fewer():
@@ -205,26 +207,28 @@ def test_table_multiplicative_adjustment_flags_fewer():
     # Adjusted 99.8%: 0.5 ± 0.1545116·1.457738 = 0.5 ± 0.2252375 = (0.2747625, 0.7252375): none.
     # Plain 95%: (0.4020018, 0.5979982): 0.30, 0.40 below; 0.60, 0.65 above → 4.
     # Adjusted 95%: 0.5 ± 0.0979982·1.457738 = 0.5 ± 0.1428557 = (0.3571443, 0.6428557): 0.30 below, 0.65 above → 2.
-    table = funnel_table(over_frame(), 0.5, adjust="multiplicative")
-    assert table.attrs["is_overdispersed"] and table.attrs["adjusted"]
-    assert table.attrs["phi"] == pytest.approx(2.125)
+    result = funnel(over_frame(), 0.5, adjust="multiplicative")
+    table = result.table
+    assert result.is_overdispersed and result.adjusted
+    assert result.phi == pytest.approx(2.125)
     assert table["lower998_adj"].iloc[0] == pytest.approx(0.2747625, abs=TOL)
     assert table["upper95_adj"].iloc[0] == pytest.approx(0.6428557, abs=TOL)
-    plain = funnel_table(over_frame(), 0.5, adjust=None)
+    plain = funnel(over_frame(), 0.5, adjust=None).table
     assert (plain["flag"] != "within").sum() == 1
     assert (table["flag"] != "within").sum() == 0
     assert (plain["flag95"] != "within").sum() == 4
     assert list(table["flag95"]) == ["below"] + ["within"] * 8 + ["above"]
-    assert "Giới hạn nới rộng theo √φ = 1,457738;" in table.attrs["method"]  # √2,125, worked out above
-    assert "φ = 2,125;" in table.attrs["method"]
+    assert "Giới hạn nới rộng theo √φ = 1,457738;" in result.method  # √2,125, worked out above
+    assert "φ = 2,125;" in result.method
 
 
 def test_table_additive_adjustment():
     # tau² = 0.003402778; sqrt(0.0025 + 0.003402778) = sqrt(0.005902778) = 0.0768296
     # 95%: 0.5 ± 1.959964·0.0768296 = 0.5 ± 0.1505833 = (0.3494167, 0.6505833): 0.30 below; 0.65 within
     # 99.8%: 0.5 ± 3.090232·0.0768296 = 0.5 ± 0.2374213 → nothing outside
-    table = funnel_table(over_frame(), 0.5, adjust="additive")
-    assert table.attrs["tau2"] == pytest.approx(0.003402778, abs=1e-9)
+    result = funnel(over_frame(), 0.5, adjust="additive")
+    table = result.table
+    assert result.tau2 == pytest.approx(0.003402778, abs=1e-9)
     assert table["lower95_adj"].iloc[0] == pytest.approx(0.3494167, abs=TOL)
     assert table["upper998_adj"].iloc[0] == pytest.approx(0.7374213, abs=TOL)
     assert list(table["flag95"]) == ["below"] + ["within"] * 9
@@ -233,15 +237,16 @@ def test_table_additive_adjustment():
 
 def test_table_adjustment_not_applied_without_overdispersion():
     frame = pd.DataFrame({"resolved": [45, 50, 50, 55], "with_conditions": [100] * 4})
-    table = funnel_table(frame, 0.5, adjust="multiplicative")
-    assert not table.attrs["is_overdispersed"] and not table.attrs["adjusted"]
+    result = funnel(frame, 0.5, adjust="multiplicative")
+    table = result.table
+    assert not result.is_overdispersed and not result.adjusted
     np.testing.assert_allclose(table["lower998_adj"], table["lower998"])
     np.testing.assert_allclose(table["upper95_adj"], table["upper95"])
 
 
 def test_table_rejects_unknown_adjustment():
     with pytest.raises(ValueError):
-        funnel_table(over_frame(), 0.5, adjust="logit")
+        funnel(over_frame(), 0.5, adjust="logit")
 
 
 # --- funnel curve -------------------------------------------------------------------------------
@@ -262,3 +267,17 @@ def test_curve_adjusted():
     # phi = 4 doubles the half-width: at n = 100, p0 = 0.5, 95%: 0.5 ± 0.1959964
     curve = funnel_curve(0.5, 100, 100, points=2, phi=4.0)
     assert curve["upper95"].iloc[0] == pytest.approx(0.6959964, abs=TOL)
+
+
+def test_funnel_curve_follows_the_adjustment_used():
+    # The worked set: multiplicative 99.8% at n = 100 is (0.2747625, 0.7252375), additive upper
+    # 0.7374213 (tests above); unadjusted 0.5 ± 0.1545116 = (0.3454884, 0.6545116).
+    at_100 = dict(points=2, n_min=100, n_max=100)
+    mult = funnel(over_frame(), 0.5, adjust="multiplicative").curve(**at_100)
+    assert mult.loc[0, ["lower998", "upper998"]].tolist() == pytest.approx([0.2747625, 0.7252375], abs=TOL)
+    assert funnel(over_frame(), 0.5, adjust="additive").curve(**at_100)["upper998"].iloc[0] == pytest.approx(
+        0.7374213, abs=TOL)
+    assert funnel(over_frame(), 0.5, adjust=None).curve(**at_100)["upper998"].iloc[0] == pytest.approx(
+        0.6545116, abs=TOL)
+    # Default range: 0.8 × the smallest to 1.25 × the largest denominator (all 100 here).
+    assert funnel(over_frame(), 0.5).curve()["n"].iloc[[0, -1]].tolist() == pytest.approx([80.0, 125.0])

@@ -73,7 +73,7 @@ def test_emulation_table_ranks_every_province_once(analysis):
 
 
 def test_funnel_flags_and_sums(analysis):
-    table = completion_funnel(analysis.totals["province"], analysis.period_end, 0.7925)
+    table = completion_funnel(analysis.totals["province"], analysis.period_end, 0.7925).table
     assert len(table) == 63
     assert table["resolved"].sum() == 549_415
     assert set(table["flag"]) <= {"above", "within", "below"}

@@ -15,7 +15,7 @@ from ..numbers import format_number
 from ..provinces import provinces
 from ..vocabulary import AT_RISK, MET, MISSED, NATIONAL, NO_DATA, is_year_end, status_label
 from .catalogue import GROUPS, INDICATORS, Indicator
-from .funnel import funnel_table
+from .funnel import Funnel, funnel
 from .targets import COMPARATOR_WORDS, Target, targets_for
 
 EMULATION_RULE = ("Xếp hạng theo số chỉ tiêu đạt (nhiều hơn xếp trên); bằng nhau thì theo tỷ lệ thi hành xong về "
@@ -226,11 +226,18 @@ def money_rate_without_largest(tot: pd.DataFrame, period_end, k: int = 2) -> pd.
 
 
 
-def completion_funnel(tot: pd.DataFrame, period_end, p0: float, adjust: str | None = "additive") -> pd.DataFrame:
+def region_counts(emulation: pd.DataFrame) -> pd.DataFrame:
+    """Per region of the emulation table: provinces (how many) and met_cases (how many met the case rate)."""
+    met = emulation["status_cases"] == MET.code
+    return emulation.assign(met=met).groupby("region").agg(provinces=("province_code", "size"),
+                                                            met_cases=("met", "sum")).astype(int)
+
+
+def completion_funnel(tot: pd.DataFrame, period_end, p0: float, adjust: str | None = "additive") -> Funnel:
     """Funnel-plot table of the provinces' case completion rates around ``p0`` (a proportion).
 
     ``tot`` is ``totals(frame, "province")``; p0 is the national rate or the target (e.g. 0.73).
-    One row per province with name, region, counts, rate, limits and flag (funnel.funnel_table).
+    Its table has one row per province with name, region, counts, rate, limits and flag (funnel.funnel).
     Provinces differ by more than chance (φ far above 1), so limits widen by the between-province
     variance τ² (additive random effects) rather than by √φ, which would widen them alike for
     provinces of every size.
@@ -240,5 +247,4 @@ def completion_funnel(tot: pd.DataFrame, period_end, p0: float, adjust: str | No
     reference = provinces().set_index("code")
     rows = rows.assign(province_name=rows["province_code"].map(reference["short_name"]),
                        region=rows["province_code"].map(reference["region"]))
-    table = funnel_table(rows.reset_index(drop=True), p0, adjust=adjust)
-    return table
+    return funnel(rows.reset_index(drop=True), p0, adjust=adjust)

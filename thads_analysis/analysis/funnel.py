@@ -234,16 +234,67 @@ def _method_text(adjust: str | None, od: OverdispersionResult, used: bool) -> st
                    "(DerSimonian–Laird); đánh dấu theo giới hạn đã hiệu chỉnh.")
 
 
-def funnel_table(frame: pd.DataFrame, p0: float, numerator: str = "resolved", denominator: str = "with_conditions",
-                 adjust: str | None = "multiplicative", winsor: float = 0.10,
-                 keep: Sequence[str] | None = None) -> pd.DataFrame:
-    """One row per input row: rate, z, plain limits, adjusted limits (when ``adjust`` is set) and flags.
+@dataclass(frozen=True)
+class Funnel:
+    """A funnel around p0: one row per unit (``table``) and the run's statistics.
 
-    Keeps the input index, the ``keep`` columns (default: the ID_COLUMNS present) and the two counts.
-    Columns: rate, se, z, lower95, upper95, lower998, upper998, [lower95_adj, upper95_adj, lower998_adj,
-    upper998_adj when adjust is set; equal to the plain limits when the data are not over-dispersed],
-    flag (99.8%), flag95. Run metadata (p0, phi, tau2, is_overdispersed, adjust, adjusted, method...) is
-    in ``result.attrs``.
+    ``table`` keeps the input index, the kept columns and the two counts, and adds rate, se, z,
+    lower95, upper95, lower998, upper998, [lower95_adj, upper95_adj, lower998_adj, upper998_adj
+    when ``adjust`` is set; equal to the plain limits when the data are not over-dispersed],
+    flag (99.8%) and flag95.
+    """
+
+    table: pd.DataFrame
+    p0: float
+    numerator: str
+    denominator: str
+    adjust: str | None  # the adjustment asked for
+    adjusted: bool  # whether it was applied (only when over-dispersed)
+    overdispersion: OverdispersionResult
+    method: str  # the method in Vietnamese words, with the run's numbers
+
+    @property
+    def phi(self) -> float:
+        return self.overdispersion.phi
+
+    @property
+    def tau2(self) -> float:
+        return self.overdispersion.tau2
+
+    @property
+    def n_units(self) -> int:
+        return self.overdispersion.n_units
+
+    @property
+    def is_overdispersed(self) -> bool:
+        return self.overdispersion.is_overdispersed
+
+    def curve(self, points: int = 200, n_min: float | None = None, n_max: float | None = None) -> pd.DataFrame:
+        """The lines of the limits the flags were judged on (see ``funnel_curve``), by default from
+        0,8 × the smallest to 1,25 × the largest denominator in the table."""
+        n = pd.to_numeric(self.table[self.denominator]).astype(float)
+        n = n[n > 0]
+        if n_min is None:
+            n_min = max(float(n.min()) * 0.8, 1.0) if len(n) else 1.0
+        if n_max is None:
+            n_max = float(n.max()) * 1.25 if len(n) else 10.0
+        phi, tau2 = _widening(self.adjust, self.overdispersion, self.adjusted)
+        return funnel_curve(self.p0, n_min, max(n_min, n_max), points, phi=phi, tau2=tau2)
+
+
+def _widening(adjust: str | None, od: OverdispersionResult, used: bool) -> tuple[float, float]:
+    """(phi, tau2) that widen the limits: the estimates of the adjustment used, else (1, 0)."""
+    if not used:
+        return 1.0, 0.0
+    return (od.phi, 0.0) if adjust == "multiplicative" else (1.0, od.tau2)
+
+
+def funnel(frame: pd.DataFrame, p0: float, numerator: str = "resolved", denominator: str = "with_conditions",
+           adjust: str | None = "multiplicative", winsor: float = 0.10, keep: Sequence[str] | None = None) -> Funnel:
+    """The funnel of ``numerator / denominator`` of every row of ``frame`` around ``p0`` (a proportion).
+
+    ``keep``: identifying columns carried into the table (default: the ID_COLUMNS present).
+    ``adjust``: "multiplicative", "additive" or None; applied only when the data are over-dispersed.
     """
     if adjust is not None and adjust not in ADJUSTMENTS:
         raise ValueError(f"adjust must be one of {ADJUSTMENTS} or None, got {adjust!r}")
@@ -264,8 +315,7 @@ def funnel_table(frame: pd.DataFrame, p0: float, numerator: str = "resolved", de
 
     # Adjust only when the test says so (Spiegelhalter 2005): otherwise the plain limits stand.
     used = adjust is not None and od.is_overdispersed
-    phi = od.phi if used and adjust == "multiplicative" else 1.0
-    tau2 = od.tau2 if used and adjust == "additive" else 0.0
+    phi, tau2 = _widening(adjust, od, used)
     suffix = "_adj" if adjust is not None else ""
     if adjust is not None:
         for label, z in (("95", Z95), ("998", Z998)):
@@ -273,13 +323,7 @@ def funnel_table(frame: pd.DataFrame, p0: float, numerator: str = "resolved", de
     rate = out["rate"].to_numpy(dtype=float)
     out["flag"] = _flags(rate, out[f"lower998{suffix}"].to_numpy(), out[f"upper998{suffix}"].to_numpy())
     out["flag95"] = _flags(rate, out[f"lower95{suffix}"].to_numpy(), out[f"upper95{suffix}"].to_numpy())
-
-    # Scalars only: pandas compares attrs when concatenating, which arrays would break.
-    out.attrs = {"p0": p0, "numerator": numerator, "denominator": denominator, "winsor": winsor,
-                 "n_units": od.n_units, "phi": od.phi, "tau2": od.tau2, "chi2_statistic": od.chi2_statistic,
-                 "df": od.df, "chi2_critical": od.chi2_critical, "is_overdispersed": od.is_overdispersed,
-                 "adjust": adjust, "adjusted": used, "method": _method_text(adjust, od, used)}
-    return out
+    return Funnel(out, p0, numerator, denominator, adjust, used, od, _method_text(adjust, od, used))
 
 
 def funnel_curve(p0: float, n_min: float, n_max: float, points: int = 200, phi: float = 1.0,
@@ -296,5 +340,4 @@ def funnel_curve(p0: float, n_min: float, n_max: float, points: int = 200, phi: 
     curve = pd.DataFrame({"n": n})
     for label, z in (("95", Z95), ("998", Z998)):
         curve[f"lower{label}"], curve[f"upper{label}"] = control_limits(n, p0, z, phi=phi, tau2=tau2)
-    curve.attrs = {"p0": float(p0), "phi": float(phi), "tau2": float(tau2)}
     return curve

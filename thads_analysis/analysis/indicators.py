@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..ingest import schema
 from ..provinces import REGIONS, lookup, provinces
-from ..vocabulary import KEY_CATEGORIES, NATIONAL, NATIONAL_LABEL, months_elapsed
+from ..vocabulary import KEY_CATEGORIES, NATIONAL, NATIONAL_LABEL, is_year_end, months_elapsed
 from .catalogue import describe, formulas
 
 TOTAL_KEYS = ["scope", "period_end", "measure", "category"]
@@ -137,6 +137,20 @@ def completion_path(tot: pd.DataFrame, scope: str, measure: str, year: int, unti
                & (tot["period_end"].map(schema.statistical_year) == year)
                & (tot["period_end"] <= pd.Timestamp(until))].sort_values("period_end")
     return pd.DataFrame({"period_end": rows["period_end"].to_numpy(), "rate": completion_rates(rows).to_numpy()})
+
+
+def missing_months(path: pd.DataFrame, year: int, until) -> list[pd.Timestamp]:
+    """Month ends of statistical ``year`` up to ``until`` that ``completion_path`` has no row for."""
+    present = set(path["period_end"])
+    return [d for d in pd.date_range(schema.year_start(year), pd.Timestamp(until), freq="ME") if d not in present]
+
+
+def year_end_carry_over(tot: pd.DataFrame, scope: str, until) -> pd.DataFrame:
+    """Carry-over with conditions at each 30/09 up to ``until`` of one scope: year, measure, value."""
+    ends = tot[(tot["scope"] == scope) & (tot["category"] == "all") & tot["period_end"].map(is_year_end)
+               & (tot["period_end"] <= pd.Timestamp(until))]
+    return pd.DataFrame({"year": ends["period_end"].dt.year, "measure": ends["measure"],
+                         "value": ends["carry_forward_with_conditions"].astype(float)})
 
 
 def indicator_row(scope, indicator, measure, category, value, num, den, note="", **formula_values) -> dict:

@@ -18,14 +18,31 @@ from ..ingest.io import data_files, is_sample, load_usable, origin_of, set_aside
 from ..ingest.schema import DataError
 from ..paths import DEFAULT_TARGETS, SAMPLE_DIR
 from ..provinces import REGIONS, lookup, scope_codes
-from .assess import assess
+from .assess import assess, completion_funnel, emulation_table
 from .campaign import DEFAULT_CAMPAIGN, read_campaign, window_indicators
 from .catalogue import INDICATORS, describe
+from .funnel import Funnel
 from .indicators import NATIONAL, indicators, resolve_period, totals
 from .targets import read_targets, year_warning
 
 DEFAULT_YEAR = 2017
 LEVELS = ("province", "region", NATIONAL)
+
+
+class Assessments:
+    """The tables assessed from one analysis (scorecards by scope, the emulation table), each
+    computed on first use and kept: the reports of a warm kernel share one analysis, so the 63
+    scorecards behind the emulation table are computed once. Every caller gets its own copy.
+    """
+
+    def __init__(self):
+        self._tables: dict[tuple, pd.DataFrame] = {}
+
+    def get(self, key: tuple, compute) -> pd.DataFrame:
+        """A copy of the table under ``key``, computed by ``compute()`` the first time."""
+        if key not in self._tables:
+            self._tables[key] = compute()
+        return self._tables[key].copy()
 
 
 @dataclass
@@ -42,7 +59,7 @@ class Analysis:
     warnings: list[str] = field(default_factory=list)
     totals: dict[str, pd.DataFrame] = field(default_factory=dict)
     indicators: dict[str, pd.DataFrame] = field(default_factory=dict)
-    _computed: dict = field(default_factory=dict, repr=False)
+    assessments: Assessments = field(default_factory=Assessments, repr=False)
     campaign: object = None  # campaign.Campaign
     window: object = None  # the campaign as far as the period reaches; None before the window opens
     targets_note: str = ""  # why no indicator has a target, when the targets file lacks the year
@@ -60,12 +77,25 @@ class Analysis:
 
     def emulation(self) -> pd.DataFrame:
         """The emulation table of all provinces (computed once; the caller gets its own copy)."""
-        from .assess import emulation_table
+        return self.assessments.get(("emulation",), lambda: emulation_table(
+            self.indicators["province"], self.targets, lambda code: scorecard(self, code)))
 
-        if "emulation" not in self._computed:
-            self._computed["emulation"] = emulation_table(self.indicators["province"], self.targets,
-                                                          lambda code: scorecard(self, code))
-        return self._computed["emulation"].copy()
+    def value(self, indicator: str, level: str = NATIONAL, scope: str = NATIONAL) -> tuple[float | None, str]:
+        """The value of an indicator for one scope, or None and the reason it has none."""
+        table = self.indicators[level]
+        row = table[(table["scope"] == scope) & (table["indicator"] == indicator)]
+        if row.empty:
+            return None, "không có số liệu"
+        value, note = row["value"].iloc[0], row["note"].iloc[0]
+        if pd.isna(value):
+            return None, note if isinstance(note, str) and note else "không có số liệu"
+        return float(value), ""
+
+    def funnel(self) -> Funnel | None:
+        """The provinces' case completion rates on a funnel around the national rate; None when the
+        nation has no rate (``value("completion_rate_cases")`` says why)."""
+        rate, _ = self.value("completion_rate_cases")
+        return None if rate is None else completion_funnel(self.totals["province"], self.period_end, rate / 100)
 
     def all_indicators(self) -> pd.DataFrame:
         """Indicators of provinces, regions and the nation in one table."""
@@ -198,15 +228,13 @@ def scorecard(analysis: Analysis, scope) -> pd.DataFrame:
     Computed once per scope and analysis; the caller gets its own copy.
     """
     level, scope_id = analysis.scope_of(scope)
-    key = ("scorecard", level, scope_id)
-    if key not in analysis._computed:
-        if level == "province" and scope_id in analysis.set_aside:
-            raise DataError(analysis.set_aside[scope_id])
-        if level == "province" and scope_id not in set(analysis.frame["province_code"].unique()):
-            raise ValueError(f"no data for {lookup(scope_id).name} ({scope_id}) in "
-                             f"{', '.join(map(str, analysis.data_path))}")
-        analysis._computed[key] = assess(analysis.indicators[level], analysis.targets, scope_id, analysis.period_end)
-    return analysis._computed[key].copy()
+    if level == "province" and scope_id in analysis.set_aside:
+        raise DataError(analysis.set_aside[scope_id])
+    if level == "province" and scope_id not in set(analysis.frame["province_code"].unique()):
+        raise ValueError(f"no data for {lookup(scope_id).name} ({scope_id}) in "
+                         f"{', '.join(map(str, analysis.data_path))}")
+    return analysis.assessments.get(("scorecard", level, scope_id), lambda: assess(
+        analysis.indicators[level], analysis.targets, scope_id, analysis.period_end))
 
 
 def province_codes(analysis: Analysis) -> list[str]:

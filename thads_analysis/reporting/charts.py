@@ -1,7 +1,7 @@
 """Report charts: one function per chart, each returning a ``matplotlib.figure.Figure``.
 
-Inputs are plain DataFrames and numbers (no pipeline objects), so every chart can be drawn from a
-hand-made table. Text is Vietnamese; numbers are written the Vietnamese way through
+Inputs are plain DataFrames and numbers (the funnel plot takes an ``analysis.funnel.Funnel``), so
+every chart can be drawn from a hand-made table. Text is Vietnamese; numbers are written the Vietnamese way through
 :mod:`thads_analysis.numbers` ("79,25%", "12.345", "1.234,5" tỷ đồng).
 
 Figures and pyplot
@@ -46,7 +46,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, MaxNLocator, NullFormatter
 
-from ..analysis.funnel import OUTER_LEVEL
+from ..analysis.funnel import OUTER_LEVEL, Funnel
 from ..numbers import (
     format_int,
     format_number,
@@ -557,29 +557,24 @@ def _short_name(name: str) -> str:
 
 
 @_chart
-def funnel_plot(table: pd.DataFrame, curve: pd.DataFrame, p0_label: str, highlight: str | None = None,
-                title: str | None = None, label_flagged: bool | None = None, p0: float | None = None) -> Figure:
+def funnel_plot(funnel: Funnel, p0_label: str, highlight: str | None = None, title: str | None = None,
+                label_flagged: bool | None = None) -> Figure:
     """Provinces' rates against their size with the funnel's control limits.
 
-    ``table``: funnel.funnel_table output (province_code, province_name, with_conditions, rate as a
-    proportion, flag). ``curve``: funnel.funnel_curve output (n, lower95, upper95, lower998, upper998) —
-    the adjusted one when the table's limits were adjusted. ``p0_label`` labels the centre line (e.g.
-    "Toàn quốc 79,25%"); p0 comes from ``p0`` or curve/table ``attrs["p0"]``. ``highlight``: a province
-    code drawn larger and named. ``label_flagged`` names the provinces outside the 99,8% limits
-    (default: when nothing is highlighted and at most 12 are outside).
+    ``funnel``: an ``analysis.funnel.Funnel`` whose table holds province_code, province_name, the
+    denominator, rate (a proportion) and flag; the lines drawn are the limits its flags were judged
+    on (adjusted when it was adjusted). ``p0_label`` labels the centre line (e.g. "Toàn quốc 79,25%").
+    ``highlight``: a province code drawn larger and named. ``label_flagged`` names the provinces
+    outside the 99,8% limits (default: when nothing is highlighted and at most 12 are outside).
     """
-    t = pd.DataFrame(table).copy()
-    t["n"] = _to_float(t["with_conditions"])
+    t = pd.DataFrame(funnel.table).copy()
+    t["n"] = _to_float(t[funnel.denominator])
     t["pct"] = _to_float(t["rate"]) * 100
     t = t[(t["n"] > 0) & t["pct"].notna()].copy()
     t["flag"] = t["flag"].astype(str)
     t = t.sort_values(["n", "province_code"], kind="mergesort").reset_index(drop=True)
-    c = pd.DataFrame(curve)
-    if p0 is None:
-        p0 = curve.attrs.get("p0", getattr(table, "attrs", {}).get("p0")) if hasattr(curve, "attrs") else None
-    if p0 is None:
-        raise ValueError("p0 unknown: pass p0= or a curve from funnel.funnel_curve (attrs['p0'])")
-    adjusted = bool(getattr(table, "attrs", {}).get("adjusted", False))
+    c = funnel.curve()
+    p0, adjusted = funnel.p0, funnel.adjusted
 
     fig, axes = _figure(6.0)
     ax = axes[0, 0]

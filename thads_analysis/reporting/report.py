@@ -16,11 +16,11 @@ import jinja2
 import pandas as pd
 from IPython.display import HTML
 
-from ..analysis.assess import EMULATION_RULE, completion_funnel, money_rate_without_largest, ranks
+from ..analysis.assess import EMULATION_RULE, money_rate_without_largest, ranks, region_counts
 from ..analysis.campaign import WINDOW_RULE, window_paths, window_ranking
 from ..analysis.catalogue import INDICATORS
-from ..analysis.funnel import OUTER_LEVEL, funnel_curve
-from ..analysis.indicators import completion_path
+from ..analysis.funnel import OUTER_LEVEL
+from ..analysis.indicators import completion_path, missing_months, year_end_carry_over
 from ..analysis.pipeline import Analysis, AnalysisCache, prepare, scorecard
 from ..ingest import schema
 from ..numbers import format_int, format_money, format_number, format_percent, value_text
@@ -28,7 +28,6 @@ from ..provinces import REGIONS, lookup, office_name, provinces
 from ..vocabulary import (
     AT_RISK,
     KEY_CATEGORIES,
-    MET,
     MISSED,
     NATIONAL,
     NATIONAL_LABEL,
@@ -139,31 +138,10 @@ class _Report:
         return completion_path(self.analysis.totals[level], scope, measure, self.analysis.year,
                                self.analysis.period_end)
 
-    def _national(self, indicator: str) -> tuple[float | None, str]:
-        """The national value of an indicator, or None and the reason it has none."""
-        national = self.analysis.indicators[NATIONAL].set_index("indicator")
-        if indicator not in national.index or pd.isna(national.at[indicator, "value"]):
-            note = _text(national.at[indicator, "note"]) if indicator in national.index else ""
-            return None, note or "không có số liệu"
-        return float(national.at[indicator, "value"]), ""
-
     def _no_funnel(self) -> HTML:
-        _, why = self._national("completion_rate_cases")
+        _, why = self.analysis.value("completion_rate_cases")
         return HTML(f'<div class="thads"><p>Không vẽ biểu đồ phễu: tỷ lệ thi hành xong về việc toàn quốc không '
                     f'có số liệu ({html.escape(why)}).</p></div>')
-
-    def _funnel(self):
-        """The funnel table, curve and national rate (a proportion); None when the nation has no rate."""
-        a = self.analysis
-        rate, _ = self._national("completion_rate_cases")
-        if rate is None:
-            return None
-        p0 = rate / 100
-        table = completion_funnel(a.totals["province"], a.period_end, p0)
-        n = table["with_conditions"].astype(float)
-        curve = funnel_curve(p0, max(n.min() * 0.8, 1), n.max() * 1.25, tau2=table.attrs.get("tau2", 0.0)
-                             if table.attrs.get("adjusted") else 0.0)
-        return table, curve, p0
 
 
 class ProvinceReport(_Report):
@@ -194,45 +172,35 @@ class ProvinceReport(_Report):
 
     def rates_chart(self):
         """Completion rates of the province, its region and the nation against the targets."""
-        rates = []
-        for label, level, scope in [(self.province.short_name, "province", self.code),
-                                    (self.province.region, "region", self.province.region),
-                                    (NATIONAL_LABEL, NATIONAL, NATIONAL)]:
-            ind = self.analysis.indicators[level]
-            for m in schema.MEASURES:
-                v = ind.loc[(ind["scope"] == scope) & (ind["indicator"] == f"completion_rate_{m}"), "value"]
-                rates.append(dict(scope_label=label, measure=m, rate=float(v.iloc[0]) if len(v) and not pd.isna(v.iloc[0]) else None))
+        scopes = [(self.province.short_name, "province", self.code),
+                  (self.province.region, "region", self.province.region), (NATIONAL_LABEL, NATIONAL, NATIONAL)]
+        rates = [dict(scope_label=label, measure=m, rate=self.analysis.value(f"completion_rate_{m}", level, scope)[0])
+                 for label, level, scope in scopes for m in schema.MEASURES]
         return charts.rates_vs_target(pd.DataFrame(rates), self._year_end_targets(self.code))
 
     def monthly_chart(self):
         """The cumulative case completion rate month by month against the target pace."""
         row = self.card.set_index("indicator").loc["completion_rate_cases"]
         target = self._year_end_targets(self.code).get("cases")
-        projection = None if self.analysis.period_end.month == 9 or pd.isna(row["projection"]) else row["projection"]
+        projection = None if is_year_end(self.analysis.period_end) or pd.isna(row["projection"]) else row["projection"]
         return charts.monthly_path(self._path("province", self.code), target=target, projection=projection,
                                    national=self._path(NATIONAL, NATIONAL), milestones=self.milestones(),
                                    title=f"Tỷ lệ thi hành xong về việc lũy kế từ 01/10 — {self.province.short_name}")
 
     def pace(self) -> HTML:
         """Months in the data, the projection and the rate still needed, for cases and money."""
-        path = self._path("province", self.code)
-        expected = pd.date_range(schema.year_start(self.analysis.year), self.analysis.period_end, freq="ME")
-        missing = [d.strftime("%m/%Y") for d in expected if d not in set(path["period_end"])]
+        missing = [d.strftime("%m/%Y") for d in missing_months(self._path("province", self.code), self.analysis.year,
+                                                                self.analysis.period_end)]
         card = self.card.set_index("indicator")
         rows = [dict(label=card.at[f"completion_rate_{m}", "label"], actual=card.at[f"completion_rate_{m}", "actual"],
                      projection=card.at[f"completion_rate_{m}", "projection"],
                      required=card.at[f"completion_rate_{m}", "required_rate"],
                      target=card.at[f"completion_rate_{m}", "target"]) for m in schema.MEASURES]
-        return render("pace.html.j2", rows=rows, missing=missing, year_end=self.analysis.period_end.month == 9)
+        return render("pace.html.j2", rows=rows, missing=missing, year_end=is_year_end(self.analysis.period_end))
 
     def carry_over_chart(self):
         """Carry-over with conditions at the end of each year in the data, with its change."""
-        tot = self.analysis.totals["province"]
-        ends = tot[(tot["scope"] == self.code) & (tot["category"] == "all")
-                   & (tot["period_end"].dt.month == 9) & (tot["period_end"].dt.day == 30)
-                   & (tot["period_end"] <= self.analysis.period_end)]
-        values = pd.DataFrame({"year": ends["period_end"].dt.year, "measure": ends["measure"],
-                               "value": ends["carry_forward_with_conditions"].astype(float)})
+        values = year_end_carry_over(self.analysis.totals["province"], self.code, self.analysis.period_end)
         # The last bar is this year's only at the year end: then the scorecard's target and status apply.
         targets, statuses = {}, {}
         if is_year_end(self.analysis.period_end):
@@ -260,10 +228,10 @@ class ProvinceReport(_Report):
 
     def funnel_chart(self):
         """The 63 provinces on the funnel plot around the national rate, this province highlighted."""
-        if self._funnel() is None:
+        funnel = self.analysis.funnel()
+        if funnel is None:
             return self._no_funnel()
-        table, curve, p0 = self._funnel()
-        return charts.funnel_plot(table, curve, f"Toàn quốc {format_percent(p0 * 100)}", highlight=self.code,
+        return charts.funnel_plot(funnel, f"Toàn quốc {format_percent(funnel.p0 * 100)}", highlight=self.code,
                                   title="Tỷ lệ thi hành xong về việc so với quy mô (biểu đồ phễu)")
 
     def position(self) -> HTML:
@@ -278,13 +246,13 @@ class ProvinceReport(_Report):
             rows.append(dict(label=INDICATORS[indicator].label, national=None if pd.isna(national) else int(national),
                              n_national=ranked["rank_national"].notna().sum(), region=r.get("rank_region"),
                              n_region=r.get("n_region")))
-        funnel = self._funnel()
+        funnel = self.analysis.funnel()
         flag, p0, method = None, None, ""
         if funnel is not None:
-            table, _, p0 = funnel
-            flag, p0, method = table.set_index("province_code")["flag"].get(self.code), p0 * 100, table.attrs.get("method", "")
+            flag = funnel.table.set_index("province_code")["flag"].get(self.code)
+            p0, method = funnel.p0 * 100, funnel.method
         emulation = self.analysis.emulation()
-        return render("position.html.j2", rows=rows, flag=flag, p0=p0, no_p0=self._national("completion_rate_cases")[1],
+        return render("position.html.j2", rows=rows, flag=flag, p0=p0, no_p0=self.analysis.value("completion_rate_cases")[1],
                       method=method, emulation=emulation.set_index("province_code").loc[self.code],
                       n_emulation=len(emulation), rule=EMULATION_RULE, region=self.province.region)
 
@@ -360,26 +328,26 @@ class NationalReport(_Report):
         return scorecard_html(self.card, self.analysis.period_end, self.analysis.targets_note)
 
     def funnel_chart(self):
-        if self._funnel() is None:
+        funnel = self.analysis.funnel()
+        if funnel is None:
             return self._no_funnel()
-        table, curve, p0 = self._funnel()
-        return charts.funnel_plot(table, curve, f"Toàn quốc {format_percent(p0 * 100)}",
-                                  title=f"{len(table)} tỉnh: tỷ lệ thi hành xong về việc so với quy mô (biểu đồ phễu)")
+        return charts.funnel_plot(funnel, f"Toàn quốc {format_percent(funnel.p0 * 100)}",
+                                  title=f"{len(funnel.table)} tỉnh: tỷ lệ thi hành xong về việc so với quy mô (biểu đồ phễu)")
 
     def funnel_notes(self) -> HTML:
-        funnel = self._funnel()
+        funnel = self.analysis.funnel()
         names = provinces().set_index("code")["short_name"]
         above = below = None
         if funnel is not None:
-            table = funnel[0]
+            table = funnel.table
             outside = table[table["flag"].isin(["above", "below"])]
             above = [names[c] for c in outside.loc[outside["flag"] == "above", "province_code"]]
             below = [names[c] for c in outside.loc[outside["flag"] == "below", "province_code"]]
         # The money rate without the largest provinces is only shown beside a national money rate.
-        money_rate, no_money = self._national("completion_rate_money")
+        money_rate, no_money = self.analysis.value("completion_rate_money")
         money = ([] if money_rate is None else
                  money_rate_without_largest(self.analysis.totals["province"], self.analysis.period_end).to_dict("records"))
-        return render("funnel_notes.html.j2", method="" if funnel is None else funnel[0].attrs.get("method", ""),
+        return render("funnel_notes.html.j2", method="" if funnel is None else funnel.method,
                       funnel=funnel is not None, above=above, below=below, money=money, no_money=no_money)
 
     def ranking(self) -> HTML:
@@ -427,8 +395,7 @@ class NationalReport(_Report):
         wide = ind[ind["indicator"].isin(["completion_rate_cases", "completion_rate_money",
                                           "carry_forward_with_conditions_change_cases"])]
         table = wide.pivot(index="scope", columns="indicator", values="value")
-        counts = self.emulation.groupby("region").agg(provinces=("province_code", "size"),
-                                                      met_cases=("status_cases", lambda s: int((s == MET.code).sum())))
+        counts = region_counts(self.emulation)
         rows = [dict(region=r, **table.loc[r].to_dict(), **counts.loc[r].to_dict()) for r in REGIONS if r in table.index]
         return render("regions.html.j2", rows=rows)
 
@@ -469,7 +436,7 @@ class NationalReport(_Report):
                           & card["indicator"].isin(["completion_rate_cases", "completion_rate_money"])].itertuples():
                 rows.append(dict(name=names.at[code, "name"], label=r.label, actual=r.actual, projection=r.projection,
                                  target=r.target, required=r.required_rate, status=r.status))
-        return render("at_risk.html.j2", rows=rows, year_end=self.analysis.period_end.month == 9)
+        return render("at_risk.html.j2", rows=rows, year_end=is_year_end(self.analysis.period_end))
 
 
 def _in_region_order(ind: pd.DataFrame) -> pd.DataFrame:
@@ -488,7 +455,7 @@ def scorecard_html(card: pd.DataFrame, period_end, note: str = "") -> HTML:
     At a year end the change "against the same point of last year" equals the change against
     last year's end and is left out.
     """
-    year_end = pd.Timestamp(period_end).month == 9
+    year_end = is_year_end(period_end)
     rows = []
     for r in card.itertuples():
         if year_end and r.indicator.startswith("carry_forward_with_conditions_change_yoy"):
