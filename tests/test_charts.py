@@ -1,4 +1,4 @@
-"""Tests of the report charts (thads_analysis/reporting/charts.py).
+"""Tests of the report charts (thads_analysis/reporting/charts/).
 
 Each chart is drawn from small hand-made inputs and inspected through matplotlib's artists: titles
 and labels in Vietnamese, the target line at the target, highlighted elements, no bar for a missing
@@ -26,7 +26,8 @@ from thads_analysis import numbers
 from thads_analysis.analysis.funnel import funnel
 from thads_analysis.provinces import provinces
 from thads_analysis.reporting import charts
-from thads_analysis.reporting.charts import MAIN, OTHER, STATUS_COLORS
+from thads_analysis.reporting.charts import STATUS_COLORS
+from thads_analysis.reporting.charts.style import MAIN, OTHER
 
 # ... then put the environment back: kernels started later in this pytest session (tests that run the
 # report notebooks) inherit it, and ipykernel keeps an inherited MPLBACKEND=Agg, which drops every figure.

@@ -180,7 +180,6 @@ def read_targets(path) -> pd.DataFrame:
                                  "more than once; keep one row", row=r.line, column="indicator")
                          for r in table[duplicated].itertuples()])
     table = table.drop(columns="line")
-    table.attrs["path"] = display
     return table
 
 

@@ -1,0 +1,214 @@
+"""The report style shared by every chart: colours, rcParams, axis formatters, figure plumbing
+and the small drawing helpers (bars, target lines, labels)."""
+
+from __future__ import annotations
+
+import functools
+import io
+import textwrap
+from collections.abc import Iterable, Mapping
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import matplotlib.transforms as mtransforms
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from ...analysis.funnel import OUTER_LEVEL
+from ...numbers import (
+    format_number,
+    format_percent,
+    no_negative_zero,
+    short_percent,
+    with_minus_sign,
+)
+from ...vocabulary import STATUSES
+
+STATUS_COLORS = {s.code: s.colour for s in STATUSES}  # status code → colour (vocabulary.Status)
+NO_TARGET_LABEL = "Không áp dụng chỉ tiêu"
+# funnel.FLAG_* → colour and legend text.
+FLAG_COLORS = {"above": "#0072B2", "within": "#9A9A9A", "below": "#D55E00"}
+LIMIT_TEXT = format_percent(OUTER_LEVEL, 1)  # "99,8%"
+FLAG_LABELS = {"above": f"Cao hơn giới hạn {LIMIT_TEXT}", "within": "Trong giới hạn",
+               "below": f"Thấp hơn giới hạn {LIMIT_TEXT}"}
+
+MEASURE_TITLES = {"cases": "Về việc", "money": "Về tiền"}
+
+WIDTH = 9.5  # inches
+DPI = 100
+MAIN = "#2C4A6E"  # the province / the series in focus
+OTHER = "#AEBBC8"  # comparisons
+NATIONAL_GREY = "#8C8C8C"
+TARGET = "#000000"
+PACE = "#009E73"
+NOTE_GREY = "#555555"
+
+RC = {
+    **sns.axes_style("whitegrid"),
+    **sns.plotting_context("notebook"),
+    "font.family": "sans-serif",
+    "font.sans-serif": ["DejaVu Sans"],
+    "font.size": 10,
+    "axes.titlesize": 12,
+    "axes.titleweight": "bold",
+    "axes.labelsize": 11,
+    "xtick.labelsize": 10,
+    "ytick.labelsize": 10,
+    "legend.fontsize": 10,
+    "legend.title_fontsize": 10,
+    "figure.titlesize": 13,
+    "figure.titleweight": "bold",
+    "figure.dpi": DPI,
+    "savefig.dpi": DPI,
+    "figure.facecolor": "white",
+    "savefig.facecolor": "white",
+    "axes.unicode_minus": True,
+    "svg.hashsalt": "thads-analysis",
+}
+
+# ---------------------------------------------------------------------------------------------
+# Axis formatters (the number writing itself is numbers.py's)
+
+
+def vn_percent_formatter(decimals: int = 0) -> FuncFormatter:
+    """Axis formatter for values already in percent: 80 → "80%", 79.25 → "79,25%" (decimals=2)."""
+    return FuncFormatter(lambda x, pos=None: with_minus_sign(format_percent(no_negative_zero(x, decimals), decimals)))
+
+
+def vn_number_formatter(decimals: int = 0, scale: float = 1.0) -> FuncFormatter:
+    """Axis formatter with Vietnamese grouping: 12345 → "12.345"; ``scale`` divides first (1e9: đồng → tỷ)."""
+    return FuncFormatter(lambda x, pos=None: with_minus_sign(format_number(no_negative_zero(x / scale, decimals),
+                                                                           decimals)))
+
+
+def target_label(value: float) -> str:
+    """"Chỉ tiêu 73%"."""
+    return f"Chỉ tiêu {short_percent(value)}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Figure plumbing
+
+
+def _chart(func):
+    """Build the figure inside the report style, lay it out and close it in pyplot (module docstring)."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs) -> Figure:
+        fig = None
+        try:
+            with mpl.rc_context(RC):
+                fig = func(*args, **kwargs)
+                # Resolve ticks, text and layout now, while the style is active.
+                fig.draw_without_rendering()
+        finally:
+            if fig is not None:
+                plt.close(fig)
+        return fig
+
+    return wrapper
+
+
+def _figure(height: float, nrows: int = 1, ncols: int = 1, **subplot_kw):
+    """A pyplot figure of the report width with constrained layout; returns (fig, axes)."""
+    fig = plt.figure(figsize=(WIDTH, height), dpi=DPI, layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False, **subplot_kw)
+    return fig, axes
+
+
+def to_png(fig: Figure) -> bytes:
+    """The figure as PNG bytes, as a notebook shows it (dpi 100, tight bounding box, no metadata)."""
+    buffer = io.BytesIO()
+    with mpl.rc_context(RC):
+        fig.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight", facecolor="white",
+                    metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def _short_name(name: str) -> str:
+    """"Tỉnh Nam Định" → "Nam Định" for labels inside a chart."""
+    for prefix in ("Thành phố ", "Tỉnh "):
+        if str(name).startswith(prefix):
+            return str(name)[len(prefix):]
+    return str(name)
+
+
+def _wrap(label: str, width: int) -> str:
+    return textwrap.fill(str(label), width=width, break_long_words=False)
+
+
+def _unique(values: Iterable) -> list:
+    """Distinct values in order of first appearance (stable, deterministic)."""
+    return list(dict.fromkeys(v for v in values if not _missing(v)))
+
+
+def _missing(value) -> bool:
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _to_float(values) -> np.ndarray:
+    return pd.to_numeric(pd.Series(list(values), dtype=object), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def _target_vline(ax, value: float, label: str | None = None):
+    """Vertical target line (horizontal bars) with its label above the plot area."""
+    label = label or target_label(value)
+    line = ax.axvline(value, color=TARGET, linestyle="--", linewidth=1.6, zorder=5, label=label, gid="target")
+    ax.text(value, 1.0, label, transform=mtransforms.blended_transform_factory(ax.transData, ax.transAxes),
+            ha="center", va="bottom", fontsize=10, color=TARGET, fontweight="bold", clip_on=False)
+    return line
+
+
+def _target_hline(ax, value: float, label: str | None = None, x: float = 0.01, ha: str = "left"):
+    """Horizontal target line with its label just above it, at axes-x ``x``."""
+    label = label or target_label(value)
+    line = ax.axhline(value, color=TARGET, linestyle="--", linewidth=1.6, zorder=5, label=label, gid="target")
+    ax.annotate(label, xy=(x, value), xycoords=("axes fraction", "data"), xytext=(0, 3),
+                textcoords="offset points", ha=ha, va="bottom", fontsize=10, color=TARGET, fontweight="bold",
+                bbox=dict(boxstyle="square,pad=0.1", facecolor="white", edgecolor="none", alpha=0.8), zorder=6)
+    return line
+
+
+# Labels sit above target lines (zorder 5) on a white box, so a line through them never hides digits.
+_LABEL_BOX = dict(boxstyle="square,pad=0.12", facecolor="white", edgecolor="none")
+
+
+def _no_data_text(ax, y: float, x: float = 1.0):
+    ax.text(x, y, "không có số liệu", va="center", ha="left", fontsize=10, color=NOTE_GREY, fontstyle="italic",
+            gid="no-data", bbox=_LABEL_BOX, zorder=6)
+
+
+def _hbars(ax, labels: list[str], values, hue: list[str], palette: Mapping[str, str], value_text=format_percent,
+           xmax: float = 100.0, wrap: int | None = None, label_pad: float | None = None):
+    """Horizontal bars in the order of ``labels`` (top to bottom), coloured by ``hue``, NA as a grey note.
+
+    Value labels sit right of each bar; the x axis runs 0..xmax percent with room for the labels.
+    """
+    frame = pd.DataFrame({"label": labels, "value": _to_float(values), "hue": hue})
+    present = frame.dropna(subset=["value"])
+    if len(present):
+        sns.barplot(data=present, x="value", y="label", hue="hue", palette=dict(palette), order=labels,
+                    hue_order=[h for h in palette if h in set(present["hue"])], orient="h", dodge=False,
+                    legend=False, errorbar=None, saturation=1.0, width=0.7, ax=ax)
+    top = max(xmax, float(np.nanmax(frame["value"])) if len(present) else xmax)
+    pad = label_pad if label_pad is not None else top * 0.02
+    for i, v in enumerate(frame["value"]):
+        if np.isnan(v):
+            _no_data_text(ax, i, x=pad)
+        else:
+            ax.text(v + pad, i, value_text(v), va="center", ha="left", fontsize=10, color="#222222",
+                    bbox=_LABEL_BOX, zorder=6)
+    ax.set_yticks(range(len(labels)), [_wrap(l, wrap) if wrap else l for l in labels])
+    ax.set_ylim(len(labels) - 0.5, -0.5)
+    ax.set_xlim(0, top * 1.17)
+    ax.set_ylabel("")
+    ax.grid(axis="y", visible=False)
+    return frame
