@@ -170,3 +170,17 @@ def test_window_paths_chart(monkeypatch):
     assert [ax.get_title() for ax in visible] == ["A", "B"]
     assert any(list(line.get_xdata()) == [2.6, 2.6] for line in visible[0].get_lines())  # the milestone
     assert [t.get_text() for t in visible[0].get_xticklabels()] == ["T7", "T8", "T9"]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("year: 2017\nstart: 2017-13-01\n", "not valid YAML: month must be in 1..12"),
+    ("- a\n- b\n", "expected keys name, document"),
+    ('name: x\ndocument: y\ndocument_date: "28/02/2017"\nyear: abc\nwindow: {start: "01/03/2017", end: "30/09/2017"}\n',
+     "year 'abc' is not a year"),
+    ('name: x\ndocument: y\ndocument_date: "28/02/2017"\nyear: 2017\nwindow: [1]\n', "expected keys name"),
+])
+def test_unreadable_campaign_files_are_named(tmp_path, text, message):
+    path = tmp_path / "c.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(DataError, match=message):
+        read_campaign(path)

@@ -87,15 +87,22 @@ def read_campaign(path=DEFAULT_CAMPAIGN) -> Campaign:
         raise DataError([Problem(display, "missing file", "no such campaign file; check the path")])
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError, UnicodeDecodeError) as exc:  # PyYAML raises ValueError for a date such as 2017-13-01
         raise DataError([Problem(display, "unreadable file", f"not valid YAML: {exc}")]) from exc
+    if not isinstance(raw, dict) or not isinstance(raw.get("window", {}), (dict, type(None))):
+        raise DataError([Problem(display, "unreadable file", "expected keys name, document, document_date, year and "
+                                 "window (with start and end); see data/targets/campaign_2017.yaml")])
     missing = [k for k in ("name", "document", "document_date", "year", "window") if k not in raw]
     if missing:
         raise DataError([Problem(display, "missing column", f"{k!r} is required", column=k) for k in missing])
     window = raw["window"] or {}
     start = _date(window.get("start"), display, "window.start")
     end = _date(window.get("end"), display, "window.end")
-    year = int(raw["year"])
+    try:
+        year = int(raw["year"])
+    except (TypeError, ValueError):
+        raise DataError([Problem(display, "wrong type", f"year {raw['year']!r} is not a year such as 2017",
+                                 column="year")]) from None
     problems = []
     if start.day != 1:
         problems.append(Problem(display, "window", f"window start {start.date()} must be the first day of a month "
