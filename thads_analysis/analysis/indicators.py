@@ -312,8 +312,7 @@ def indicators(frame: pd.DataFrame, period_end, level: str = "province", tot: pd
                       "" if pd.notna(value[s]) else _missing_note(cases, s, ["carry_forward", "resolved"], "cases",
                                                                   "all", period_end), days=f"{days:g}")
                  for s in cases.index]
-    if standing is not None:
-        rows += standing_indicators(standing, period_end, level)
+    rows += standing_indicators(standing, period_end, level, scopes)
     out = pd.DataFrame(rows, columns=COLUMNS)
     out["value"] = pd.to_numeric(out["value"].astype(object).where(out["value"].notna(), None),
                                  errors="coerce").astype("Float64")
@@ -332,32 +331,52 @@ STANDING_RATES = {
 }
 
 
-def standing_indicators(standing: pd.DataFrame, period_end, level: str = "province") -> list[dict]:
+def standing_indicators(standing: pd.DataFrame | None, period_end, level: str = "province",
+                        scopes: list[str] | None = None) -> list[dict]:
     """Rows for the standing targets from a standing-data frame (schema.STANDING_COLUMNS).
 
     Rates use the row at ``period_end``; the change in disciplined staff compares the row of
-    the statistical year with the previous year's 30/09 row.
+    the statistical year with the previous year's 30/09 row. Every scope of ``scopes`` gets
+    every row: without its standing data the value is missing and the note names the data.
     """
     period_end = pd.Timestamp(period_end)
-    data = standing.copy()
+    columns = ["province_code", "period_end", *schema.STANDING_COLUMNS]
+    data = (pd.DataFrame({c: pd.Series(dtype="datetime64[ns]" if c == "period_end" else "Float64") for c in columns})
+            if standing is None else standing.reindex(columns=[*standing.columns,
+                                                              *(c for c in columns if c not in standing)]))
     data["scope"] = {"province": data["province_code"].astype(str),
                      "region": data["province_code"].astype(str).map(provinces().set_index("code")["region"]),
-                     NATIONAL: pd.Series(NATIONAL, index=data.index)}[level]
-    value_cols = [c for c in schema.STANDING_COLUMNS if c in data]
+                     NATIONAL: pd.Series(NATIONAL, index=data.index, dtype=object)}[level]
+    value_cols = list(schema.STANDING_COLUMNS)
     summed = data.groupby(["scope", "period_end"])[value_cols].sum(min_count=1)
     missing = data[value_cols].isna().groupby([data["scope"], data["period_end"]]).any()
     summed = summed.mask(missing).reset_index()
-    rows = []
     cur = summed[summed["period_end"] == period_end].set_index("scope")
+    cur = cur.reindex(sorted(set(cur.index) | set(scopes or [])))
+    rows = []
     for name, (num, den) in STANDING_RATES.items():
-        if num in cur and den in cur:
-            rows += _rate_rows(cur, name, pd.NA, pd.NA, num, den)
-    if "disciplined_staff" in cur:
-        base = schema.year_end(schema.statistical_year(period_end) - 1)
-        prev = summed[summed["period_end"] == base]
-        before = prev.set_index("scope")["disciplined_staff"].reindex(cur.index)
-        for s in cur.index:
-            diff = cur.at[s, "disciplined_staff"] - before[s] if pd.notna(before[s]) else pd.NA
-            rows.append(indicator_row(s, "disciplined_staff_change", pd.NA, pd.NA, diff, cur.at[s, "disciplined_staff"],
-                             before[s], base=base))
+        values = ratio(cur[num], cur[den])
+        rows += [indicator_row(s, name, pd.NA, pd.NA, values[s], cur.at[s, num], cur.at[s, den],
+                               "" if pd.notna(values[s]) else _standing_note(cur, s, [num, den], period_end))
+                 for s in cur.index]
+    base = schema.year_end(schema.statistical_year(period_end) - 1)
+    before = summed[summed["period_end"] == base].set_index("scope")["disciplined_staff"].reindex(cur.index)
+    for s in cur.index:
+        now = cur.at[s, "disciplined_staff"]
+        diff = now - before[s] if pd.notna(before[s]) and pd.notna(now) else pd.NA
+        note = (_standing_note(cur, s, ["disciplined_staff"], period_end) if pd.isna(now) else
+                "" if pd.notna(before[s]) else
+                f"thiếu số liệu chỉ tiêu thường xuyên ngày {base.strftime('%d/%m/%Y')}: {schema.LABELS['disciplined_staff']}")
+        rows.append(indicator_row(s, "disciplined_staff_change", pd.NA, pd.NA, diff, now, before[s], note, base=base))
     return rows
+
+
+def _standing_note(cur: pd.DataFrame, scope, columns: list[str], period_end) -> str:
+    """Why a standing-target value of ``scope`` cannot be computed, naming the data it needs."""
+    day = pd.Timestamp(period_end).strftime("%d/%m/%Y")
+    absent = [schema.LABELS.get(c, c) for c in columns if pd.isna(cur.at[scope, c])]
+    if cur.loc[scope].isna().all():
+        return f"không có số liệu chỉ tiêu thường xuyên ngày {day} ({', '.join(schema.LABELS.get(c, c) for c in columns)})"
+    if absent:
+        return f"thiếu số liệu chỉ tiêu thường xuyên ngày {day}: {', '.join(absent)}"
+    return f"{schema.LABELS.get(columns[-1], columns[-1])} bằng 0"
