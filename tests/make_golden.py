@@ -1,7 +1,7 @@
 """Rewrite the executed golden notebooks that nbval checks (run from the project root: make golden).
 
 Both templates run with their defaults: the bundled sample, the bundled targets, the latest
-period of 2017, Nam Định for the province report. Review the diff before committing it.
+period in the data (30/09/2017), Nam Định for the province report. Review the diff before committing it.
 """
 
 from pathlib import Path

@@ -125,7 +125,7 @@ def failing_template(tmp_path: Path) -> Path:
     """A notebook with the report's parameters that fails after reading them."""
     template = tmp_path / "boom.ipynb"
     nb = nbformat.v4.new_notebook()
-    parameters = 'province = "36"\nyear = 2017\nperiod_end = ""\ndata_path = ""\ntargets_path = ""'
+    parameters = 'province = "36"\nyear = 2017\nperiod_end = ""\ndata_path = ""\ntargets_path = ""\ncampaign_path = ""'
     nb.cells = [nbformat.v4.new_code_cell(parameters, metadata={"tags": ["parameters"]}),
                 nbformat.v4.new_code_cell("raise ValueError('hỏng')")]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}

@@ -33,11 +33,13 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _add_data_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--year", type=int, help="statistical year (default 2017, or the year of --period-end)")
+    parser.add_argument("--year", type=int, help="statistical year (default: that of --period-end, else the latest in the data)")
     parser.add_argument("--period-end", type=_date, help="period end, e.g. 2017-06-30 (default: latest of the year)")
     parser.add_argument("--data", type=Path, nargs="+", help="data files or folders (default: the bundled sample)")
     parser.add_argument("--targets", type=Path, help="targets CSV (default: data/targets/campaign_2017.csv)")
     parser.add_argument("--money-unit", help="unit of money values when the files do not state it")
+    parser.add_argument("--campaign", type=Path,
+                        help="campaign definition YAML: window, milestones (default: data/targets/campaign_2017.yaml)")
 
 
 def _positive(text: str) -> int:
@@ -65,7 +67,7 @@ def _summary(args: argparse.Namespace) -> int:
     from .provinces import lookup
 
     province = lookup(args.province)  # an unknown name fails here, before any data is read
-    analysis = prepare(args.data, args.targets, args.year, args.period_end, args.money_unit)
+    analysis = prepare(args.data, args.targets, args.year, args.period_end, args.money_unit, args.campaign)
     card = scorecard(analysis, province.code)
     for warning in analysis.warnings:
         print(warning, file=sys.stderr)
@@ -116,7 +118,7 @@ def _report(args: argparse.Namespace) -> int:
               "kernel of a few hundred MB)", file=sys.stderr)
     result = run_batch(args.province, args.all, args.jobs, args.year, args.period_end, args.data, args.targets,
                        args.out, args.money_unit, progress=not args.quiet, reuse_kernels=not args.fresh_kernels,
-                       all_periods=args.all_periods, scheduler=args.scheduler)
+                       all_periods=args.all_periods, scheduler=args.scheduler, campaign=args.campaign)
     for line in result.set_aside:
         print(f"warning: set aside: {line}", file=sys.stderr)
     for folder in result.folders:

@@ -13,7 +13,7 @@ import pandas as pd
 from ..ingest import schema
 from ..numbers import format_number
 from ..provinces import provinces
-from ..vocabulary import AT_RISK, MET, MISSED, NATIONAL, NO_DATA, is_year_end, status_label
+from ..vocabulary import AT_RISK, MET, MISSED, NATIONAL, NATIONAL_LABEL, NO_DATA, is_year_end, status_label
 from .catalogue import GROUPS, INDICATORS, Indicator
 from .funnel import Funnel, funnel
 from .targets import COMPARATOR_WORDS, Target, targets_for
@@ -199,8 +199,8 @@ def emulation_table(ind: pd.DataFrame, targets: pd.DataFrame, scorecard=None) ->
     return table.sort_values(["rank_national", "province_code"]).reset_index(drop=True)
 
 
-def money_rate_without_largest(tot: pd.DataFrame, period_end, k: int = 2) -> pd.DataFrame:
-    """National money completion rate with and without the ``k`` provinces with most money.
+def money_rate_without_largest(tot: pd.DataFrame, period_end, k: int = 2, label: str = NATIONAL_LABEL) -> pd.DataFrame:
+    """Money completion rate of all provinces in ``tot`` (named ``label``) and without the ``k`` with most money.
 
     ``tot`` is ``totals(frame, "province")``. Money rates are dominated by a few large cases,
     so no binomial funnel: this shows how much the largest provinces move the national rate.
@@ -216,14 +216,12 @@ def money_rate_without_largest(tot: pd.DataFrame, period_end, k: int = 2) -> pd.
         return float(r["resolved"].sum()) / den * 100 if den else None
 
     return pd.DataFrame([
-        dict(scope="Toàn quốc", provinces=len(rows), resolved=int(rows["resolved"].sum()),
+        dict(scope=label, provinces=len(rows), resolved=int(rows["resolved"].sum()),
              with_conditions=int(rows["with_conditions"].sum()), rate=rate(rows), excluded=""),
         dict(scope=f"Trừ {k} tỉnh có số tiền lớn nhất", provinces=len(rest), resolved=int(rest["resolved"].sum()),
              with_conditions=int(rest["with_conditions"].sum()), rate=rate(rest),
              excluded=", ".join(names[c] for c in largest)),
     ])
-
-
 
 
 def region_counts(emulation: pd.DataFrame) -> pd.DataFrame:

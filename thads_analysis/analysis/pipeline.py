@@ -21,11 +21,11 @@ from ..provinces import REGIONS, lookup, scope_codes
 from .assess import assess, completion_funnel, emulation_table
 from .campaign import DEFAULT_CAMPAIGN, read_campaign, window_indicators
 from .catalogue import INDICATORS, describe
+from .coverage import MIN_FUNNEL_UNITS, Coverage, coverage_of
 from .funnel import Funnel
 from .indicators import NATIONAL, indicators, resolve_period, totals
 from .targets import read_targets, year_warning
 
-DEFAULT_YEAR = 2017
 LEVELS = ("province", "region", NATIONAL)
 
 
@@ -61,10 +61,12 @@ class Analysis:
     indicators: dict[str, pd.DataFrame] = field(default_factory=dict)
     assessments: Assessments = field(default_factory=Assessments, repr=False)
     campaign: object = None  # campaign.Campaign
+    campaign_path: Path = DEFAULT_CAMPAIGN
     window: object = None  # the campaign as far as the period reaches; None before the window opens
     targets_note: str = ""  # why no indicator has a target, when the targets file lacks the year
     notes: list[str] = field(default_factory=list)  # what the page must say of the data (provinces set aside)
     set_aside: dict = field(default_factory=dict)  # province code → the problems that set its rows aside
+    coverage: Coverage = field(default_factory=lambda: Coverage(frozenset()))  # provinces with data at the period
 
     @property
     def is_sample(self) -> bool:
@@ -91,11 +93,17 @@ class Analysis:
             return None, note if isinstance(note, str) and note else "không có số liệu"
         return float(value), ""
 
-    def funnel(self) -> Funnel | None:
-        """The provinces' case completion rates on a funnel around the national rate; None when the
-        nation has no rate (``value("completion_rate_cases")`` says why)."""
-        rate, _ = self.value("completion_rate_cases")
-        return None if rate is None else completion_funnel(self.totals["province"], self.period_end, rate / 100)
+    def funnel(self) -> tuple[Funnel | None, str]:
+        """The provinces' case completion rates on a funnel around the rate of all of them, and "";
+        or None and why there is none (no rate, or fewer than MIN_FUNNEL_UNITS provinces)."""
+        rate, why = self.value("completion_rate_cases")
+        if rate is None:
+            return None, f"tỷ lệ thi hành xong về việc {self.coverage.label().lower()} không có số liệu ({why})"
+        table = completion_funnel(self.totals["province"], self.period_end, rate / 100)
+        if table.n_units < MIN_FUNNEL_UNITS:
+            return None, (f"chỉ {table.n_units} tỉnh có tỷ lệ thi hành xong về việc, cần ít nhất {MIN_FUNNEL_UNITS} "
+                          "tỉnh để ước lượng độ phân tán giữa các tỉnh")
+        return table, ""
 
     def all_indicators(self) -> pd.DataFrame:
         """Indicators of provinces, regions and the nation in one table."""
@@ -120,8 +128,8 @@ def prepare(data=None, targets=None, year: int | None = None, period_end=None,
             money_unit: str | None = None, campaign=None) -> Analysis:
     """Read data (files/folders; default the bundled sample) and targets; compute all indicators.
 
-    ``year`` defaults to the year of ``period_end`` or 2017; ``period_end`` to the latest period
-    of that year in the data. Raises DataError for bad files, ValueError for a period not in the data.
+    ``year`` defaults to the statistical year of ``period_end``, else the latest in the data;
+    ``period_end`` to the latest period of that year in the data. Raises DataError for bad files, ValueError for a period not in the data.
     Computed anew on every call; ``AnalysisCache.prepare`` keeps recent ones.
     """
     data_paths, targets_path, campaign_path = _inputs(data, targets, campaign)
@@ -167,13 +175,13 @@ def _prepare(data_paths, targets_path, year, period_end, money_unit, campaign_pa
         raise DataError(loaded.problems)
     target_table = read_targets(targets_path)
     frame = loaded.frame
-    if year is None:
-        year = schema.statistical_year(period_end) if period_end is not None else DEFAULT_YEAR
     period = resolve_period(frame, year, period_end)
+    year = schema.statistical_year(period) if year is None else int(year)
     analysis = Analysis(frame, loaded.standing, target_table, period, int(year), data_paths, targets_path,
                         [str(p) for p in loaded.warnings] + [f"warning: set aside: {line}"
                                                              for line in set_aside_lines(set_aside)],
-                        notes=loaded.notes + set_aside_notes(set_aside), set_aside=set_aside)
+                        notes=loaded.notes + set_aside_notes(set_aside), set_aside=set_aside,
+                        coverage=coverage_of(frame, period), campaign_path=campaign_path)
     missing_year = year_warning(target_table, int(year), targets_path.name)
     if missing_year:
         analysis.warnings.append(missing_year)

@@ -28,11 +28,12 @@ def _digest(folder: Path) -> str:
     return h.hexdigest()
 
 
-def write_inputs(result: LoadResult, targets: Path, folder: Path, notes: list[str] = ()) -> tuple[Path, Path]:
+def write_inputs(result: LoadResult, targets: Path, campaign: Path, folder: Path,
+                 notes: list[str] = ()) -> tuple[Path, Path, Path]:
     """Write the inputs snapshot of a report folder: the validated frame (and standing counts) as
-    parquet, ``notes`` kept in its metadata, and a copy of the targets file.
+    parquet, ``notes`` kept in its metadata, and copies of the targets and campaign files.
 
-    Returns the data folder and the targets copy. An earlier snapshot with the same content
+    Returns the data folder and the two copies. An earlier snapshot with the same content
     serves again; a failing run cannot leave an earlier report beside inputs that no longer
     reproduce it.
     """
@@ -52,6 +53,8 @@ def write_inputs(result: LoadResult, targets: Path, folder: Path, notes: list[st
         if result.standing is not None:
             result.standing.to_parquet(tmp / "data" / "standing.parquet", index=False)
         shutil.copyfile(targets, tmp / Path(targets).name)
+        (tmp / "campaign").mkdir()  # its own folder: a campaign file may share the targets file's name
+        shutil.copyfile(campaign, tmp / "campaign" / Path(campaign).name)
         final = inputs / _digest(tmp)[:16]
         if final.is_dir() and not final.is_symlink():
             shutil.rmtree(tmp)  # the same inputs as an earlier run: its snapshot serves
@@ -62,7 +65,7 @@ def write_inputs(result: LoadResult, targets: Path, folder: Path, notes: list[st
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
-    return final / "data", final / Path(targets).name
+    return final / "data", final / Path(targets).name, final / "campaign" / Path(campaign).name
 
 
 def _referenced_inputs(folder: Path) -> set[str]:
@@ -71,7 +74,7 @@ def _referenced_inputs(folder: Path) -> set[str]:
     Read from the parameters papermill records in each notebook's metadata, found by a pattern
     rather than by parsing every notebook (a month's 64 notebooks hold ~40 MB of figures).
     """
-    pattern = re.compile(r'"(?:data_path|targets_path)": "inputs/([^/"\\]+)')
+    pattern = re.compile(r'"(?:data_path|targets_path|campaign_path)": "inputs/([^/"\\]+)')
     names = set()
     for notebook in folder.glob("*.ipynb"):
         if notebook.is_symlink() or not notebook.is_file():  # a pipe named x.ipynb would block the read

@@ -123,7 +123,8 @@ def write_index(folder: Path, summary: pd.DataFrame, analysis, failures: list, n
 
     html = ENV.get_template("index.html.j2").render(
         rows=summary.to_dict("records"), period=analysis.period_end.strftime("%d/%m/%Y"), year=analysis.year,
-        is_sample=analysis.is_sample, mark=SAMPLE_MARK, failures=failures, national_name=national_name)
+        is_sample=analysis.is_sample, mark=SAMPLE_MARK, failures=failures, national_name=national_name,
+        partial=analysis.coverage.partial())
     path = folder / "index.html"
     write_atomic(path, html)
     return path

@@ -66,13 +66,15 @@ class Plan:
     absent: list[Failure] = field(default_factory=list)
     data_dir: Path | None = None  # the inputs snapshot, once written
     targets: Path | None = None
+    campaign: Path | None = None
 
-    def point_at(self, data_dir: Path, targets: Path) -> None:
+    def point_at(self, data_dir: Path, targets: Path, campaign: Path) -> None:
         """Give every job the inputs snapshot, relative to the folder the kernel runs in."""
-        self.data_dir, self.targets = data_dir, targets
+        self.data_dir, self.targets, self.campaign = data_dir, targets, campaign
         for job in self.jobs:
             job.parameters.update(data_path=os.path.relpath(data_dir, self.folder),
-                                  targets_path=os.path.relpath(targets, self.folder))
+                                  targets_path=os.path.relpath(targets, self.folder),
+                                  campaign_path=os.path.relpath(campaign, self.folder))
 
 
 def check_parameters(template: Path, parameters: dict) -> None:
@@ -105,7 +107,8 @@ def plan_period(result: LoadResult, year: int, period: pd.Timestamp, wanted, all
     present = set(result.frame.loc[result.frame["period_end"] == period, "province_code"])
     if wanted is not None and wanted.code not in present:
         raise ValueError(f"no data for {wanted.name} ({wanted.code}) at {period.strftime('%d/%m/%Y')}")
-    common = dict(year=int(year), period_end=period.date().isoformat(), data_path="", targets_path="")
+    common = dict(year=int(year), period_end=period.date().isoformat(), data_path="", targets_path="",
+                  campaign_path="")
     check_parameters(PROVINCE_TEMPLATE, {"province": "", **common})
     reference = provinces().set_index("code")
     codes = [wanted.code] if wanted else sorted(present)

@@ -15,7 +15,8 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..analysis.pipeline import DEFAULT_YEAR, prepare
+from ..analysis.campaign import DEFAULT_CAMPAIGN, read_campaign
+from ..analysis.pipeline import prepare
 from ..analysis.targets import read_targets
 from ..ingest import schema
 from ..ingest.io import LoadResult, load_usable, set_aside_lines, set_aside_notes
@@ -41,7 +42,7 @@ class BatchResult:
 def run_batch(province=None, all_provinces: bool = False, jobs: int | None = None, year: int | None = None,
               period_end=None, data=None, targets=None, out: Path = Path("reports"), money_unit: str | None = None,
               progress: bool = True, reuse_kernels: bool = True, all_periods: bool = False,
-              scheduler: str | None = None) -> BatchResult:
+              scheduler: str | None = None, campaign=None) -> BatchResult:
     """Produce reports for one province or all (plus the national overview, index and summary).
 
     ``all_periods`` makes the reports of every period of the year in the data, one folder
@@ -53,15 +54,17 @@ def run_batch(province=None, all_provinces: bool = False, jobs: int | None = Non
     """
     data_paths = [Path(p) for p in ([data] if isinstance(data, (str, Path)) else (data or [SAMPLE_DIR]))]
     targets_path = Path(targets) if targets else DEFAULT_TARGETS
+    campaign_path = Path(campaign) if campaign else DEFAULT_CAMPAIGN
     wanted = None if all_provinces else lookup(province)  # unknown names fail here
     read_targets(targets_path)  # a bad targets file fails here
+    read_campaign(campaign_path)  # and a bad campaign file
     out = check_output(Path(out))
-    return _run_batch(data_paths, targets_path, wanted, all_provinces, jobs, year, period_end, out, money_unit,
-                      progress, reuse_kernels, all_periods, scheduler)
+    return _run_batch(data_paths, targets_path, campaign_path, wanted, all_provinces, jobs, year, period_end, out,
+                      money_unit, progress, reuse_kernels, all_periods, scheduler)
 
 
-def _run_batch(data_paths, targets_path, wanted, all_provinces, jobs, year, period_end, out, money_unit, progress,
-               reuse_kernels, all_periods, scheduler) -> BatchResult:
+def _run_batch(data_paths, targets_path, campaign_path, wanted, all_provinces, jobs, year, period_end, out, money_unit,
+               progress, reuse_kernels, all_periods, scheduler) -> BatchResult:
     from ..analysis.indicators import periods as data_periods
     from ..analysis.indicators import resolve_period
 
@@ -69,15 +72,15 @@ def _run_batch(data_paths, targets_path, wanted, all_provinces, jobs, year, peri
     if result.frame is None or (wanted is not None and wanted.code in bad):
         problems = result.errors or (bad.get(wanted.code, []) if wanted else [])
         raise DataError(problems)
-    if year is None:
-        year = schema.statistical_year(period_end) if period_end is not None else DEFAULT_YEAR
     chosen = [resolve_period(result.frame, year, period_end)]
+    year = schema.statistical_year(chosen[0]) if year is None else int(year)
     if all_periods:
         chosen = data_periods(result.frame, year)
     plans = [plan_period(result, year, period, wanted, all_provinces, out, len(chosen) > 1) for period in chosen]
     with output_lock(out):  # every check passed: now the folders and snapshots, which the notebooks name
         try:
-            produced, failures = _make_reports(plans, result, targets_path, set_aside_notes(bad), jobs, progress,
+            produced, failures = _make_reports(plans, result, targets_path, campaign_path, set_aside_notes(bad), jobs,
+                                               progress,
                                                reuse_kernels, scheduler)
             set_aside = set_aside_lines(bad)
             if all_provinces:
@@ -94,12 +97,12 @@ def _run_batch(data_paths, targets_path, wanted, all_provinces, jobs, year, peri
                        [plan.folder for plan in plans], made, [] if all_provinces else set_aside)
 
 
-def _make_reports(plans: list[Plan], result: LoadResult, targets_path: Path, notes: list[str], jobs, progress: bool,
-                  reuse_kernels: bool, scheduler: str | None) -> tuple[list[str], list[Failure]]:
+def _make_reports(plans: list[Plan], result: LoadResult, targets_path: Path, campaign_path: Path, notes: list[str],
+                  jobs, progress: bool, reuse_kernels: bool, scheduler: str | None) -> tuple[list[str], list[Failure]]:
     """Folders and inputs snapshots of the plans, then their notebooks; returns reports made and failures."""
     for plan in plans:
         own_folder(plan.folder, plan.folder.parent)
-        plan.point_at(*write_inputs(result, targets_path, plan.folder, notes))
+        plan.point_at(*write_inputs(result, targets_path, campaign_path, plan.folder, notes))
     job_list = [job for plan in plans for job in plan.jobs]
     if scheduler:
         return run_on_dask(job_list, scheduler, progress)
@@ -111,7 +114,7 @@ def _write_index_and_summary(plan: Plan, produced: list[str], failures: list[Fai
     folder = plan.folder
     try:
         done = {job.name.split("-")[0] for job in plan.jobs if job.key in produced}
-        analysis = prepare(plan.data_dir, plan.targets, year, plan.period)
+        analysis = prepare(plan.data_dir, plan.targets, year, plan.period, campaign=plan.campaign)
         summary = summary_table(analysis, {c: n for c, n in plan.names.items() if c in done})
         write_atomic(folder / "summary.csv", csv_text(summary))
         national = any(j.key in produced and j.name == NATIONAL_NAME for j in plan.jobs)

@@ -256,6 +256,8 @@ DERIVED_FORMULAS = {
 }
 # Money per case further than this factor from the national median flags a unit slip (1000×).
 UNIT_SLIP_FACTOR = 100
+UNIT_CHECK_MIN_PROVINCES = 5  # fewer provinces in a period cannot tell a unit slip from a large province
+DECREASE_RULE = "cumulative flow decreases"
 # The largest value a cell may hold: 10^17 đồng is a hundred million tỷ, thousands of times any
 # province's caseload; the bound keeps every sum exact in int64 (see _combine).
 MAX_VALUE = 10**17
@@ -424,7 +426,7 @@ def _time_problems(frame: pd.DataFrame) -> list[Problem]:
             # notes, and any window result that would span it is withheld (campaign.py).
             problems.append(Problem(**_where(frame, idx), column=column,
                                     severity="error" if column == "carried_over" else "warning",
-                                    rule="carried_over constant in year" if column == "carried_over" else "cumulative flow decreases",
+                                    rule="carried_over constant in year" if column == "carried_over" else DECREASE_RULE,
                                     message=f"{_row_context(data.loc[idx])}: {column} {kind}: {_fmt(after[idx])} against "
                                     f"{_fmt(before[idx])} at {pd.Timestamp(previous_period[idx]).date()} "
                                     f"(difference {_fmt(after[idx] - before[idx])})"))
@@ -461,8 +463,8 @@ def _unit_problems(frame: pd.DataFrame) -> list[Problem]:
     joined = joined[(joined["_cases"] > 0) & (joined["to_execute"] > 0)]
     problems = []
     for period, group in joined.groupby(level="period_end"):
-        if len(group) < 5:
-            continue  # too few provinces to tell a slip from a large province
+        if len(group) < UNIT_CHECK_MIN_PROVINCES:
+            continue  # too few provinces to tell a slip from a large province (unchecked() names them)
         per_case = group["to_execute"].astype(float) / group["_cases"].astype(float)
         median = per_case.median()
         for (code, _), value in per_case.items():
@@ -563,6 +565,24 @@ def _coverage_problems(frame: pd.DataFrame) -> list[Problem]:
                                 "national totals that need them are withheld", province=province_label(code),
                                 column="period_end" if what == "report" else "measure", severity="warning"))
     return problems
+
+
+def unchecked(frame: pd.DataFrame, code: str) -> dict[str, list]:
+    """What the checks that need other reports could not cover for province ``code``:
+    "chain": statistical years without the previous 30/09 report (carried_over unchecked);
+    "cumulative": statistical years with a single report (no month to compare with);
+    "unit": periods with fewer than UNIT_CHECK_MIN_PROVINCES provinces (money unit unchecked).
+    """
+    data = frame.drop_duplicates(KEYS)
+    own = data[data["province_code"] == code]
+    years = own["period_end"].map(statistical_year).astype(int)
+    year_ends = {int(d.year) for d in own["period_end"] if d.month == 9 and d.day == 30}
+    periods_per_year = own.groupby(years)["period_end"].nunique()
+    provinces_per_period = data.groupby("period_end")["province_code"].nunique()
+    own_periods = sorted(set(own["period_end"]))
+    return {"chain": sorted(y for y in set(years) if y - 1 not in year_ends),
+            "cumulative": sorted(int(y) for y, n in periods_per_year.items() if n < 2),
+            "unit": [p for p in own_periods if provinces_per_period.get(p, 0) < UNIT_CHECK_MIN_PROVINCES]}
 
 
 def validate(frame: pd.DataFrame) -> list[Problem]:

@@ -30,7 +30,6 @@ from ..vocabulary import (
     KEY_CATEGORIES,
     MISSED,
     NATIONAL,
-    NATIONAL_LABEL,
     STATUSES,
     is_year_end,
     months_elapsed,
@@ -82,11 +81,13 @@ def refuse_unknown_parameters(namespace: dict, report_class) -> None:
                          f"{', '.join(declared)}")
 
 
-def _analysis(analyses: AnalysisCache | None, data_path: str, targets_path: str, year: int,
-              period_end: str) -> Analysis:
-    """The analysis a report shows: from ``analyses`` (a warm kernel's cache) or computed for it."""
+def _analysis(analyses: AnalysisCache | None, data_path: str, targets_path: str, year: int, period_end: str,
+              campaign_path: str, money_unit: str) -> Analysis:
+    """The analysis a report shows: from ``analyses`` (a warm kernel's cache) or computed for it.
+    Empty texts and year 0 mean the defaults (bundled files, the latest year and period in the data)."""
     compute = prepare if analyses is None else analyses.prepare
-    return compute(data_path or None, targets_path or None, year, period_end or None)
+    return compute(data_path or None, targets_path or None, year or None, period_end or None, money_unit or None,
+                   campaign_path or None)
 
 
 def _generated_at() -> str:
@@ -112,7 +113,8 @@ class _Report:
             files |= set(a.standing["source_file"].astype(str).unique())
         files = sorted(files)
         return dict(is_sample=a.is_sample, mark=schema.SAMPLE_MARK, origin=a.origin, files=files,
-                    targets=a.targets_path.name, notes=a.notes)
+                    targets=a.targets_path.name, notes=a.notes, partial=a.coverage.partial(),
+                    targets_note=a.targets_note)
 
     def milestones(self) -> list:
         """The campaign's milestones in the analysis year as (date, "19/07: label") for the charts."""
@@ -138,19 +140,21 @@ class _Report:
         return completion_path(self.analysis.totals[level], scope, measure, self.analysis.year,
                                self.analysis.period_end)
 
-    def _no_funnel(self) -> HTML:
-        _, why = self.analysis.value("completion_rate_cases")
-        return HTML(f'<div class="thads"><p>Không vẽ biểu đồ phễu: tỷ lệ thi hành xong về việc toàn quốc không '
-                    f'có số liệu ({html.escape(why)}).</p></div>')
+    def _no_chart(self, why: str, chart: str = "biểu đồ") -> HTML:
+        """A sentence in place of a chart that has nothing to draw."""
+        return HTML(f'<div class="thads"><p>Không vẽ {chart}: {html.escape(why)}.</p></div>')
+
+    def _funnel_label(self, funnel) -> str:
+        return f"{self.analysis.coverage.label()} {format_percent(funnel.p0 * 100)}"
 
 
 class ProvinceReport(_Report):
     """The report of one province: build it with the notebook's parameters."""
 
-    def __init__(self, province, year: int = 2017, period_end: str = "", data_path: str = "", targets_path: str = "",
-                 analyses: AnalysisCache | None = None):
+    def __init__(self, province, year: int = 0, period_end: str = "", data_path: str = "", targets_path: str = "",
+                 campaign_path: str = "", money_unit: str = "", analyses: AnalysisCache | None = None):
         self.province = lookup(province)  # unknown names fail before any data is read
-        super().__init__(_analysis(analyses, data_path, targets_path, year, period_end))
+        super().__init__(_analysis(analyses, data_path, targets_path, year, period_end, campaign_path, money_unit))
         self.card = scorecard(self.analysis, self.province.code)
         self.code = self.province.code
 
@@ -172,10 +176,14 @@ class ProvinceReport(_Report):
 
     def rates_chart(self):
         """Completion rates of the province, its region and the nation against the targets."""
+        coverage = self.analysis.coverage
         scopes = [(self.province.short_name, "province", self.code),
-                  (self.province.region, "region", self.province.region), (NATIONAL_LABEL, NATIONAL, NATIONAL)]
+                  (coverage.label(self.province.region), "region", self.province.region),
+                  (coverage.label(), NATIONAL, NATIONAL)]
         rates = [dict(scope_label=label, measure=m, rate=self.analysis.value(f"completion_rate_{m}", level, scope)[0])
                  for label, level, scope in scopes for m in schema.MEASURES]
+        if _nothing(r["rate"] for r in rates):
+            return self._no_chart("không có tỷ lệ thi hành xong nào ở kỳ báo cáo")
         return charts.rates_vs_target(pd.DataFrame(rates), self._year_end_targets(self.code))
 
     def monthly_chart(self):
@@ -183,8 +191,12 @@ class ProvinceReport(_Report):
         row = self.card.set_index("indicator").loc["completion_rate_cases"]
         target = self._year_end_targets(self.code).get("cases")
         projection = None if is_year_end(self.analysis.period_end) or pd.isna(row["projection"]) else row["projection"]
+        if _nothing(self._path("province", self.code)["rate"]):
+            return self._no_chart(f"không có tỷ lệ thi hành xong về việc của tháng nào trong năm thống kê "
+                                  f"{self.analysis.year}")
         return charts.monthly_path(self._path("province", self.code), target=target, projection=projection,
                                    national=self._path(NATIONAL, NATIONAL), milestones=self.milestones(),
+                                   national_label=self.analysis.coverage.label(),
                                    title=f"Tỷ lệ thi hành xong về việc lũy kế từ 01/10 — {self.province.short_name}")
 
     def pace(self) -> HTML:
@@ -211,6 +223,8 @@ class ProvinceReport(_Report):
                 if indicator in found:
                     targets[m] = (found[indicator].value, found[indicator].comparator)
                     statuses[m] = card.at[indicator, "status"]
+        if _nothing(values["value"]):
+            return self._no_chart("không có báo cáo cuối năm thống kê (ngày 30/09) nào đến kỳ báo cáo")
         return charts.carry_over_years(values, targets, statuses)
 
     def key_categories_chart(self):
@@ -224,14 +238,17 @@ class ProvinceReport(_Report):
                                  rate=card.at[key, "actual"] if key in card.index else None))
         targets = {m: card.at[f"completion_rate_{m}_credit", "target"] for m in schema.MEASURES
                    if f"completion_rate_{m}_credit" in card.index and not pd.isna(card.at[f"completion_rate_{m}_credit", "target"])}
+        if _nothing(r["rate"] for r in rows):
+            return self._no_chart("không có số liệu theo nhóm án trọng điểm ("
+                                  + ", ".join(schema.CATEGORY_LABELS[c].lower() for c in KEY_CATEGORIES) + ")")
         return charts.key_categories(pd.DataFrame(rows), targets)
 
     def funnel_chart(self):
-        """The 63 provinces on the funnel plot around the national rate, this province highlighted."""
-        funnel = self.analysis.funnel()
+        """The provinces on the funnel plot around the rate of them all, this province highlighted."""
+        funnel, why = self.analysis.funnel()
         if funnel is None:
-            return self._no_funnel()
-        return charts.funnel_plot(funnel, f"Toàn quốc {format_percent(funnel.p0 * 100)}", highlight=self.code,
+            return self._no_chart(why, "biểu đồ phễu")
+        return charts.funnel_plot(funnel, self._funnel_label(funnel), highlight=self.code,
                                   title="Tỷ lệ thi hành xong về việc so với quy mô (biểu đồ phễu)")
 
     def position(self) -> HTML:
@@ -246,21 +263,23 @@ class ProvinceReport(_Report):
             rows.append(dict(label=INDICATORS[indicator].label, national=None if pd.isna(national) else int(national),
                              n_national=ranked["rank_national"].notna().sum(), region=r.get("rank_region"),
                              n_region=r.get("n_region")))
-        funnel = self.analysis.funnel()
+        funnel, _ = self.analysis.funnel()
         flag, p0, method = None, None, ""
         if funnel is not None:
             flag = funnel.table.set_index("province_code")["flag"].get(self.code)
             p0, method = funnel.p0 * 100, funnel.method
         emulation = self.analysis.emulation()
-        return render("position.html.j2", rows=rows, flag=flag, p0=p0, no_p0=self.analysis.value("completion_rate_cases")[1],
+        return render("position.html.j2", rows=rows, flag=flag, p0=p0,
                       method=method, emulation=emulation.set_index("province_code").loc[self.code],
-                      n_emulation=len(emulation), rule=EMULATION_RULE, region=self.province.region)
+                      n_emulation=len(emulation), rule=EMULATION_RULE, region=self.province.region,
+                      among=self.analysis.coverage.among(), p0_label=self.analysis.coverage.label().lower())
 
     def campaign(self) -> HTML:
         """Results inside the campaign window against the same window of last year, and the window rank."""
         a = self.analysis
         if a.window is None:
-            return render("campaign.html.j2", campaign=a.campaign, window=None, rows=[], rank=None, rule=WINDOW_RULE,
+            return render("campaign.html.j2", campaign=a.campaign, campaign_file=a.campaign_path.name, window=None,
+                          rows=[], rank=None, rule=WINDOW_RULE,
                           year=a.year)
         card = self.card.set_index("indicator")
         rows = []
@@ -281,12 +300,13 @@ class ProvinceReport(_Report):
         def note_of(indicator):
             return _text(card.at[indicator, "note"]) if indicator in card.index else ""
 
-        return render("campaign.html.j2", campaign=a.campaign, window=a.window, rows=rows,
+        return render("campaign.html.j2", campaign=a.campaign, campaign_file=a.campaign_path.name, window=a.window,
+                      rows=rows,
                       rank=ranking.loc[self.code] if ranked else None, unranked=note_of("window_resolved_share_cases"),
                       n=int(ranking["rank_national"].notna().sum()), region=self.province.region, rule=WINDOW_RULE,
                       last_year=None if prev is None or pd.isna(prev) else format_int(prev),
                       last_year_note=note_of("window_resolved_change_cases"), previous=a.window.shifted(-1).label,
-                      year=a.year)
+                      year=a.year, among=a.coverage.among())
 
     def quality(self) -> HTML:
         """Validation result and provenance of this province's rows."""
@@ -297,15 +317,15 @@ class ProvinceReport(_Report):
                         file=r.source_file, row=r.source_row) for r in at_period.itertuples()]
         warnings = [w for w in self.analysis.warnings if self.province.short_name in w or f" {self.code} " in w]
         return render("quality.html.j2", rows=len(own), periods=own["period_end"].nunique(), sources=sources,
-                      warnings=warnings, rules=RULES_VI)
+                      warnings=warnings, checks=check_rows(frame, self.code, warnings))
 
 
 class NationalReport(_Report):
     """The national overview: every province against the targets."""
 
-    def __init__(self, year: int = 2017, period_end: str = "", data_path: str = "", targets_path: str = "",
-                 analyses: AnalysisCache | None = None):
-        super().__init__(_analysis(analyses, data_path, targets_path, year, period_end))
+    def __init__(self, year: int = 0, period_end: str = "", data_path: str = "", targets_path: str = "",
+                 campaign_path: str = "", money_unit: str = "", analyses: AnalysisCache | None = None):
+        super().__init__(_analysis(analyses, data_path, targets_path, year, period_end, campaign_path, money_unit))
         self.card = scorecard(self.analysis, NATIONAL)
 
     @cached_property
@@ -317,8 +337,11 @@ class NationalReport(_Report):
         return {code: scorecard(self.analysis, code) for code in self.emulation["province_code"]}
 
     def header(self) -> HTML:
-        sentences = summary_sentences(self.card, "toàn hệ thống THADS", self.analysis.period_end, self.analysis.year - 1)
-        return render("header.html.j2", title="Báo cáo tổng quan kết quả thi hành án dân sự toàn quốc",
+        coverage = self.analysis.coverage
+        subject = "toàn hệ thống THADS" if coverage.is_complete() else f"{coverage.count} tỉnh có số liệu"
+        sentences = summary_sentences(self.card, subject, self.analysis.period_end, self.analysis.year - 1)
+        scope = "toàn quốc" if coverage.is_complete() else f"— {coverage.label().lower()}"
+        return render("header.html.j2", title=f"Báo cáo tổng quan kết quả thi hành án dân sự {scope}",
                       subtitle="Theo chỉ tiêu phong trào thi đua cao điểm năm 2017 (Kế hoạch 690/KH-TCTHADS)",
                       period=self.period_text, region=None, sentences=sentences, generated=_generated_at(),
                       **self.origin())
@@ -328,14 +351,14 @@ class NationalReport(_Report):
         return scorecard_html(self.card, self.analysis.period_end, self.analysis.targets_note)
 
     def funnel_chart(self):
-        funnel = self.analysis.funnel()
+        funnel, why = self.analysis.funnel()
         if funnel is None:
-            return self._no_funnel()
-        return charts.funnel_plot(funnel, f"Toàn quốc {format_percent(funnel.p0 * 100)}",
+            return self._no_chart(why, "biểu đồ phễu")
+        return charts.funnel_plot(funnel, self._funnel_label(funnel),
                                   title=f"{len(funnel.table)} tỉnh: tỷ lệ thi hành xong về việc so với quy mô (biểu đồ phễu)")
 
     def funnel_notes(self) -> HTML:
-        funnel = self.analysis.funnel()
+        funnel, _ = self.analysis.funnel()
         names = provinces().set_index("code")["short_name"]
         above = below = None
         if funnel is not None:
@@ -343,12 +366,21 @@ class NationalReport(_Report):
             outside = table[table["flag"].isin(["above", "below"])]
             above = [names[c] for c in outside.loc[outside["flag"] == "above", "province_code"]]
             below = [names[c] for c in outside.loc[outside["flag"] == "below", "province_code"]]
-        # The money rate without the largest provinces is only shown beside a national money rate.
-        money_rate, no_money = self.analysis.value("completion_rate_money")
-        money = ([] if money_rate is None else
-                 money_rate_without_largest(self.analysis.totals["province"], self.analysis.period_end).to_dict("records"))
+        # The money rate without the largest provinces is only shown beside a money rate of all,
+        # and only when some province is left once the largest are taken out.
+        scope, largest = self.analysis.coverage.label().lower(), 2
+        money_rate, why = self.analysis.value("completion_rate_money")
+        money, no_money = [], ""
+        if money_rate is None:
+            no_money = f"tỷ lệ thi hành xong về tiền {scope} không có số liệu ({why})"
+        elif self.analysis.coverage.count <= largest:
+            no_money = f"chỉ có {self.analysis.coverage.count} tỉnh có số liệu, bỏ {largest} tỉnh thì không còn tỉnh nào"
+        else:
+            money = money_rate_without_largest(self.analysis.totals["province"], self.analysis.period_end, largest,
+                                               label=self.analysis.coverage.label()).to_dict("records")
         return render("funnel_notes.html.j2", method="" if funnel is None else funnel.method,
-                      funnel=funnel is not None, above=above, below=below, money=money, no_money=no_money)
+                      funnel=funnel is not None, above=above, below=below, money=money,
+                      no_money=no_money, scope=scope)
 
     def ranking(self) -> HTML:
         """The emulation table: every province ranked by the rule stated on the page."""
@@ -357,6 +389,8 @@ class NationalReport(_Report):
     def ranked_chart(self):
         table = self.emulation.rename(columns={"completion_rate_cases": "rate", "status_cases": "status"})
         table = table.assign(name=table["province_code"].map(provinces().set_index("code")["short_name"]))
+        if _nothing(table["rate"]):
+            return self._no_chart("không tỉnh nào có tỷ lệ thi hành xong về việc")
         return charts.ranked_bars(table[["name", "rate", "status"]], self._year_end_targets(None).get("cases"),
                                   "Tỷ lệ thi hành xong về việc (%)")
 
@@ -368,6 +402,8 @@ class NationalReport(_Report):
             scored = card[card["status"].notna()].set_index("indicator")["status"]
             matrix[names[code]] = {INDICATORS[i].short_label: s for i, s in scored.items()}
         frame = pd.DataFrame.from_dict(matrix, orient="index")
+        if frame.empty:
+            return self._no_chart("không chỉ tiêu nào được đánh giá (không có chỉ tiêu giao hoặc không có số liệu)")
         return charts.status_heatmap(frame)
 
     def map_chart(self):
@@ -387,7 +423,10 @@ class NationalReport(_Report):
     def regions_chart(self):
         ind = _in_region_order(self.analysis.indicators["region"])
         rows = ind[ind["indicator"].isin(["completion_rate_cases", "completion_rate_money"])]
-        table = pd.DataFrame({"region": rows["scope"], "measure": rows["measure"], "rate": rows["value"].astype(float)})
+        table = pd.DataFrame({"region": rows["scope"].map(self.analysis.coverage.label), "measure": rows["measure"],
+                              "rate": rows["value"].astype(float)})
+        if _nothing(table["rate"]):
+            return self._no_chart("không vùng nào có tỷ lệ thi hành xong")
         return charts.region_bars(table, self._year_end_targets(None))
 
     def regions(self) -> HTML:
@@ -445,6 +484,11 @@ def _in_region_order(ind: pd.DataFrame) -> pd.DataFrame:
     return ind.sort_values("scope", key=lambda s: s.map(order), kind="stable")
 
 
+def _nothing(values) -> bool:
+    """Whether a chart's values hold no number at all (then a sentence replaces the chart)."""
+    return all(v is None or pd.isna(v) for v in values)
+
+
 def _text(value) -> str:
     return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
 
@@ -473,17 +517,41 @@ def scorecard_html(card: pd.DataFrame, period_end, note: str = "") -> HTML:
                   reference=[r for r in rows if not r["has_target"]], note=note)
 
 
-RULES_VI = [
-    "Tổng số thụ lý = Số cũ chuyển sang + Số thụ lý mới",
-    "Tổng số phải thi hành = Tổng số thụ lý − Ủy thác đi",
-    "Tổng số phải thi hành = Số có điều kiện thi hành + Số chưa có điều kiện thi hành",
-    "Các phần của số có điều kiện thi hành (xong, đình chỉ, đang thi hành, hoãn, tạm đình chỉ, khác, giảm/miễn) "
-    "không vượt quá số có điều kiện",
-    "Thi hành xong + Đình chỉ ≤ Số có điều kiện thi hành",
-    "Số liệu lũy kế (thụ lý, ủy thác, xong, đình chỉ, giảm/miễn) không giảm giữa các tháng trong năm",
-    "Số cũ chuyển sang = Số chuyển kỳ sau của năm trước; không đổi trong năm",
-    "Không trùng dòng; ngày cuối kỳ là ngày cuối tháng; tiền không lệch đơn vị (1.000 lần) so với các tỉnh khác",
+# The checks of schema.validate as the quality section names them; keys of the checks that need other
+# reports (schema.unchecked) are "cumulative", "chain" and "unit".
+CHECKS_VI = [
+    ("accepted", "Tổng số thụ lý = Số cũ chuyển sang + Số thụ lý mới"),
+    ("to_execute", "Tổng số phải thi hành = Tổng số thụ lý − Ủy thác đi"),
+    ("conditions", "Tổng số phải thi hành = Số có điều kiện thi hành + Số chưa có điều kiện thi hành"),
+    ("parts", "Các phần của số có điều kiện thi hành (xong, đình chỉ, đang thi hành, hoãn, tạm đình chỉ, khác, "
+              "giảm/miễn) không vượt quá số có điều kiện"),
+    ("resolved", "Thi hành xong + Đình chỉ ≤ Số có điều kiện thi hành"),
+    ("cumulative", "Số liệu lũy kế (thụ lý, ủy thác, xong, đình chỉ, giảm/miễn) không giảm giữa các tháng trong năm"),
+    ("chain", "Số cũ chuyển sang = Số chuyển kỳ sau của năm trước; không đổi trong năm"),
+    ("rows", "Không trùng dòng; ngày cuối kỳ là ngày cuối tháng"),
+    ("unit", "Tiền không lệch đơn vị (1.000 lần) so với các tỉnh khác cùng kỳ"),
 ]
+
+
+def check_rows(frame: pd.DataFrame, code: str, warnings: list[str]) -> list[dict]:
+    """The quality section's checks for one province: rule and what was found, skipped checks named."""
+    gaps = schema.unchecked(frame, code)
+
+    def years(values: list[int]) -> str:
+        return ", ".join(str(y) for y in values)
+
+    found = {
+        "cumulative": (f"không so sánh được giữa các tháng của năm {years(gaps['cumulative'])} (chỉ có một kỳ "
+                       "báo cáo trong năm)" if gaps["cumulative"] else ""),
+        "chain": (f"không kiểm tra được cho năm {years(gaps['chain'])} (thiếu báo cáo ngày 30/09 của năm trước "
+                  "trong số liệu)" if gaps["chain"] else ""),
+        "unit": (f"không kiểm tra được ở {len(gaps['unit'])} kỳ báo cáo có dưới {schema.UNIT_CHECK_MIN_PROVINCES} "
+                 f"tỉnh có số liệu ({', '.join(d.strftime('%d/%m/%Y') for d in gaps['unit'][:3])}"
+                 f"{', …' if len(gaps['unit']) > 3 else ''})" if gaps["unit"] else ""),
+    }
+    if any(f"[{schema.DECREASE_RULE}]" in w for w in warnings):
+        found["cumulative"] = "; ".join(x for x in ["có số lũy kế giảm (xem lưu ý dưới đây)", found["cumulative"]] if x)
+    return [dict(rule=rule, skipped=found.get(key, "")) for key, rule in CHECKS_VI]
 
 
 def _plain(value, unit: str) -> str:
