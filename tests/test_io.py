@@ -349,3 +349,17 @@ def test_read_data_raises_with_every_problem(tmp_path):
 def test_nothing_is_loaded_when_any_row_is_bad(tmp_path):
     rows = corrupt(good_rows(), "36", "cases", "new_accepted", "không rõ")
     assert load(write_csv(tmp_path / "x.csv", rows)).frame is None
+
+
+def test_a_row_named_for_an_office_is_not_a_province(tmp_path, capsys):
+    # The trap of the official forms: with its Chi cục rows deleted, the row "Cục THADS thành phố Đà
+    # Nẵng" is the Cục's own caseload, not the city; read as the city it gives a wrong rate silently.
+    header = ["province" if h == "province_code" else h for h in HEADER]
+    rows = [["Cục THADS thành phố Đà Nẵng", *r[1:]] for r in good_rows()[:2]]
+    rows += [["Chi cục THADS quận Hải Châu", *r[1:]] for r in good_rows()[:2]]
+    rows += [["Đà Nẵng", *r[1:]] for r in good_rows()[2:4]]  # the city by its name is read
+    out = check_bad(write_csv(tmp_path / "forms.csv", rows, header), capsys,
+                    "forms.csv:2: column province [office row] 'Cục THADS thành phố Đà Nẵng' names the Cục THADS",
+                    "write the province's name ('Đà Nẵng')",
+                    "forms.csv:4: column province [office row] 'Chi cục THADS quận Hải Châu' is a district office")
+    assert "forms.csv:6" not in out and "forms.csv:7" not in out

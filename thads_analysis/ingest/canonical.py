@@ -4,6 +4,7 @@ interpreted, money converted to đồng, every problem named by file, row and co
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -11,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..numbers import BLANK_TEXTS, STYLE_EVIDENCE, STYLE_NAMES, NumberParseError, format_int, is_blank, parse_number
-from ..provinces import UnknownProvinceError, lookup
+from ..provinces import UnknownProvinceError, lookup, normalize_name
 from . import schema
 from .headers import map_headers, table_kind
 from .labels import CASE_UNITS, match_value, normalize_label
@@ -232,11 +233,28 @@ def _distinct(cells: pd.Series, table: _Table, kind: str, compute) -> tuple[list
     return results, positions
 
 
-def _lookup_code(text):
+# A data row named for an office is not a province total: in the official forms the row "Cục
+# THADS thành phố Đà Nẵng" is the Cục's own caseload beside its Chi cục, so reading it as the province
+# would give a wrong rate without a word.
+_OFFICE_ROW = re.compile(r"^(chi cuc|cuc) (thads|thi hanh an dan su)\b")
+
+
+def _lookup_code(text) -> tuple[str | None, str | None, str | None]:
+    """(province code, None, None) for a province cell, or (None, rule, message) saying why not."""
+    office = _OFFICE_ROW.match(normalize_name(str(text)))
+    if office and office.group(1) == "chi cuc":
+        return None, "office row", (f"{text!r} is a district office (Chi cục THADS), not a province; rows of single "
+                                    "offices are not read: give the province's total row under the province's name")
     try:
-        return lookup(text).code, None
+        code = lookup(text).code
     except (UnknownProvinceError, ValueError) as exc:
-        return None, str(exc)
+        return None, "unknown province", str(exc)
+    if office:
+        name = lookup(code).short_name
+        return None, "office row", (f"{text!r} names the Cục THADS, an office: in the official forms its row is the "
+                                    f"Cục's own caseload without its Chi cục, not the province; if the row is the "
+                                    f"whole province's total, write the province's name ({name!r})")
+    return code, None, None
 
 
 def _provinces(table: _Table, cells: pd.DataFrame, rows: _Rows) -> np.ndarray:
@@ -250,7 +268,7 @@ def _provinces(table: _Table, cells: pd.DataFrame, rows: _Rows) -> np.ndarray:
         for k, result in enumerate(results):
             if result is not None and result[1] is not None:
                 for i in np.flatnonzero(positions == k):
-                    rows.problem(i, name, "unknown province", result[1])
+                    rows.problem(i, name, result[1], result[2])
         both = np.flatnonzero(np.not_equal(codes, None) & np.not_equal(found, None) & (codes != found))
         for i in both:
             rows.problem(i, name, "province mismatch", f"code {codes[i]} is {lookup(codes[i]).short_name} but the "
