@@ -321,3 +321,47 @@ def test_a_pipe_in_the_output_folder_is_not_read(tmp_path):
     os.mkfifo(folder / "notes.ipynb")  # reading it would wait for a writer forever
     inputs.prune_inputs(folder)
     assert list((folder / "inputs").iterdir()) == []
+
+
+# ---------------------------------------------------------------- several provinces per call
+
+
+def test_several_provinces_in_one_call_each_once_in_the_order_given():
+    from thads_analysis.batch.run import wanted_provinces
+
+    assert [p.code for p in wanted_provinces(["36", "Hà Nội", "36"])] == ["36", "01"]
+    # Tây Nguyên: Kon Tum 62, Gia Lai 64, Đắk Lắk 66, Đắk Nông 67, Lâm Đồng 68 (GSO regions, data/SOURCES.md)
+    assert [p.code for p in wanted_provinces(region="tay nguyen")] == ["62", "64", "66", "67", "68"]
+    with pytest.raises(ValueError, match="Unknown region"):
+        wanted_provinces(region="Tây Bắc Bộ nhầm")
+
+
+def test_repeated_province_options_make_every_report_and_name_the_absent_one(tmp_path, capsys):
+    data = small_sample(tmp_path / "data", ["01", "36"])
+    monthly = data / "thads_monthly_2017.csv"
+    frame = pd.read_csv(monthly, dtype=str, keep_default_na=False)
+    frame[~((frame.province_code == "01") & (frame.period_end == "2017-09-30"))].to_csv(monthly, index=False)
+    out = tmp_path / "out"
+    code, printed, err = run(capsys, "--province", "36", "--province", "Hà Nội", "92", "--data", data, "--out", out)
+    # Nam Định made; Hà Nội lacks 30/09/2017 in this copy; Cần Thơ (92) is not in the file at all.
+    assert code == 1 and "2017-09-30: 1 report(s) made" in printed
+    assert sorted(p.name for p in (out / "2017-09-30").glob("*.html")) == ["36-nam-dinh.html"]
+    assert "01 Hà Nội: no report at 30/09/2017, although the data hold its other months" in err
+    assert "92 Cần Thơ: no report at 30/09/2017: the data hold nothing of it in statistical year 2017" in err
+
+
+def test_of_several_provinces_one_set_aside_fails_alone(tmp_path, capsys):
+    data = small_sample(tmp_path / "data", ["01", "36", "79"])
+    monthly = data / "thads_monthly_2017.csv"
+    frame = pd.read_csv(monthly, dtype=str, keep_default_na=False)
+    row = frame.index[(frame.province_code == "79") & (frame.period_end == "2017-09-30")
+                      & (frame.measure == "cases") & (frame.category == "all")][0]
+    frame.loc[row, "completed"] = str(int(frame.loc[row, "completed"]) + 7)  # breaks with_conditions' parts
+    frame.to_csv(monthly, index=False)
+    out = tmp_path / "out"
+    code, printed, err = run(capsys, "--province", "36", "79", "--data", data, "--out", out)
+    assert code == 1 and "2017-09-30: 1 report(s) made" in printed
+    assert "1 report(s) failed" in err and "79 Hồ Chí Minh: rows break the rules" in err
+    assert "no report at" not in err  # named once, for what it is
+    # Hà Nội (01) was not asked for: nothing is said of it, and Nam Định's page is made.
+    assert "01 Hà Nội" not in err and (out / "2017-09-30" / "36-nam-dinh.html").exists()

@@ -118,7 +118,8 @@ def _report(args: argparse.Namespace) -> int:
               "kernel of a few hundred MB)", file=sys.stderr)
     result = run_batch(args.province, args.all, args.jobs, args.year, args.period_end, args.data, args.targets,
                        args.out, args.money_unit, progress=not args.quiet, reuse_kernels=not args.fresh_kernels,
-                       all_periods=args.all_periods, scheduler=args.scheduler, campaign=args.campaign)
+                       all_periods=args.all_periods, scheduler=args.scheduler, campaign=args.campaign,
+                       region=args.region)
     for line in result.set_aside:
         print(f"warning: set aside: {line}", file=sys.stderr)
     for folder in result.folders:
@@ -149,7 +150,9 @@ def build_parser() -> argparse.ArgumentParser:
     summary.set_defaults(handler=_summary)
     report = commands.add_parser("report", help="executed notebooks and HTML reports (papermill)")
     which = report.add_mutually_exclusive_group(required=True)
-    which.add_argument("--province", help="one province, code or name")
+    which.add_argument("--province", nargs="+", action="extend",
+                       help="provinces, codes or names: --province 36 01 'TP HCM' (may be repeated)")
+    which.add_argument("--region", help="every province of a region, e.g. 'Đồng bằng sông Hồng'")
     which.add_argument("--all", action="store_true", help="all provinces, the national overview, index.html, summary.csv")
     report.add_argument("--jobs", type=_positive, help="notebooks run in parallel (default and most: the cores)")
     _add_data_options(report)

@@ -97,21 +97,24 @@ def job_count(jobs: int | None) -> int:
     return min(jobs, cores)
 
 
-def plan_period(result: LoadResult, year: int, period: pd.Timestamp, wanted, all_provinces: bool, out: Path,
-                dated_labels: bool) -> Plan:
+def plan_period(result: LoadResult, year: int, period: pd.Timestamp, wanted: list | None, all_provinces: bool,
+                out: Path, dated_labels: bool) -> Plan:
     """The folder and jobs of one period; ValueError when they cannot be made. Nothing is written
-    (the snapshot is written once every plan passed its checks)."""
+    (the snapshot is written once every plan passed its checks). ``wanted``: the provinces asked
+    for (None: all); of several, those without a report at the period are listed as absent."""
     folder = out / period.date().isoformat()
     check_folder(folder, out)
     check_folder(folder / "inputs", folder)
     present = set(result.frame.loc[result.frame["period_end"] == period, "province_code"])
-    if wanted is not None and wanted.code not in present:
-        raise ValueError(f"no data for {wanted.name} ({wanted.code}) at {period.strftime('%d/%m/%Y')}")
+    missing = [p for p in wanted or [] if p.code not in present]
+    if wanted and len(missing) == len(wanted):
+        raise ValueError(f"no data for {', '.join(f'{p.name} ({p.code})' for p in missing)} at "
+                         f"{period.strftime('%d/%m/%Y')}")
     common = dict(year=int(year), period_end=period.date().isoformat(), data_path="", targets_path="",
                   campaign_path="")
     check_parameters(PROVINCE_TEMPLATE, {"province": "", **common})
     reference = provinces().set_index("code")
-    codes = [wanted.code] if wanted else sorted(present)
+    codes = [p.code for p in wanted if p.code in present] if wanted is not None else sorted(present)
     names = {c: f"{c}-{reference.at[c, 'slug']}" for c in codes}
     prefix = period.strftime("%d/%m/%Y ") if dated_labels else ""
     jobs = [Job(names[c], f"{prefix}{c} {reference.at[c, 'short_name']}", PROVINCE_TEMPLATE,
@@ -126,8 +129,12 @@ def plan_period(result: LoadResult, year: int, period: pd.Timestamp, wanted, all
             if target.is_dir() and not target.is_symlink():
                 raise ValueError(f"{target} is a folder where a report goes; move it away or choose another --out")
     year_rows = result.frame["period_end"].map(schema.statistical_year) == schema.statistical_year(period)
-    absent = sorted(set(result.frame.loc[year_rows, "province_code"]) - present) if all_provinces else []
+    in_year = set(result.frame.loc[year_rows, "province_code"])
+    absent = sorted(in_year - present) if all_provinces else [p.code for p in missing]
+    day = period.strftime("%d/%m/%Y")
     return Plan(folder, period, names, jobs,
-                [Failure(f"{prefix}{c} {reference.at[c, 'short_name']}", f"no report at "
-                         f"{period.strftime('%d/%m/%Y')}, although the data hold its other months of the "
-                         "year; region and national totals that need it are withheld") for c in absent])
+                [Failure(f"{prefix}{c} {reference.at[c, 'short_name']}",
+                         f"no report at {day}, although the data hold its other months of the year; region and "
+                         "national totals that need it are withheld" if c in in_year else
+                         f"no report at {day}: the data hold nothing of it in statistical year {year}")
+                 for c in absent])

@@ -22,7 +22,7 @@ from ..ingest import schema
 from ..ingest.io import LoadResult, load_usable, set_aside_lines, set_aside_notes
 from ..ingest.schema import DataError
 from ..paths import DEFAULT_TARGETS, SAMPLE_DIR
-from ..provinces import lookup
+from ..provinces import lookup, region_codes
 from .executors import run_jobs, run_on_dask
 from .inputs import prune_inputs, write_inputs
 from .outputs import check_output, csv_text, output_lock, own_folder, summary_table, write_atomic, write_index
@@ -42,7 +42,7 @@ class BatchResult:
 def run_batch(province=None, all_provinces: bool = False, jobs: int | None = None, year: int | None = None,
               period_end=None, data=None, targets=None, out: Path = Path("reports"), money_unit: str | None = None,
               progress: bool = True, reuse_kernels: bool = True, all_periods: bool = False,
-              scheduler: str | None = None, campaign=None) -> BatchResult:
+              scheduler: str | None = None, campaign=None, region: str | None = None) -> BatchResult:
     """Produce reports for one province or all (plus the national overview, index and summary).
 
     ``all_periods`` makes the reports of every period of the year in the data, one folder
@@ -55,7 +55,7 @@ def run_batch(province=None, all_provinces: bool = False, jobs: int | None = Non
     data_paths = [Path(p) for p in ([data] if isinstance(data, (str, Path)) else (data or [SAMPLE_DIR]))]
     targets_path = Path(targets) if targets else DEFAULT_TARGETS
     campaign_path = Path(campaign) if campaign else DEFAULT_CAMPAIGN
-    wanted = None if all_provinces else lookup(province)  # unknown names fail here
+    wanted = None if all_provinces else wanted_provinces(province, region)  # unknown names fail here
     read_targets(targets_path)  # a bad targets file fails here
     read_campaign(campaign_path)  # and a bad campaign file
     out = check_output(Path(out))
@@ -69,23 +69,26 @@ def _run_batch(data_paths, targets_path, campaign_path, wanted, all_provinces, j
     from ..analysis.indicators import resolve_period
 
     result, bad = load_usable(data_paths, money_unit)
-    if result.frame is None or (wanted is not None and wanted.code in bad):
-        problems = result.errors or (bad.get(wanted.code, []) if wanted else [])
-        raise DataError(problems)
+    if result.frame is None or (wanted and all(p.code in bad for p in wanted)):
+        raise DataError(result.errors or [problem for p in wanted or [] for problem in bad.get(p.code, [])])
     chosen = [resolve_period(result.frame, year, period_end)]
     year = schema.statistical_year(chosen[0]) if year is None else int(year)
     if all_periods:
         chosen = data_periods(result.frame, year)
-    plans = [plan_period(result, year, period, wanted, all_provinces, out, len(chosen) > 1) for period in chosen]
+    usable = None if wanted is None else [p for p in wanted if p.code not in bad]  # the others fail below
+    plans = [plan_period(result, year, period, usable, all_provinces, out, len(chosen) > 1) for period in chosen]
     with output_lock(out):  # every check passed: now the folders and snapshots, which the notebooks name
         try:
             produced, failures = _make_reports(plans, result, targets_path, campaign_path, set_aside_notes(bad), jobs,
                                                progress,
                                                reuse_kernels, scheduler)
-            set_aside = set_aside_lines(bad)
+            # A province asked for and set aside is a failure; any other set aside is a warning.
+            codes = None if all_provinces else {p.code for p in wanted}
+            lines = dict(zip(sorted(bad), set_aside_lines(bad)))
+            failures += [Failure(*line.split(": ", 1)) for code, line in lines.items() if codes is None or code in codes]
+            set_aside = [line for code, line in lines.items() if codes is not None and code not in codes]
+            failures += [failure for plan in plans for failure in plan.absent]
             if all_provinces:
-                failures += [Failure(*line.split(": ", 1)) for line in set_aside]
-                failures += [failure for plan in plans for failure in plan.absent]
                 for plan in plans:
                     failures += _write_index_and_summary(plan, produced, failures, year)
         finally:  # also when interrupted: no snapshot stays that no report names
@@ -94,7 +97,17 @@ def _run_batch(data_paths, targets_path, campaign_path, wanted, all_provinces, j
     names = sorted(key.split("/", 1)[1] for key in produced)
     made = {plan.folder: sum(1 for j in plan.jobs if j.key in produced) for plan in plans}
     return BatchResult(plans[0].folder if len(plans) == 1 else out, names, failures,
-                       [plan.folder for plan in plans], made, [] if all_provinces else set_aside)
+                       [plan.folder for plan in plans], made, set_aside)
+
+
+def wanted_provinces(province=None, region: str | None = None) -> list:
+    """The provinces asked for: codes or names (one or several) and/or every province of a region,
+    in the order given, each once. ValueError/UnknownProvinceError for an unknown name."""
+    names = [province] if isinstance(province, (str, int)) else list(province or [])
+    found = [lookup(p) for p in names] + ([lookup(c) for c in region_codes(region)] if region else [])
+    if not found:
+        raise ValueError("name a province (--province) or a region (--region), or ask for --all")
+    return list({p.code: p for p in found}.values())
 
 
 def _make_reports(plans: list[Plan], result: LoadResult, targets_path: Path, campaign_path: Path, notes: list[str],
