@@ -17,6 +17,7 @@ from ..ingest import schema
 from ..ingest.io import data_files, is_sample, load_usable, origin_of, set_aside_lines, set_aside_notes
 from ..ingest.schema import DataError
 from ..paths import DEFAULT_TARGETS, SAMPLE_DIR
+from ..provenance import record
 from ..provinces import REGIONS, lookup, scope_codes
 from .assess import assess, completion_funnel, emulation_table
 from .campaign import DEFAULT_CAMPAIGN, read_campaign, window_indicators
@@ -62,6 +63,7 @@ class Analysis:
     assessments: Assessments = field(default_factory=Assessments, repr=False)
     campaign: object = None  # campaign.Campaign
     campaign_path: Path = DEFAULT_CAMPAIGN
+    provenance: dict = field(default_factory=dict)  # provenance.record: version, commit, input checksums
     window: object = None  # the campaign as far as the period reaches; None before the window opens
     targets_note: str = ""  # why no indicator has a target, when the targets file lacks the year
     notes: list[str] = field(default_factory=list)  # what the page must say of the data (provinces set aside)
@@ -136,6 +138,12 @@ def prepare(data=None, targets=None, year: int | None = None, period_end=None,
     return _prepare(data_paths, targets_path, year, period_end, money_unit, campaign_path)
 
 
+def provenance_of(data=None, targets=None, campaign=None) -> dict:
+    """Version, commit and the checksum of every input file of a report (defaults filled in)."""
+    data_paths, targets_path, campaign_path = _inputs(data, targets, campaign)
+    return record([*data_files(data_paths), targets_path, campaign_path])
+
+
 def _fingerprint(paths: list[Path]) -> tuple:
     files = data_files(paths)
     return tuple((str(f.resolve()), f.stat().st_mtime_ns, f.stat().st_size) for f in files if f.exists())
@@ -181,7 +189,8 @@ def _prepare(data_paths, targets_path, year, period_end, money_unit, campaign_pa
                         [str(p) for p in loaded.warnings] + [f"warning: set aside: {line}"
                                                              for line in set_aside_lines(set_aside)],
                         notes=loaded.notes + set_aside_notes(set_aside), set_aside=set_aside,
-                        coverage=coverage_of(frame, period), campaign_path=campaign_path)
+                        coverage=coverage_of(frame, period), campaign_path=campaign_path,
+                        provenance=provenance_of(data_paths, targets_path, campaign_path))
     missing_year = year_warning(target_table, int(year), targets_path.name)
     if missing_year:
         analysis.warnings.append(missing_year)

@@ -15,7 +15,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from ..ingest.io import SNAPSHOT_NOTES, LoadResult
+from ..ingest.io import SNAPSHOT_NOTES, LoadResult, display_name
+from ..provenance import SOURCES_FILE, file_sha256
 from .outputs import own_folder
 
 
@@ -52,6 +53,10 @@ def write_inputs(result: LoadResult, targets: Path, campaign: Path, folder: Path
         pq.write_table(table.replace_schema_metadata(metadata), tmp / "data" / "report.parquet")
         if result.standing is not None:
             result.standing.to_parquet(tmp / "data" / "standing.parquet", index=False)
+        # The files the snapshot was validated from, by name and checksum (never this machine's folders).
+        sources = {display_name(f): file_sha256(f) for f in result.files if Path(f).is_file()}
+        (tmp / "data" / SOURCES_FILE).write_text(json.dumps(sources, ensure_ascii=False, indent=1, sort_keys=True),
+                                                 encoding="utf-8")
         shutil.copyfile(targets, tmp / Path(targets).name)
         (tmp / "campaign").mkdir()  # its own folder: a campaign file may share the targets file's name
         shutil.copyfile(campaign, tmp / "campaign" / Path(campaign).name)

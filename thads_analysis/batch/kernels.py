@@ -18,6 +18,7 @@ from pathlib import Path
 
 import nbformat
 
+from ..analysis.pipeline import provenance_of
 from ..ingest.io import display_name
 from .outputs import write_atomic
 from .plan import Job
@@ -147,6 +148,9 @@ def run_job(job: Job, km=None, kc=None, stop: threading.Event = _NEVER, exporter
         # Record where the notebook came from and went without this machine's folders.
         nb.metadata["papermill"]["input_path"] = display_name(job.template)
         nb.metadata["papermill"]["output_path"] = stem.with_suffix(".ipynb").name
+        folder, given = stem.parent, job.parameters
+        settle(nb, provenance_of(*(folder / given[k] if given.get(k) else None
+                                   for k in ("data_path", "targets_path", "campaign_path"))))
         body, _ = (exporter or html_exporter()).from_notebook_node(nb)
         write_atomic(stem.with_suffix(".html"), body)
         write_atomic(stem.with_suffix(".ipynb"), nbformat.writes(nb))
@@ -154,6 +158,21 @@ def run_job(job: Job, km=None, kc=None, stop: threading.Event = _NEVER, exporter
         if stop.is_set():
             raise Interrupted("interrupted while running") from None
         raise
+
+
+def settle(nb, provenance: dict) -> None:
+    """Record the provenance in the notebook's metadata ("thads") and drop what changes from run to
+    run on the same input (execution times and durations, the injected cell's random id), so that
+    two runs differ only in the generation time the page shows."""
+    for key in ("start_time", "end_time", "duration"):
+        nb.metadata.get("papermill", {}).pop(key, None)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        for key in ("start_time", "end_time", "duration"):
+            cell.metadata.get("papermill", {}).pop(key, None)
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.id = "injected-parameters"
+    nb.metadata["thads"] = provenance
 
 
 class Kernels:

@@ -276,14 +276,15 @@ def set_aside_notes(bad: dict[str, list[Problem]]) -> list[str]:
 
 def display_name(path: Path) -> str:
     """How a file is named in messages and reports: relative to the bundled files' root or the
-    working directory when inside them, so that no machine's absolute path is written out."""
+    working directory when inside them, else by its name alone, so that no machine's folders are
+    written into a report."""
     path = Path(path)
     for base in (BUNDLE_ROOT, Path.cwd()):
         try:
             return str(path.resolve().relative_to(base.resolve()))
         except ValueError:
             continue
-    return str(path)
+    return path.name
 
 
 def _drop_repeated_reports(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:

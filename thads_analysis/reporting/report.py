@@ -114,7 +114,7 @@ class _Report:
         files = sorted(files)
         return dict(is_sample=a.is_sample, mark=schema.SAMPLE_MARK, origin=a.origin, files=files,
                     targets=a.targets_path.name, notes=a.notes, partial=a.coverage.partial(),
-                    targets_note=a.targets_note)
+                    targets_note=a.targets_note, provenance=a.provenance)
 
     def milestones(self) -> list:
         """The campaign's milestones in the analysis year as (date, "19/07: label") for the charts."""
@@ -124,7 +124,7 @@ class _Report:
 
     def footer(self) -> HTML:
         """Sources of the data, the targets and the method notes."""
-        return render("footer.html.j2", **self.origin(), generated=_generated_at())
+        return render("footer.html.j2", **self.origin())
 
     def _targets(self, scope_code: str | None) -> dict:
         """indicator id → Target that applies to the scope (a province code, or None for national)."""
