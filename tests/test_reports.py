@@ -329,3 +329,21 @@ def test_an_analysis_cache_belongs_to_its_owner(tmp_path):
     stat = changed.stat()
     os.utime(changed, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))  # an edited file is new input
     assert cache.prepare(data) is not first
+
+
+def test_sections_carry_their_styles_inline_for_untrusted_jupyterlab():
+    """JupyterLab strips <style> from an untrusted notebook's outputs but keeps inline styles: the
+    status colours, the sample banner and the table alignment must be on the elements themselves."""
+    from thads_analysis.reporting.report import ProvinceReport
+    from thads_analysis.vocabulary import MET, MISSED
+
+    report = ProvinceReport("36")
+    page = report.scorecard().data
+    # Nam Định meets the case rate (4.918 / 5.422 = 90,70% ≥ 73%, data/README.md) and misses others.
+    met = re.search(r'<td class="status met" style="([^"]*)">', page).group(1)
+    missed = re.search(r'<td class="status missed" style="([^"]*)">', page).group(1)
+    assert f"background-color: {MET.colour}" in met and f"background-color: {MISSED.colour}" in missed
+    assert re.search(r'<td class="num" style="[^"]*text-align: right', page)
+    assert "<style" not in page and "!important" not in page
+    header = report.header().data
+    assert re.search(r'<div class="sample-banner" style="[^"]*background-color: #FFF3CD', header)

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 from functools import cached_property
 
+import css_inline
 import jinja2
 import pandas as pd
 from IPython.display import HTML
@@ -50,9 +52,15 @@ ENV.globals.update(statuses=STATUSES, AT_RISK=AT_RISK, MISSED=MISSED,
                    funnel_limit=format_percent(OUTER_LEVEL, 1))  # "99,8%"
 
 
+# JupyterLab drops <style> blocks from the outputs of a notebook it does not trust (every notebook a
+# reviewer opens), but keeps safe inline styles: the page's rules are written into each element.
+STYLESHEET = re.sub(r"</?style>", "", ENV.get_template("_style.html.j2").render())
+
+
 def render(template: str, **context) -> HTML:
-    """Render a template of ``thads_analysis/reporting/templates`` as an HTML display object."""
-    return HTML(ENV.get_template(template).render(**context))
+    """Render a template of ``thads_analysis/reporting/templates`` as an HTML display object whose
+    styles are inline, so that it looks the same in the HTML page and in untrusted JupyterLab."""
+    return HTML(css_inline.inline_fragment(ENV.get_template(template).render(**context), STYLESHEET))
 
 
 def refuse_unknown_parameters(namespace: dict, report_class) -> None:
