@@ -101,11 +101,11 @@ class Analysis:
         rate, why = self.value("completion_rate_cases")
         if rate is None:
             return None, f"tỷ lệ thi hành xong về việc {self.coverage.label().lower()} không có số liệu ({why})"
-        table = completion_funnel(self.totals["province"], self.period_end, rate / 100)
-        if table.n_units < MIN_FUNNEL_UNITS:
-            return None, (f"chỉ {table.n_units} tỉnh có tỷ lệ thi hành xong về việc, cần ít nhất {MIN_FUNNEL_UNITS} "
+        result = completion_funnel(self.totals["province"], self.period_end, rate / 100)
+        if result.n_units < MIN_FUNNEL_UNITS:
+            return None, (f"chỉ {result.n_units} tỉnh có tỷ lệ thi hành xong về việc, cần ít nhất {MIN_FUNNEL_UNITS} "
                           "tỉnh để ước lượng độ phân tán giữa các tỉnh")
-        return table, ""
+        return result, ""
 
     def all_indicators(self) -> pd.DataFrame:
         """Indicators of provinces, regions and the nation in one table."""
@@ -131,7 +131,8 @@ def prepare(data=None, targets=None, year: int | None = None, period_end=None,
     """Read data (files/folders; default the bundled sample) and targets; compute all indicators.
 
     ``year`` defaults to the statistical year of ``period_end``, else the latest in the data;
-    ``period_end`` to the latest period of that year in the data. Raises DataError for bad files, ValueError for a period not in the data.
+    ``period_end`` to the latest period of that year in the data. Raises DataError for bad files,
+    ValueError for a period not in the data.
     Computed anew on every call; ``AnalysisCache.prepare`` keeps recent ones.
     """
     data_paths, targets_path, campaign_path = _inputs(data, targets, campaign)
