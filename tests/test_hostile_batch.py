@@ -365,3 +365,27 @@ def test_of_several_provinces_one_set_aside_fails_alone(tmp_path, capsys):
     assert "no report at" not in err  # named once, for what it is
     # Hà Nội (01) was not asked for: nothing is said of it, and Nam Định's page is made.
     assert "01 Hà Nội" not in err and (out / "2017-09-30" / "36-nam-dinh.html").exists()
+
+
+def test_a_range_of_periods_across_statistical_years(tmp_path, capsys):
+    from thads_analysis.analysis.pipeline import prepare
+    from thads_analysis.batch.run import periods_between
+
+    frame = prepare().frame
+    # The sample's periods: 30/09/2015, then every month end from 31/10/2015 to 30/09/2017 (data/README.md).
+    chosen = periods_between(frame, None, "2016-08-31", "2016-11-30")
+    assert [p.strftime("%d/%m/%Y") for p in chosen] == ["31/08/2016", "30/09/2016", "31/10/2016", "30/11/2016"]
+    assert len(periods_between(frame, 2017, None, "2016-11-30")) == 2  # only statistical year 2017's
+    with pytest.raises(ValueError, match="is before --from"):
+        periods_between(frame, None, "2017-03-31", "2017-01-31")
+    with pytest.raises(ValueError, match="no period from 01/01/2019 to the end in the data"):
+        periods_between(frame, None, "2019-01-01", None)
+    data = small_sample(tmp_path / "data", ["36"])
+    out = tmp_path / "out"
+    code, printed, _ = run(capsys, "--province", "36", "--from", "2016-09-30", "--to", "31/10/2016", "--data", data,
+                           "--out", out)
+    assert code == 0 and "2016-09-30: 1 report(s) made" in printed and "2016-10-31: 1 report(s) made" in printed
+    year_end = notebook_parameters(out / "2016-09-30" / "36-nam-dinh.ipynb")
+    assert (year_end["year"], year_end["period_end"]) == (2016, "2016-09-30")
+    assert notebook_parameters(out / "2016-10-31" / "36-nam-dinh.ipynb")["year"] == 2017
+    assert run(capsys, "--province", "36", "--from", "2016-09-30", "--period-end", "2016-09-30", "--out", out)[0] == 1

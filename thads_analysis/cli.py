@@ -113,13 +113,16 @@ def _report(args: argparse.Namespace) -> int:
     """Executed notebooks and HTML for one province or all; exit 1 when any report failed."""
     from .batch.run import job_count, run_batch
 
+    if (args.first or args.last) and (args.period_end or args.all_periods):
+        raise ValueError("--from/--to choose the periods: leave out --period-end and --all-periods")
     if args.jobs is not None and not args.scheduler and job_count(args.jobs) < args.jobs:
         print(f"--jobs {args.jobs} capped at {job_count(args.jobs)}, the cores of this machine (each job keeps a "
               "kernel of a few hundred MB)", file=sys.stderr)
     result = run_batch(args.province, args.all, args.jobs, args.year, args.period_end, args.data, args.targets,
                        args.out, args.money_unit, progress=not args.quiet, reuse_kernels=not args.fresh_kernels,
                        all_periods=args.all_periods, scheduler=args.scheduler, campaign=args.campaign,
-                       region=args.region)
+                       region=args.region,
+                       period_range=(args.first, args.last) if args.first or args.last else None)
     for line in result.set_aside:
         print(f"warning: set aside: {line}", file=sys.stderr)
     for folder in result.folders:
@@ -160,6 +163,8 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--quiet", action="store_true", help="no progress bar")
     report.add_argument("--all-periods", action="store_true",
                         help="every period of the year in the data (e.g. the 12 monthly reports), one folder each")
+    report.add_argument("--from", dest="first", type=_date, help="first period of a range, e.g. 2017-01-31")
+    report.add_argument("--to", dest="last", type=_date, help="last period of a range, e.g. 2017-09-30")
     report.add_argument("--scheduler", help="run the notebooks on a Dask distributed scheduler, e.g. tcp://host:8786")
     report.add_argument("--fresh-kernels", action="store_true",
                         help="a new kernel for every notebook (slower; the default reuses one warm kernel per job)")

@@ -15,6 +15,8 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
+
 from ..analysis.campaign import DEFAULT_CAMPAIGN, read_campaign
 from ..analysis.pipeline import prepare
 from ..analysis.targets import read_targets
@@ -42,11 +44,13 @@ class BatchResult:
 def run_batch(province=None, all_provinces: bool = False, jobs: int | None = None, year: int | None = None,
               period_end=None, data=None, targets=None, out: Path = Path("reports"), money_unit: str | None = None,
               progress: bool = True, reuse_kernels: bool = True, all_periods: bool = False,
-              scheduler: str | None = None, campaign=None, region: str | None = None) -> BatchResult:
+              scheduler: str | None = None, campaign=None, region: str | None = None,
+              period_range: tuple | None = None) -> BatchResult:
     """Produce reports for one province or all (plus the national overview, index and summary).
 
     ``all_periods`` makes the reports of every period of the year in the data, one folder
-    each, in one run of the kernels. ``scheduler`` sends the notebooks to a Dask distributed
+    each, in one run of the kernels; ``period_range`` (first, last; either may be None) those of
+    every period between them, across statistical years. ``scheduler`` sends the notebooks to a Dask distributed
     scheduler instead of local kernels. Raises DataError / ValueError for input that stops
     everything (before any kernel starts). A province whose rows break a rule is set aside:
     with ``all_provinces`` it is a failure; for another province's report a warning
@@ -60,23 +64,26 @@ def run_batch(province=None, all_provinces: bool = False, jobs: int | None = Non
     read_campaign(campaign_path)  # and a bad campaign file
     out = check_output(Path(out))
     return _run_batch(data_paths, targets_path, campaign_path, wanted, all_provinces, jobs, year, period_end, out,
-                      money_unit, progress, reuse_kernels, all_periods, scheduler)
+                      money_unit, progress, reuse_kernels, all_periods, scheduler, period_range)
 
 
 def _run_batch(data_paths, targets_path, campaign_path, wanted, all_provinces, jobs, year, period_end, out, money_unit,
-               progress, reuse_kernels, all_periods, scheduler) -> BatchResult:
+               progress, reuse_kernels, all_periods, scheduler, period_range) -> BatchResult:
     from ..analysis.indicators import periods as data_periods
     from ..analysis.indicators import resolve_period
 
     result, bad = load_usable(data_paths, money_unit)
     if result.frame is None or (wanted and all(p.code in bad for p in wanted)):
         raise DataError(result.errors or [problem for p in wanted or [] for problem in bad.get(p.code, [])])
-    chosen = [resolve_period(result.frame, year, period_end)]
-    year = schema.statistical_year(chosen[0]) if year is None else int(year)
-    if all_periods:
-        chosen = data_periods(result.frame, year)
+    if period_range:
+        chosen = periods_between(result.frame, year, *period_range)
+    else:
+        chosen = [resolve_period(result.frame, year, period_end)]
+        if all_periods:
+            chosen = data_periods(result.frame, schema.statistical_year(chosen[0]) if year is None else int(year))
     usable = None if wanted is None else [p for p in wanted if p.code not in bad]  # the others fail below
-    plans = [plan_period(result, year, period, usable, all_provinces, out, len(chosen) > 1) for period in chosen]
+    plans = [plan_period(result, schema.statistical_year(period), period, usable, all_provinces, out, len(chosen) > 1)
+             for period in chosen]
     with output_lock(out):  # every check passed: now the folders and snapshots, which the notebooks name
         try:
             produced, failures = _make_reports(plans, result, targets_path, campaign_path, set_aside_notes(bad), jobs,
@@ -90,7 +97,8 @@ def _run_batch(data_paths, targets_path, campaign_path, wanted, all_provinces, j
             failures += [failure for plan in plans for failure in plan.absent]
             if all_provinces:
                 for plan in plans:
-                    failures += _write_index_and_summary(plan, produced, failures, year)
+                    year_of_plan = schema.statistical_year(plan.period)
+                    failures += _write_index_and_summary(plan, produced, failures, year_of_plan)
         finally:  # also when interrupted: no snapshot stays that no report names
             for plan in plans:
                 prune_inputs(plan.folder)
@@ -98,6 +106,24 @@ def _run_batch(data_paths, targets_path, campaign_path, wanted, all_provinces, j
     made = {plan.folder: sum(1 for j in plan.jobs if j.key in produced) for plan in plans}
     return BatchResult(plans[0].folder if len(plans) == 1 else out, names, failures,
                        [plan.folder for plan in plans], made, set_aside)
+
+
+def periods_between(frame, year: int | None, first=None, last=None) -> list:
+    """The periods of the data from ``first`` to ``last`` (dates, either None for open), only those of
+    statistical ``year`` when given; ValueError naming the periods available when there is none."""
+    from ..analysis.indicators import periods as data_periods
+
+    first, last = (None if d is None else pd.Timestamp(d) for d in (first, last))
+    if first is not None and last is not None and last < first:
+        raise ValueError(f"--to {last.strftime('%d/%m/%Y')} is before --from {first.strftime('%d/%m/%Y')}")
+    available = data_periods(frame, year)
+    chosen = [p for p in available if (first is None or p >= first) and (last is None or p <= last)]
+    if not chosen:
+        shown = ", ".join(p.strftime("%d/%m/%Y") for p in available) or "none"
+        raise ValueError(f"no period from {'the start' if first is None else first.strftime('%d/%m/%Y')} to "
+                         f"{'the end' if last is None else last.strftime('%d/%m/%Y')} in the data; periods "
+                         f"available: {shown}")
+    return chosen
 
 
 def wanted_provinces(province=None, region: str | None = None) -> list:
