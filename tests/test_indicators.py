@@ -149,13 +149,17 @@ def two_provinces(published):
 
 
 def test_regions_and_nation_sum_counts_never_average_rates(published):
+    # Hà Nội 900 of 1.000 (90%) and Nam Định 10 of 100 (10%), both in Đồng bằng sông Hồng: pooled
+    # 910 / 1.100 = 82,7273%; the average of the two rates would be 50%.
+    big = national_frame({"2017-04-30": [500, 600, 1_100, 0, 1_100, 1_000, 100, 900, 0]}, "01")
+    small = national_frame({"2017-04-30": [100, 50, 150, 0, 150, 100, 50, 10, 0]}, "36")
+    pair = pd.concat([big, small], ignore_index=True)
+    assert schema.validate(pair) == []
+    assert value(indicators(pair, "2017-04-30", "national"), "completion_rate_cases") == pytest.approx(82.727273)
+    region = indicators(pair, "2017-04-30", "region")
+    assert value(region, "completion_rate_cases", "Đồng bằng sông Hồng") == pytest.approx(82.727273)
     frame = two_provinces(published)
     assert schema.validate(frame) == []
-    ind = indicators(frame, "2017-04-30", "national")
-    a = frame[(frame.province_code == "01") & (frame.period_end == "2017-04-30")].iloc[0]
-    b = frame[(frame.province_code == "36") & (frame.period_end == "2017-04-30")].iloc[0]
-    pooled = (a.completed + b.completed) / (a.with_conditions + b.with_conditions) * 100
-    assert value(ind, "completion_rate_cases") == pytest.approx(pooled)
     nat = totals(frame, "national")
     prov = totals(frame, "province")
     for c in COLUMNS:
@@ -259,3 +263,39 @@ def test_vectorised_projection_matches_the_single_scope_one():
     # Last three months 50; 53; 55 at months 4, 5, 6: slope 2,5, mean 52,67 at month 5 → 52,67 + 7 × 2,5 = 70,17.
     assert got["a"] == pytest.approx(projected_rate(path, "2017-03-31")) == pytest.approx(52.6667 + 7 * 2.5, abs=1e-3)
     assert "b" not in got  # one month is not a trend
+
+
+def test_required_remaining_rate_when_nothing_is_left_open():
+    # Everything with conditions resolved: nothing more is needed, whatever the target (0, not a division by 0).
+    assert required_remaining_rate(100, 100, 73) == 0.0
+    assert required_remaining_rate(100, 100, 100) == 0.0
+    # 80 of 100 resolved, target 100%: all of the 20 still open, 100%; target 73% with 50 resolved:
+    # (73 − 50) / (100 − 50) = 46%.
+    assert required_remaining_rate(80, 100, 100) == pytest.approx(100.0)
+    assert required_remaining_rate(50, 100, 73) == pytest.approx(46.0)
+
+
+def test_year_on_year_carry_over_change_across_a_29_february():
+    # With conditions carried forward = with_conditions − resolved: 120 − 20 = 100 at 29/02/2016,
+    # 150 − 30 = 120 at 28/02/2017, the same point of the year before: +20%.
+    frame = national_frame({"2016-02-29": [100, 50, 150, 0, 150, 120, 30, 20, 0],
+                            "2017-02-28": [100, 80, 180, 0, 180, 150, 30, 30, 0]})
+    ind = indicators(frame, "2017-02-28", "national")
+    assert value(ind, "carry_forward_with_conditions_change_yoy_cases") == pytest.approx(20.0)
+    # And back from 29/02/2016 to 28/02/2015, absent here: no number, and the note names that report.
+    row = indicators(frame, "2016-02-29", "national").set_index("indicator").loc[
+        "carry_forward_with_conditions_change_yoy_cases"]
+    assert pd.isna(row["value"]) and "28/02/2015" in row["note"]
+
+
+def test_money_rate_without_the_largest_provinces():
+    from thads_analysis.analysis.assess import money_rate_without_largest
+
+    # Money with conditions (resolved): Hà Nội 1.000 (100), TP HCM 500 (250), Nam Định 100 (90).
+    # All: 440 / 1.600 = 27,5%; without the two largest (Hà Nội, TP HCM): 90 / 100 = 90%.
+    tot = pd.DataFrame({"scope": ["01", "79", "36"], "period_end": pd.Timestamp("2017-09-30"), "measure": "money",
+                        "category": "all", "with_conditions": [1_000, 500, 100], "resolved": [100, 250, 90]})
+    rows = money_rate_without_largest(tot, "2017-09-30").set_index("scope")
+    assert rows.iloc[0]["rate"] == pytest.approx(27.5) and rows.iloc[0]["provinces"] == 3
+    assert rows.iloc[1]["rate"] == pytest.approx(90.0) and rows.iloc[1]["provinces"] == 1
+    assert rows.iloc[1]["excluded"] == "Hà Nội, Hồ Chí Minh"
