@@ -119,6 +119,10 @@ def test_all_with_one_broken_province(tmp_path, capsys):
     index = (folder / "index.html").read_text(encoding="utf-8")
     assert "Không lập được 1 báo cáo" in index and "36-nam-dinh.html" in index
     assert "<script>alert(1)</script>" not in index
+    # As a reader sees it in a browser: the two provinces made, the failure named.
+    text = page_text(folder / "index.html")
+    assert "Không lập được 1 báo cáo" in text and "Hồ Chí Minh" in text
+    assert "Nam Định" in text and "Hà Nội" in text
 
 
 @pytest.mark.parametrize("args, message", [
