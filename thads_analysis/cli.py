@@ -136,6 +136,15 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _diff(args: argparse.Namespace) -> int:
+    """Print what changed from one report folder to another; exit 0 (changes are not an error)."""
+    from .batch.diff import compare, read_folder, text_report
+
+    changes = compare(read_folder(args.old), read_folder(args.new))
+    print("\n".join(text_report(changes, args.old, args.new)))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``thads``."""
     parser = argparse.ArgumentParser(prog="thads", description="THADS statistics: validate, summarise, report.")
@@ -169,6 +178,10 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--fresh-kernels", action="store_true",
                         help="a new kernel for every notebook (slower; the default reuses one warm kernel per job)")
     report.set_defaults(handler=_report)
+    diff = commands.add_parser("diff", help="what changed between two report folders (rows, values, statuses, ranks)")
+    diff.add_argument("old", type=Path, help="the earlier report folder, e.g. reports/2017-05-31")
+    diff.add_argument("new", type=Path, help="the later report folder, e.g. reports/2017-06-30")
+    diff.set_defaults(handler=_diff)
     return parser
 
 

@@ -1,0 +1,133 @@
+"""What changed between two report folders: input rows, indicator values, statuses and ranks.
+
+Each folder is read back from the inputs snapshot its notebooks name (the validated data,
+targets and campaign file they were made from), so the comparison is of exactly what the two
+sets of pages showed, revisions of earlier months included.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from ..analysis.pipeline import Analysis, prepare, scorecard
+from ..ingest.schema import KEYS, VALUE_COLUMNS
+from ..provinces import lookup
+from ..vocabulary import NATIONAL
+
+TOLERANCE = 1e-9  # values closer than this are the same number written twice
+
+
+@dataclass
+class Changes:
+    """The changes from an old report folder to a new one, each a table (empty when none)."""
+
+    rows: pd.DataFrame  # province_code, period_end, measure, category, column, old, new (input rows)
+    values: pd.DataFrame  # scope, indicator, old, new, difference (the new folder's period)
+    statuses: pd.DataFrame  # scope, indicator, old, new (status codes)
+    ranks: pd.DataFrame  # province_code, old, new (emulation rank)
+
+    @property
+    def empty(self) -> bool:
+        return all(t.empty for t in (self.rows, self.values, self.statuses, self.ranks))
+
+
+def read_folder(folder: Path) -> Analysis:
+    """The analysis a report folder was made from, read from the snapshot its notebooks name."""
+    folder = Path(folder)
+    notebooks = sorted(p for p in folder.glob("*.ipynb") if p.is_file() and not p.is_symlink())
+    if not notebooks:
+        raise ValueError(f"{folder} holds no report notebook (*.ipynb); give a folder made by thads report")
+    parameters = json.loads(notebooks[0].read_text(encoding="utf-8"))["metadata"]["papermill"]["parameters"]
+    named = {k: folder / parameters[k] for k in ("data_path", "targets_path", "campaign_path") if parameters.get(k)}
+    missing = [str(p) for p in named.values() if not p.exists()]
+    if "data_path" not in named or missing:
+        raise ValueError(f"{notebooks[0]} does not name an inputs snapshot that is still there "
+                         f"({', '.join(missing) or 'no data_path'}); re-make the reports with thads report")
+    return prepare(named["data_path"], named.get("targets_path"), parameters.get("year") or None,
+                   parameters.get("period_end") or None, campaign=named.get("campaign_path"))
+
+
+def row_changes(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
+    """Every input value that differs, appeared or disappeared, one line per row and column."""
+    columns = [c for c in VALUE_COLUMNS if c in old and c in new]
+    merged = old[KEYS + columns].merge(new[KEYS + columns], on=KEYS, how="outer", suffixes=("_old", "_new"),
+                                       indicator=True)
+    lines = []
+    for row in merged.itertuples(index=False):
+        record = row._asdict()
+        for column in columns:
+            before, after = record[f"{column}_old"], record[f"{column}_new"]
+            if pd.isna(before) and pd.isna(after):
+                continue
+            if pd.isna(before) or pd.isna(after) or before != after:
+                lines.append({**{k: record[k] for k in KEYS}, "column": column,
+                              "old": None if pd.isna(before) else int(before),
+                              "new": None if pd.isna(after) else int(after)})
+    return pd.DataFrame(lines, columns=[*KEYS, "column", "old", "new"])
+
+
+def _scorecards(analysis: Analysis) -> pd.DataFrame:
+    codes = sorted(set(analysis.indicators["province"]["scope"]))
+    cards = [scorecard(analysis, code).assign(scope=code) for code in codes if code not in analysis.set_aside]
+    cards.append(scorecard(analysis, NATIONAL).assign(scope=NATIONAL))
+    return pd.concat(cards, ignore_index=True)[["scope", "indicator", "actual", "status"]]
+
+
+def compare(old: Analysis, new: Analysis) -> Changes:
+    """The changes from ``old`` to ``new`` (two analyses, usually two report folders)."""
+    rows = row_changes(old.frame, new.frame)
+    before, after = _scorecards(old), _scorecards(new)
+    both = before.merge(after, on=["scope", "indicator"], how="outer", suffixes=("_old", "_new"))
+    a, b = both["actual_old"].astype(float), both["actual_new"].astype(float)
+    moved = ((a - b).abs() > TOLERANCE) | (a.isna() != b.isna())
+    values = both.loc[moved, ["scope", "indicator"]].assign(old=a[moved], new=b[moved], difference=(b - a)[moved])
+    status_moved = both["status_old"].fillna("") != both["status_new"].fillna("")
+    statuses = both.loc[status_moved, ["scope", "indicator", "status_old", "status_new"]].rename(
+        columns={"status_old": "old", "status_new": "new"})
+    ranks = old.emulation()[["province_code", "rank_national"]].merge(
+        new.emulation()[["province_code", "rank_national"]], on="province_code", how="outer", suffixes=("_old", "_new"))
+    ranks = ranks[ranks["rank_national_old"].fillna(-1) != ranks["rank_national_new"].fillna(-1)].rename(
+        columns={"rank_national_old": "old", "rank_national_new": "new"})
+    return Changes(rows.reset_index(drop=True), values.reset_index(drop=True), statuses.reset_index(drop=True),
+                   ranks.reset_index(drop=True))
+
+
+def _scope_name(scope: str) -> str:
+    return "national" if scope == NATIONAL else f"{scope} {lookup(scope).short_name}"
+
+
+def _number(value, decimals: int = 2) -> str:
+    if value is None or pd.isna(value):
+        return "—"
+    text = f"{value:,.{decimals}f}".rstrip("0").rstrip(".") if decimals else f"{value:,.0f}"
+    return "0" if text in ("-0", "") else text
+
+
+def text_report(changes: Changes, old: Path, new: Path) -> list[str]:
+    """The changes as lines for the terminal."""
+    if changes.empty:
+        return [f"No change between {old} and {new}."]
+    lines = [f"Changes from {old} to {new}:"]
+    if not changes.rows.empty:
+        lines.append(f"Input rows: {len(changes.rows)} value(s) changed")
+        for r in changes.rows.itertuples():
+            lines.append(f"  {_scope_name(r.province_code)} {pd.Timestamp(r.period_end).strftime('%d/%m/%Y')} "
+                         f"{r.measure}/{r.category} {r.column}: {_number(r.old)} → {_number(r.new)}")
+    if not changes.values.empty:
+        lines.append(f"Indicators: {len(changes.values)} value(s) changed")
+        for r in changes.values.itertuples():
+            lines.append(f"  {_scope_name(r.scope)} {r.indicator}: {_number(r.old)} → {_number(r.new)} "
+                         f"({'+' if r.difference > 0 else ''}{_number(r.difference, 4)})")
+    if not changes.statuses.empty:
+        lines.append(f"Statuses: {len(changes.statuses)} changed")
+        for r in changes.statuses.itertuples():
+            lines.append(f"  {_scope_name(r.scope)} {r.indicator}: {r.old or '—'} → {r.new or '—'}")
+    if not changes.ranks.empty:
+        lines.append(f"Emulation ranks: {len(changes.ranks)} changed")
+        for r in changes.ranks.itertuples():
+            lines.append(f"  {_scope_name(r.province_code)}: {_number(r.old)} → {_number(r.new)}")
+    return lines
