@@ -20,10 +20,16 @@ GOLDEN = Path(__file__).parent / "golden"
 BEFORE = json.loads((GOLDEN / "numbers_before_catalogue.json").read_text(encoding="utf-8"))
 
 
+# Sections added after the snapshot of numbers was taken: they have numbers of their own.
+SECTIONS_ADDED_SINCE = {"display(report.changes())"}
+
+
 def number_cells(path: Path) -> list[str]:
     """The text of every number cell with a digit in the HTML outputs of a notebook, in page order."""
     cells = []
     for cell in nbformat.read(path, as_version=4).cells:
+        if cell.source in SECTIONS_ADDED_SINCE:
+            continue
         for output in cell.get("outputs", []):
             html = output.get("data", {}).get("text/html", "")
             html = "".join(html) if isinstance(html, list) else html

@@ -175,6 +175,11 @@ def signed_percent(value: float, decimals: int = 2) -> str:
     return (MINUS if value < 0 else "+" if value > 0 else "") + text
 
 
+def signed_points(value: float, decimals: int = 2) -> str:
+    """A difference of two percentages in percentage points: +2,52 điểm % / −0,40 điểm %."""
+    return signed_percent(value, decimals)[:-1] + " điểm %"
+
+
 def format_money(dong, unit: str = "tỷ đồng", decimals: int = 1) -> str:
     """Money in đồng written in a larger unit: 35242612983000 → "35.242,6 tỷ đồng"."""
     factor = {"đồng": 1, "nghìn đồng": 1e3, "triệu đồng": 1e6, "tỷ đồng": 1e9}[unit]

@@ -24,7 +24,7 @@ from .campaign import DEFAULT_CAMPAIGN, read_campaign, window_indicators
 from .catalogue import INDICATORS, describe
 from .coverage import MIN_FUNNEL_UNITS, Coverage, coverage_of
 from .funnel import Funnel
-from .indicators import NATIONAL, indicators, resolve_period, totals
+from .indicators import NATIONAL, indicators, periods, resolve_period, totals
 from .targets import read_targets, year_warning
 
 LEVELS = ("province", "region", NATIONAL)
@@ -253,6 +253,53 @@ def scorecard(analysis: Analysis, scope) -> pd.DataFrame:
                          f"{', '.join(map(str, analysis.data_path))}")
     return analysis.assessments.get(("scorecard", level, scope_id), lambda: assess(
         analysis.indicators[level], analysis.targets, scope_id, analysis.period_end))
+
+
+# The indicators a reviewer compares from one month to the next.
+HEADLINE = ("completion_rate_cases", "completion_rate_money", "carry_forward_with_conditions_change_cases",
+            "carry_forward_with_conditions_change_money")
+
+
+def previous_period(analysis: Analysis) -> pd.Timestamp | None:
+    """The report before the analysis period in the same statistical year, when the data hold it."""
+    earlier = [p for p in periods(analysis.frame, analysis.year) if p < analysis.period_end]
+    return earlier[-1] if earlier else None
+
+
+def since_previous(analysis: Analysis, code: str) -> tuple[pd.Timestamp | None, pd.DataFrame]:
+    """(previous period, table) for province ``code``: each HEADLINE indicator's value and status at
+    the previous report and now, and its national rank then and now. (None, empty) at the first
+    report of the year."""
+    before = previous_period(analysis)
+    if before is None:
+        return None, pd.DataFrame()
+    ind = analysis.assessments.get(("previous indicators",), lambda: indicators(
+        analysis.frame, before, "province", analysis.totals["province"], analysis.standing))
+    then = assess(ind, analysis.targets, code, before).set_index("indicator") if code in set(ind["scope"]) else None
+    now = scorecard(analysis, code).set_index("indicator")
+    rows = []
+    for indicator in HEADLINE:
+        old = None if then is None or indicator not in then.index else then.loc[indicator]
+        new = now.loc[indicator]
+        rank_then = _rank(ind, indicator, code) if indicator.startswith("completion_rate") else (None, None)
+        rank_now = (_rank(analysis.indicators["province"], indicator, code) if indicator.startswith("completion_rate")
+                    else (None, None))
+        rows.append(dict(indicator=indicator, label=new["label"], unit=new["unit"],
+                         old=None if old is None else old["actual"], new=new["actual"],
+                         old_status=None if old is None else old["status"], new_status=new["status"],
+                         old_rank=rank_then[0], old_ranked=rank_then[1], new_rank=rank_now[0], new_ranked=rank_now[1]))
+    table = pd.DataFrame(rows)
+    table["change"] = table["new"].astype(float) - table["old"].astype(float)
+    return before, table
+
+
+def _rank(ind: pd.DataFrame, indicator: str, code: str) -> tuple[int | None, int]:
+    """(national rank of ``code`` on ``indicator``, provinces ranked); rank None without a value."""
+    from .assess import ranks
+
+    table = ranks(ind, indicator).set_index("province_code")
+    rank = table["rank_national"].get(code)
+    return (None if rank is None or pd.isna(rank) else int(rank)), int(table["rank_national"].notna().sum())
 
 
 def province_codes(analysis: Analysis) -> list[str]:

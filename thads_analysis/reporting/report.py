@@ -23,9 +23,9 @@ from ..analysis.campaign import WINDOW_RULE, window_paths, window_ranking
 from ..analysis.catalogue import INDICATORS
 from ..analysis.funnel import OUTER_LEVEL
 from ..analysis.indicators import completion_path, missing_months, year_end_carry_over
-from ..analysis.pipeline import Analysis, AnalysisCache, prepare, scorecard
+from ..analysis.pipeline import Analysis, AnalysisCache, prepare, scorecard, since_previous
 from ..ingest import schema
-from ..numbers import format_int, format_money, format_number, format_percent, value_text
+from ..numbers import format_int, format_money, format_number, format_percent, signed_points, value_text
 from ..provinces import REGIONS, lookup, office_name, provinces
 from ..vocabulary import (
     AT_RISK,
@@ -315,6 +315,17 @@ class ProvinceReport(_Report):
                       last_year=None if prev is None or pd.isna(prev) else format_int(prev),
                       last_year_note=note_of("window_resolved_change_cases"), previous=a.window.shifted(-1).label,
                       year=a.year, among=a.coverage.among())
+
+    def changes(self) -> HTML:
+        """This report against the previous one of the year: headline values, statuses and ranks."""
+        before, table = since_previous(self.analysis, self.code)
+        rows = [dict(label=r.label, old=value_text(r.old, r.unit), new=value_text(r.new, r.unit),
+                     change="—" if pd.isna(r.change) else signed_points(r.change), old_status=r.old_status,
+                     new_status=r.new_status, old_rank=r.old_rank, old_ranked=r.old_ranked, new_rank=r.new_rank,
+                     new_ranked=r.new_ranked, ranked=r.indicator.startswith("completion_rate"))
+                for r in table.itertuples()]
+        return render("changes.html.j2", before=None if before is None else before.strftime("%d/%m/%Y"),
+                      now=self.analysis.period_end.strftime("%d/%m/%Y"), rows=rows)
 
     def quality(self) -> HTML:
         """Validation result and provenance of this province's rows."""
