@@ -50,3 +50,18 @@ def small_sample(folder: Path, codes: list[str]) -> Path:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
         frame[frame["province_code"].isin(codes)].to_csv(folder / path.name, index=False)
     return folder
+
+
+def break_year_end_row(folder: Path, code: str, origin: str | None = None) -> None:
+    """Make the 30/09/2017 cases row of province ``code`` break a rule (7 more completed than its
+    with_conditions' parts allow), optionally with ``origin`` text, in the sample copy ``folder``."""
+    import pandas as pd
+
+    monthly = folder / "thads_monthly_2017.csv"
+    frame = pd.read_csv(monthly, dtype=str, keep_default_na=False)
+    row = frame.index[(frame.province_code == code) & (frame.period_end == "2017-09-30")
+                      & (frame.measure == "cases") & (frame.category == "all")][0]
+    frame.loc[row, "completed"] = str(int(frame.loc[row, "completed"]) + 7)
+    if origin is not None:
+        frame.loc[row, "origin"] = origin
+    frame.to_csv(monthly, index=False)

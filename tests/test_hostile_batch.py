@@ -21,7 +21,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
-from conftest import small_sample
+from conftest import break_year_end_row, small_sample
 
 from thads_analysis import cli
 from thads_analysis.batch import inputs, kernels, outputs, plan
@@ -352,12 +352,7 @@ def test_repeated_province_options_make_every_report_and_name_the_absent_one(tmp
 
 def test_of_several_provinces_one_set_aside_fails_alone(tmp_path, capsys):
     data = small_sample(tmp_path / "data", ["01", "36", "79"])
-    monthly = data / "thads_monthly_2017.csv"
-    frame = pd.read_csv(monthly, dtype=str, keep_default_na=False)
-    row = frame.index[(frame.province_code == "79") & (frame.period_end == "2017-09-30")
-                      & (frame.measure == "cases") & (frame.category == "all")][0]
-    frame.loc[row, "completed"] = str(int(frame.loc[row, "completed"]) + 7)  # breaks with_conditions' parts
-    frame.to_csv(monthly, index=False)
+    break_year_end_row(data, "79")
     out = tmp_path / "out"
     code, printed, err = run(capsys, "--province", "36", "79", "--data", data, "--out", out)
     assert code == 1 and "2017-09-30: 1 report(s) made" in printed

@@ -12,7 +12,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
-from conftest import small_sample
+from conftest import break_year_end_row, small_sample
 
 from thads_analysis import cli
 from thads_analysis.batch.kernels import run_job
@@ -98,13 +98,7 @@ def test_unknown_parameters_are_errors():
 
 def test_all_with_one_broken_province(tmp_path, capsys):
     data = small_sample(tmp_path / "data", ["01", "36", "79"])
-    monthly = data / "thads_monthly_2017.csv"
-    frame = pd.read_csv(monthly, dtype=str, keep_default_na=False)
-    row = frame.index[(frame.province_code == "79") & (frame.period_end == "2017-09-30")
-                      & (frame.measure == "cases") & (frame.category == "all")][0]
-    frame.loc[row, "completed"] = str(int(frame.loc[row, "completed"]) + 7)  # breaks with_conditions' parts
-    frame.loc[row, "origin"] = "<script>alert(1)</script>"
-    frame.to_csv(monthly, index=False)
+    break_year_end_row(data, "79", origin="<script>alert(1)</script>")
     out = tmp_path / "out"
     code = cli.main(["report", "--all", "--data", str(data), "--out", str(out), "--quiet", "--jobs", "2"])
     err = capsys.readouterr().err
