@@ -57,6 +57,18 @@ def test_the_command_line_prints_the_changes(two_folders, capsys):
     assert "No change between" in capsys.readouterr().out
 
 
+
+def test_the_html_page_speaks_vietnamese(two_folders, tmp_path, capsys):
+    old, new, raw = two_folders
+    page = tmp_path / "thay_doi.html"
+    assert cli.main(["diff", str(old), str(new), "--html", str(page)]) == 0
+    text = page.read_text(encoding="utf-8")
+    points = f"{5 / int(raw.with_conditions) * 100:.2f}".replace(".", ",")
+    assert "Tỉnh Nam Định" in text and "Thi hành xong" in text and "Đang thi hành" in text
+    assert f"+{points} điểm %" in text  # the case completion rate, worked out from the raw row
+    assert f"{int(raw.completed):,}".replace(",", ".") in text and "completed" not in text
+
+
 def test_a_folder_without_reports_is_named(tmp_path, capsys):
     assert cli.main(["diff", str(tmp_path), str(tmp_path)]) == 1
     assert "holds no report notebook" in capsys.readouterr().err

@@ -142,6 +142,12 @@ def _diff(args: argparse.Namespace) -> int:
 
     changes = compare(read_folder(args.old), read_folder(args.new))
     print("\n".join(text_report(changes, args.old, args.new)))
+    if args.html:
+        from .batch.diff import html_report
+        from .batch.outputs import write_atomic
+
+        write_atomic(args.html, html_report(changes, args.old, args.new))
+        print(f"HTML: {args.html}")
     return 0
 
 
@@ -181,6 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
     diff = commands.add_parser("diff", help="what changed between two report folders (rows, values, statuses, ranks)")
     diff.add_argument("old", type=Path, help="the earlier report folder, e.g. reports/2017-05-31")
     diff.add_argument("new", type=Path, help="the later report folder, e.g. reports/2017-06-30")
+    diff.add_argument("--html", type=Path, help="also write the changes as a Vietnamese HTML page to this file")
     diff.set_defaults(handler=_diff)
     return parser
 

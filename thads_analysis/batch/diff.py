@@ -29,6 +29,7 @@ class Changes:
     values: pd.DataFrame  # scope, indicator, old, new, difference (the new folder's period)
     statuses: pd.DataFrame  # scope, indicator, old, new (status codes)
     ranks: pd.DataFrame  # province_code, old, new (emulation rank)
+    national_label: str = "Toàn quốc"  # what the national scope covers in the new folder
 
     @property
     def empty(self) -> bool:
@@ -93,7 +94,7 @@ def compare(old: Analysis, new: Analysis) -> Changes:
     ranks = ranks[ranks["rank_national_old"].fillna(-1) != ranks["rank_national_new"].fillna(-1)].rename(
         columns={"rank_national_old": "old", "rank_national_new": "new"})
     return Changes(rows.reset_index(drop=True), values.reset_index(drop=True), statuses.reset_index(drop=True),
-                   ranks.reset_index(drop=True))
+                   ranks.reset_index(drop=True), new.coverage.label())
 
 
 def _scope_name(scope: str) -> str:
@@ -105,6 +106,38 @@ def _number(value, decimals: int = 2) -> str:
         return "—"
     text = f"{value:,.{decimals}f}".rstrip("0").rstrip(".") if decimals else f"{value:,.0f}"
     return "0" if text in ("-0", "") else text
+
+
+def html_report(changes: Changes, old: Path, new: Path) -> str:
+    """The changes as a Vietnamese HTML page (jinja2, autoescaped)."""
+    from ..analysis.catalogue import INDICATORS
+    from ..ingest.schema import CATEGORY_LABELS, LABELS, MEASURE_LABELS
+    from ..numbers import signed_points, value_text, with_minus_sign
+    from ..reporting.report import ENV
+
+    def scope(code: str) -> str:
+        return changes.national_label if code == NATIONAL else lookup(code).name
+
+    def change(value: float, unit: str) -> str:
+        if unit == "%":  # a change too small for two decimals still shows
+            return signed_points(value, 2 if abs(value) >= 0.005 else 4)
+        return ("+" if value > 0 else "") + with_minus_sign(value_text(value, unit))
+
+    rows = [dict(scope=scope(r.province_code), period=pd.Timestamp(r.period_end).strftime("%d/%m/%Y"),
+                 what=f"{MEASURE_LABELS[r.measure]}, {CATEGORY_LABELS[r.category]}", column=LABELS.get(r.column, r.column),
+                 old=r.old, new=r.new) for r in changes.rows.itertuples()]
+    label = {k: v.label for k, v in INDICATORS.items()}
+    unit = {k: v.unit for k, v in INDICATORS.items()}
+    values = [dict(scope=scope(r.scope), label=label.get(r.indicator, r.indicator),
+                   old=with_minus_sign(value_text(r.old, unit.get(r.indicator, ""))),
+                   new=with_minus_sign(value_text(r.new, unit.get(r.indicator, ""))),
+                   difference="—" if pd.isna(r.difference) else change(r.difference, unit.get(r.indicator, "")))
+              for r in changes.values.itertuples()]
+    statuses = [dict(scope=scope(r.scope), label=label.get(r.indicator, r.indicator), old=r.old, new=r.new)
+                for r in changes.statuses.itertuples()]
+    ranks = [dict(scope=scope(r.province_code), old=r.old, new=r.new) for r in changes.ranks.itertuples()]
+    return ENV.get_template("diff.html.j2").render(old=Path(old).name, new=Path(new).name, rows=rows, values=values,
+                                                   statuses=statuses, ranks=ranks)
 
 
 def text_report(changes: Changes, old: Path, new: Path) -> list[str]:
