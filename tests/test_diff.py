@@ -72,3 +72,11 @@ def test_the_html_page_speaks_vietnamese(two_folders, tmp_path, capsys):
 def test_a_folder_without_reports_is_named(tmp_path, capsys):
     assert cli.main(["diff", str(tmp_path), str(tmp_path)]) == 1
     assert "holds no report notebook" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("content", [b'{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}',
+                                     b"\xff\xfe not a notebook"])
+def test_a_notebook_not_made_by_the_batch_is_named(tmp_path, capsys, content):
+    (tmp_path / "x.ipynb").write_bytes(content)
+    assert cli.main(["diff", str(tmp_path), str(tmp_path)]) == 1
+    assert "x.ipynb is not a notebook made by thads report" in capsys.readouterr().err

@@ -140,6 +140,8 @@ def _diff(args: argparse.Namespace) -> int:
     """Print what changed from one report folder to another; exit 0 (changes are not an error)."""
     from .batch.diff import compare, read_folder, text_report
 
+    if args.html and not args.html.parent.is_dir():
+        raise ValueError(f"--html {args.html}: the folder {args.html.parent} does not exist")
     changes = compare(read_folder(args.old), read_folder(args.new))
     print("\n".join(text_report(changes, args.old, args.new)))
     if args.html:

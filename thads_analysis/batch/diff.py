@@ -42,7 +42,11 @@ def read_folder(folder: Path) -> Analysis:
     notebooks = sorted(p for p in folder.glob("*.ipynb") if p.is_file() and not p.is_symlink())
     if not notebooks:
         raise ValueError(f"{folder} holds no report notebook (*.ipynb); give a folder made by thads report")
-    parameters = json.loads(notebooks[0].read_text(encoding="utf-8"))["metadata"]["papermill"]["parameters"]
+    try:
+        parameters = json.loads(notebooks[0].read_text(encoding="utf-8"))["metadata"]["papermill"]["parameters"]
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+        raise ValueError(f"{notebooks[0]} is not a notebook made by thads report ({type(exc).__name__}: {exc}); "
+                         "give a folder made by thads report") from None
     named = {k: folder / parameters[k] for k in ("data_path", "targets_path", "campaign_path") if parameters.get(k)}
     missing = [str(p) for p in named.values() if not p.exists()]
     if "data_path" not in named or missing:

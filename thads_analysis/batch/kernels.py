@@ -18,7 +18,6 @@ from pathlib import Path
 
 import nbformat
 
-from ..analysis.pipeline import provenance_of
 from ..ingest.io import display_name
 from .outputs import write_atomic
 from .plan import Job
@@ -148,9 +147,7 @@ def run_job(job: Job, km=None, kc=None, stop: threading.Event = _NEVER, exporter
         # Record where the notebook came from and went without this machine's folders.
         nb.metadata["papermill"]["input_path"] = display_name(job.template)
         nb.metadata["papermill"]["output_path"] = stem.with_suffix(".ipynb").name
-        folder, given = stem.parent, job.parameters
-        settle(nb, provenance_of(*(folder / given[k] if given.get(k) else None
-                                   for k in ("data_path", "targets_path", "campaign_path"))))
+        settle(nb, job.provenance)
         body, _ = (exporter or html_exporter()).from_notebook_node(nb)
         write_atomic(stem.with_suffix(".html"), body)
         write_atomic(stem.with_suffix(".ipynb"), nbformat.writes(nb))

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..analysis.pipeline import provenance_of
 from ..ingest import schema
 from ..ingest.io import LoadResult
 from ..paths import NOTEBOOKS_DIR
@@ -28,6 +29,7 @@ class Job:
     template: Path
     parameters: dict
     stem: Path
+    provenance: dict = field(default_factory=dict)  # version, commit, input checksums (Plan.point_at)
 
     @property
     def key(self) -> str:
@@ -71,7 +73,9 @@ class Plan:
     def point_at(self, data_dir: Path, targets: Path, campaign: Path) -> None:
         """Give every job the inputs snapshot, relative to the folder the kernel runs in."""
         self.data_dir, self.targets, self.campaign = data_dir, targets, campaign
+        provenance = provenance_of(data_dir, targets, campaign)  # once per snapshot, not once per report
         for job in self.jobs:
+            job.provenance = provenance
             job.parameters.update(data_path=os.path.relpath(data_dir, self.folder),
                                   targets_path=os.path.relpath(targets, self.folder),
                                   campaign_path=os.path.relpath(campaign, self.folder))

@@ -199,10 +199,11 @@ class ProvinceReport(_Report):
         row = self.card.set_index("indicator").loc["completion_rate_cases"]
         target = self._year_end_targets(self.code).get("cases")
         projection = None if is_year_end(self.analysis.period_end) or pd.isna(row["projection"]) else row["projection"]
-        if _nothing(self._path("province", self.code)["rate"]):
+        path = self._path("province", self.code)
+        if _nothing(path["rate"]):
             return self._no_chart(f"không có tỷ lệ thi hành xong về việc của tháng nào trong năm thống kê "
                                   f"{self.analysis.year}")
-        return charts.monthly_path(self._path("province", self.code), target=target, projection=projection,
+        return charts.monthly_path(path, target=target, projection=projection,
                                    national=self._path(NATIONAL, NATIONAL), milestones=self.milestones(),
                                    national_label=self.analysis.coverage.label(),
                                    title=f"Tỷ lệ thi hành xong về việc lũy kế từ 01/10 — {self.province.short_name}")
