@@ -222,19 +222,6 @@ def test_every_monthly_period_in_one_call(tmp_path):
         assert f'period_end = "{month}"' in nb.cells[2].source
 
 
-def test_dask_scheduler_runs_the_notebooks(tmp_path):
-    import distributed  # a test dependency: a missing install fails here rather than skipping
-
-    from thads_analysis.batch.run import run_batch
-
-    data = small_sample(tmp_path / "data", ["01", "36", "35", "24", "79"])
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        result = run_batch(province="36", data=data, out=tmp_path / "out", progress=False,
-                           scheduler=cluster.scheduler_address)
-    assert not result.failures and result.produced == ["36-nam-dinh"]
-    assert (result.out_dir / "36-nam-dinh.html").exists()
-
-
 def test_a_kernel_that_dies_fails_its_report_and_the_batch_goes_on(tmp_path):
     """A kernel killed mid-notebook (memory, a crash) fails that report; the pool starts a new
     kernel and the next report is produced. Nothing hangs."""

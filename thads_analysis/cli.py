@@ -115,6 +115,9 @@ def _report(args: argparse.Namespace) -> int:
 
     if (args.first or args.last) and (args.period_end or args.all_periods):
         raise ValueError("--from/--to choose the periods: leave out --period-end and --all-periods")
+    if args.shared_folder and not args.scheduler:
+        raise ValueError("--shared-folder goes with --scheduler (it says the Dask workers see --out); leave it out "
+                         "for a run on this machine")
     if args.jobs is not None and not args.scheduler and job_count(args.jobs) < args.jobs:
         print(f"--jobs {args.jobs} capped at {job_count(args.jobs)}, the cores of this machine (each job keeps a "
               "kernel of a few hundred MB)", file=sys.stderr)
@@ -122,12 +125,15 @@ def _report(args: argparse.Namespace) -> int:
                        args.out, args.money_unit, progress=not args.quiet, reuse_kernels=not args.fresh_kernels,
                        all_periods=args.all_periods, scheduler=args.scheduler, campaign=args.campaign,
                        region=args.region,
-                       period_range=(args.first, args.last) if args.first or args.last else None)
+                       period_range=(args.first, args.last) if args.first or args.last else None,
+                       shared_folder=args.shared_folder)
     for line in result.set_aside:
         print(f"warning: set aside: {line}", file=sys.stderr)
     for folder in result.folders:
         print(f"{folder}: {result.made.get(folder, 0)} report(s) made"
               + (f", index {folder / 'index.html'}" if args.all else ""))
+    if not args.quiet:
+        print(f"ran on {result.engine}")
     if result.failures:
         print(f"{len(result.failures)} report(s) failed:", file=sys.stderr)
         for failure in result.failures:
@@ -182,7 +188,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="every period of the year in the data (e.g. the 12 monthly reports), one folder each")
     report.add_argument("--from", dest="first", type=_date, help="first period of a range, e.g. 2017-01-31")
     report.add_argument("--to", dest="last", type=_date, help="last period of a range, e.g. 2017-09-30")
-    report.add_argument("--scheduler", help="run the notebooks on a Dask distributed scheduler, e.g. tcp://host:8786")
+    report.add_argument("--scheduler", help="run the notebooks on a Dask distributed scheduler, e.g. tcp://host:8786; "
+                        "inputs and reports travel through the scheduler, the workers need no folder of this machine")
+    report.add_argument("--shared-folder", action="store_true",
+                        help="with --scheduler: the workers see --out at the same path and read and write there")
     report.add_argument("--fresh-kernels", action="store_true",
                         help="a new kernel for every notebook (slower; the default reuses one warm kernel per job)")
     report.set_defaults(handler=_report)

@@ -1,22 +1,19 @@
-"""Executors: run a list of jobs, locally in worker threads or on a Dask scheduler.
+"""The local executor: run a list of jobs in worker threads, each keeping a warm kernel.
 
-Both show one progress bar, let one failing report leave the others alone, and return the
-keys of the reports made and the failures.
+It shows one progress bar, lets one failing report leave the others alone, and returns the
+keys of the reports made and the failures (as ``cluster.run_on_dask`` does on Dask).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import os
 import traceback
-import uuid
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
-from .kernels import Kernels, run_job
+from .kernels import Kernels
 from .plan import Failure, Job
 
-SCHEDULER_TIMEOUT = 10  # seconds to reach a Dask scheduler
 _KERNEL_LOGGERS = ("traitlets", "papermill")  # nbclient's and papermill's kernel messages
 
 
@@ -56,49 +53,4 @@ def run_jobs(jobs: list[Job], workers: int, progress: bool = True,
         kernels.close()
         for name in _KERNEL_LOGGERS:
             logging.getLogger(name).removeFilter(kernels.quiet_when_stopped)
-    return produced, failures
-
-
-def _run_dask_job(job: Job) -> str:
-    """Task body on a Dask worker: one notebook in a fresh kernel (workers are separate processes)."""
-    run_job(job)
-    return job.key
-
-
-def run_on_dask(jobs: list[Job], scheduler: str, progress: bool = True) -> tuple[list[str], list[Failure]]:
-    """Run the notebooks as tasks of a Dask distributed scheduler at ``scheduler`` (e.g. tcp://host:8786).
-
-    Workers must see the same file system (the report folders and the inputs snapshot) and
-    have this package installed. Failures are collected like the local runner's.
-    """
-    try:
-        from distributed import Client
-        from distributed import as_completed as dask_completed
-    except ImportError as exc:  # an optional engine
-        raise ValueError("--scheduler needs the 'distributed' package: pip install -e \".[cluster]\" "
-                         "in the project folder") from exc
-    from tqdm.auto import tqdm
-
-    produced, failures = [], []
-    try:
-        client = Client(scheduler, timeout=SCHEDULER_TIMEOUT)
-    except (OSError, TimeoutError, ValueError) as exc:
-        raise ValueError(f"cannot reach the Dask scheduler {scheduler} within {SCHEDULER_TIMEOUT} s ({exc}); "
-                         "check the address and that the scheduler runs") from None
-    with client, tqdm(total=len(jobs), desc="Báo cáo", unit="bc", disable=not progress) as bar:
-        # Workers have working directories of their own: give them absolute paths.
-        futures = {client.submit(_run_dask_job, dataclasses.replace(job, stem=job.stem.resolve()),
-                                 key=f"thads-{uuid.uuid4().hex}", pure=False): job for job in jobs}
-        try:
-            for future in dask_completed(futures):
-                job = futures[future]
-                try:
-                    produced.append(future.result())
-                except Exception as exc:  # one failing report must not stop the others
-                    failures.append(Failure.of(job.label, exc))
-                bar.set_postfix_str(job.label)
-                bar.update()
-        except KeyboardInterrupt:
-            client.cancel(list(futures), force=True)
-            raise
     return produced, failures

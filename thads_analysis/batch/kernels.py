@@ -109,12 +109,16 @@ def _register_warm_engine() -> None:
 
 
 def run_job(job: Job, km=None, kc=None, stop: threading.Event = _NEVER, exporter=None,
-            started: weakref.WeakSet | None = None) -> None:
-    """Execute one notebook and write its .ipynb and .html atomically; raises on failure.
+            started: weakref.WeakSet | None = None, source: tuple | None = None,
+            write: bool = True) -> tuple[str, str]:
+    """Execute one notebook; returns its .ipynb and .html texts, which it writes atomically beside
+    ``job.stem`` unless ``write`` is False. Raises on failure.
 
     With ``km`` and ``kc`` (a running kernel and its connected client) the notebook runs in
     that kernel; otherwise in a fresh kernel started in the report's folder, whose manager joins
-    ``started``. Once ``stop`` is set the run ends as ``Interrupted``.
+    ``started``. ``source``: the template as (display name, notebook node) when it is not read
+    from ``job.template`` (a Dask worker need not see the client's files). Once ``stop`` is set
+    the run ends as ``Interrupted``.
     """
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -135,7 +139,7 @@ def run_job(job: Job, km=None, kc=None, stop: threading.Event = _NEVER, exporter
                               "resources": {"metadata": {"path": str(stem.parent.resolve())}}}
                 # No output path: papermill writes nothing; the files appear only complete (below).
                 nb = papermill.execute_notebook(
-                    str(job.template), None, parameters=job.parameters, kernel_name="python3",
+                    str(job.template) if source is None else source[1], None, parameters=job.parameters, kernel_name="python3",
                     progress_bar=False, log_output=False, request_save_on_cell_execute=False, **kernel)
                 break
             except PapermillExecutionError:
@@ -145,16 +149,24 @@ def run_job(job: Job, km=None, kc=None, stop: threading.Event = _NEVER, exporter
                 if attempt == 2 or km is not None or "didn't respond" not in str(exc) or stop.is_set():
                     raise
         # Record where the notebook came from and went without this machine's folders.
-        nb.metadata["papermill"]["input_path"] = display_name(job.template)
+        nb.metadata["papermill"]["input_path"] = display_name(job.template) if source is None else source[0]
         nb.metadata["papermill"]["output_path"] = stem.with_suffix(".ipynb").name
         settle(nb, job.provenance)
         body, _ = (exporter or html_exporter()).from_notebook_node(nb)
-        write_atomic(stem.with_suffix(".html"), body)
-        write_atomic(stem.with_suffix(".ipynb"), nbformat.writes(nb))
+        notebook = nbformat.writes(nb)
+        if write:
+            write_reports(stem, notebook, body)
+        return notebook, body
     except Exception:
         if stop.is_set():
             raise Interrupted("interrupted while running") from None
         raise
+
+
+def write_reports(stem: Path, notebook: str, html: str) -> None:
+    """Write a report's HTML and its notebook beside ``stem``, each atomically."""
+    write_atomic(stem.with_suffix(".html"), html)
+    write_atomic(stem.with_suffix(".ipynb"), notebook)
 
 
 def settle(nb, provenance: dict) -> None:
@@ -188,11 +200,12 @@ class Kernels:
         self._lock = threading.Lock()
         self._thread = threading.local()  # this worker thread's kernel and exporter
 
-    def run(self, job: Job) -> None:
-        """Run ``job`` in this thread's warm kernel or a fresh one; raises on failure."""
+    def run(self, job: Job, source: tuple | None = None, write: bool = True) -> tuple[str, str]:
+        """Run ``job`` in this thread's warm kernel or a fresh one; returns the notebook and HTML
+        texts (``run_job`` says what ``source`` and ``write`` do); raises on failure."""
         if not self.reuse:
-            run_job(job, stop=self.stop, exporter=self._exporter(), started=self.started)
-            return
+            return run_job(job, stop=self.stop, exporter=self._exporter(), started=self.started, source=source,
+                           write=write)
         for attempt in (1, 2):
             if self.stop.is_set():
                 raise Interrupted("interrupted before it started")
@@ -202,8 +215,8 @@ class Kernels:
                     self._stop_thread_kernel()
                     self._start(job.stem.parent)
                 self._set_up(f"import thads_analysis.batch.kernel as _k\n_k.reset({str(job.stem.parent.resolve())!r})")
-                run_job(job, km=self._thread.km, kc=self._thread.kc, stop=self.stop, exporter=self._exporter())
-                return
+                return run_job(job, km=self._thread.km, kc=self._thread.kc, stop=self.stop,
+                               exporter=self._exporter(), source=source, write=write)
             except Exception as exc:
                 from papermill.exceptions import PapermillExecutionError
 

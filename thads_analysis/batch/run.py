@@ -25,7 +25,7 @@ from ..ingest.io import LoadResult, load_usable, set_aside_lines, set_aside_note
 from ..ingest.schema import DataError
 from ..paths import DEFAULT_TARGETS, SAMPLE_DIR
 from ..provinces import lookup, region_codes
-from .executors import run_jobs, run_on_dask
+from .executors import run_jobs
 from .inputs import prune_inputs, write_inputs
 from .outputs import check_output, csv_text, output_lock, own_folder, summary_table, write_atomic, write_index
 from .plan import NATIONAL_NAME, Failure, Plan, job_count, plan_period
@@ -39,19 +39,21 @@ class BatchResult:
     folders: list[Path] = field(default_factory=list)
     made: dict = field(default_factory=dict)  # folder → reports made there by this run
     set_aside: list[str] = field(default_factory=list)  # provinces left out of another province's report
+    engine: str = ""  # how the notebooks ran: local kernels, or Dask and how the files travelled
 
 
 def run_batch(province=None, all_provinces: bool = False, jobs: int | None = None, year: int | None = None,
               period_end=None, data=None, targets=None, out: Path = Path("reports"), money_unit: str | None = None,
               progress: bool = True, reuse_kernels: bool = True, all_periods: bool = False,
               scheduler: str | None = None, campaign=None, region: str | None = None,
-              period_range: tuple | None = None) -> BatchResult:
+              period_range: tuple | None = None, shared_folder: bool = False) -> BatchResult:
     """Produce reports for one province or all (plus the national overview, index and summary).
 
     ``all_periods`` makes the reports of every period of the year in the data, one folder
     each, in one run of the kernels; ``period_range`` (first, last; either may be None) those of
     every period between them, across statistical years. ``scheduler`` sends the notebooks to a Dask distributed
-    scheduler instead of local kernels. Raises DataError / ValueError for input that stops
+    scheduler instead of local kernels; inputs and reports then travel through the scheduler, or with
+    ``shared_folder`` the workers use the output folder itself. Raises DataError / ValueError for input that stops
     everything (before any kernel starts). A province whose rows break a rule is set aside:
     with ``all_provinces`` it is a failure; for another province's report a warning
     (``BatchResult.set_aside``), said on the report's page too.
@@ -64,11 +66,11 @@ def run_batch(province=None, all_provinces: bool = False, jobs: int | None = Non
     read_campaign(campaign_path)  # and a bad campaign file
     out = check_output(Path(out))
     return _run_batch(data_paths, targets_path, campaign_path, wanted, all_provinces, jobs, year, period_end, out,
-                      money_unit, progress, reuse_kernels, all_periods, scheduler, period_range)
+                      money_unit, progress, reuse_kernels, all_periods, scheduler, period_range, shared_folder)
 
 
 def _run_batch(data_paths, targets_path, campaign_path, wanted, all_provinces, jobs, year, period_end, out, money_unit,
-               progress, reuse_kernels, all_periods, scheduler, period_range) -> BatchResult:
+               progress, reuse_kernels, all_periods, scheduler, period_range, shared_folder) -> BatchResult:
     from ..analysis.indicators import periods as data_periods
     from ..analysis.indicators import resolve_period
 
@@ -87,8 +89,7 @@ def _run_batch(data_paths, targets_path, campaign_path, wanted, all_provinces, j
     with output_lock(out):  # every check passed: now the folders and snapshots, which the notebooks name
         try:
             produced, failures = _make_reports(plans, result, targets_path, campaign_path, set_aside_notes(bad), jobs,
-                                               progress,
-                                               reuse_kernels, scheduler)
+                                               progress, reuse_kernels, scheduler, shared_folder)
             # A province asked for and set aside is a failure; any other set aside is a warning.
             codes = None if all_provinces else {p.code for p in wanted}
             lines = dict(zip(sorted(bad), set_aside_lines(bad)))
@@ -104,8 +105,12 @@ def _run_batch(data_paths, targets_path, campaign_path, wanted, all_provinces, j
                 prune_inputs(plan.folder)
     names = sorted(key.split("/", 1)[1] for key in produced)
     made = {plan.folder: sum(1 for j in plan.jobs if j.key in produced) for plan in plans}
+    workers = min(job_count(jobs), sum(len(plan.jobs) for plan in plans))
+    engine = (f"Dask {scheduler}, " + ("the workers sharing the output folder" if shared_folder else
+                                       "inputs and reports through the scheduler") if scheduler else
+              f"{workers} {'fresh' if not reuse_kernels else 'warm'} kernel(s) on this machine")
     return BatchResult(plans[0].folder if len(plans) == 1 else out, names, failures,
-                       [plan.folder for plan in plans], made, set_aside)
+                       [plan.folder for plan in plans], made, set_aside, engine)
 
 
 def periods_between(frame, year: int | None, first=None, last=None) -> list:
@@ -137,14 +142,20 @@ def wanted_provinces(province=None, region: str | None = None) -> list:
 
 
 def _make_reports(plans: list[Plan], result: LoadResult, targets_path: Path, campaign_path: Path, notes: list[str],
-                  jobs, progress: bool, reuse_kernels: bool, scheduler: str | None) -> tuple[list[str], list[Failure]]:
+                  jobs, progress: bool, reuse_kernels: bool, scheduler: str | None,
+                  shared_folder: bool) -> tuple[list[str], list[Failure]]:
     """Folders and inputs snapshots of the plans, then their notebooks; returns reports made and failures."""
     for plan in plans:
         own_folder(plan.folder, plan.folder.parent)
         plan.point_at(*write_inputs(result, targets_path, campaign_path, plan.folder, notes))
     job_list = [job for plan in plans for job in plan.jobs]
     if scheduler:
-        return run_on_dask(job_list, scheduler, progress)
+        try:
+            from .cluster import run_on_dask
+        except ImportError as exc:  # an optional engine
+            raise ValueError("--scheduler needs the 'distributed' package: pip install -e \".[cluster]\" "
+                             "in the project folder") from exc
+        return run_on_dask(job_list, scheduler, progress, shared_folder)
     return run_jobs(job_list, min(job_count(jobs), len(job_list)), progress, reuse_kernels)
 
 
