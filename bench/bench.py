@@ -1,35 +1,45 @@
-"""Benchmark of the batch reports: plain papermill loop vs `thads report --all` vs no notebooks at all.
+"""Benchmark of the batch reports: the plain papermill loop in parallel vs `thads report --all` vs no notebooks.
 
-    python bench/bench.py [--provinces K] [--repeats R] [--baseline-repeats B]
+    python bench/bench.py [--provinces K] [--repeats R] [--baseline-repeats B] [--scheduler local]
     python bench/bench.py --all-periods [--provinces K]
 
-All three variants make the same reports from the same inputs (the bundled sample, or its
-first K provinces) and the national overview:
+Every variant makes the same reports (the bundled sample, or its first K provinces, plus the
+national overview) from the same input: the sample validated once into the parquet snapshot
+that `thads report` itself writes, so no variant pays for reading CSV and the others do not.
 
-- baseline: what a user would script: for each report the `papermill` command, then
-  `jupyter nbconvert --to html --no-input`, one after another;
+- baseline: what a user would script: for each report `papermill` then
+            `jupyter nbconvert --to html --no-input`, as many reports at once as thads runs
+            (a thread pool, as `xargs -P` would);
 - thads:    `thads report --all` with its defaults;
 - floor:    the same report sections (numbers, charts as PNG, HTML) called from plain Python
-            worker processes, as many as thads uses, with no kernel and no notebook.
+            worker processes, as many as thads uses, with no kernel and no notebook;
+- dask:     with `--scheduler local`: `thads report --all --scheduler` on a `dask scheduler` and
+            `dask worker --nworkers <cores> --nthreads 1` started here (separate processes, each in
+            a working and temporary folder of its own; inputs and reports through the scheduler).
 
-Prints medians of the repeated runs, seconds per report, the peak memory of the whole
-process tree, and the ratios baseline/thads and thads/floor.
+Each run's reports are counted (a variant that made fewer stops the benchmark). Prints medians
+of the repeated runs, seconds per report, the peak memory of the whole process tree, and the
+ratios baseline/thads, thads/floor and dask/thads.
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import json
 import os
 import re
 import shutil
+import signal
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -84,24 +94,43 @@ def subset(folder: Path, k: int) -> list[str]:
     return codes
 
 
+def validated(csv_folder: Path, folder: Path) -> Path:
+    """The data of ``csv_folder`` validated into an inputs snapshot (parquet) under ``folder``, as
+    `thads report` writes it; returns the snapshot's data folder, which every variant reads."""
+    from thads_analysis.analysis.campaign import DEFAULT_CAMPAIGN
+    from thads_analysis.batch.inputs import write_inputs
+    from thads_analysis.ingest.io import load_usable
+    from thads_analysis.paths import DEFAULT_TARGETS
+
+    result, bad = load_usable([csv_folder], None)
+    assert result.frame is not None and not bad, "the sample does not validate"
+    return write_inputs(result, DEFAULT_TARGETS, DEFAULT_CAMPAIGN, folder)[0]
+
+
 def run(cmd: list[str], cwd: Path) -> None:
     env = {**os.environ, "MPLBACKEND": ""}
     subprocess.run(cmd, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
 
 
-def baseline(data: Path, codes: list[str], out: Path) -> None:
+def baseline(data: Path, codes: list[str], out: Path, workers: int) -> None:
     out.mkdir(parents=True)
     jobs = [("national_overview.ipynb", "00-toan-quoc", [])] + [
         ("province_report.ipynb", code, ["-r", "province", code]) for code in codes]
-    for template, name, params in jobs:
+
+    def one(job) -> None:
+        template, name, params = job
         target = out / f"{name}.ipynb"
         run([str(BIN / "papermill"), str(ROOT / "notebooks" / template), str(target), "-r", "data_path", str(data),
              *params, "--no-progress-bar"], ROOT)
         run([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(target)], ROOT)
 
+    with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(one, jobs))
 
-def thads(data: Path, codes: list[str], out: Path) -> None:
-    run([str(BIN / "thads"), "report", "--all", "--data", str(data), "--out", str(out), "--quiet"], ROOT)
+
+def thads(data: Path, out: Path, scheduler: str | None = None, shared: bool = False) -> None:
+    run([str(BIN / "thads"), "report", "--all", "--data", str(data), "--out", str(out), "--quiet",
+         *(["--scheduler", scheduler] if scheduler else []), *(["--shared-folder"] if shared else [])], ROOT)
 
 
 def sections(template: str) -> list[str]:
@@ -150,7 +179,12 @@ def floor(data: Path, codes: list[str], out: Path, workers: int) -> None:
         pool.map(_floor_report, [(None, data, out)] + [(c, data, out) for c in codes], chunksize=1)
 
 
-def measure(name: str, func, repeats: int) -> dict:
+def count_reports(out: Path) -> int:
+    """The report pages a run made (HTML files other than the index), wherever they lie under ``out``."""
+    return sum(1 for p in out.rglob("*.html") if p.name != "index.html")
+
+
+def measure(name: str, func, repeats: int, reports: int) -> dict:
     times, peaks = [], []
     for i in range(repeats):
         out = Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))
@@ -160,9 +194,46 @@ def measure(name: str, func, repeats: int) -> dict:
             func(out)
             times.append(time.perf_counter() - start)
         peaks.append(memory.peak)
+        made = count_reports(out)
         shutil.rmtree(out, ignore_errors=True)
-        print(f"  {name} run {i + 1}/{repeats}: {times[-1]:.1f} s", flush=True)
+        if made != reports:
+            raise SystemExit(f"{name} run {i + 1} made {made} reports, not {reports}: its time would not compare")
+        print(f"  {name} run {i + 1}/{repeats}: {times[-1]:.1f} s, {made} reports", flush=True)
     return {"median_s": statistics.median(times), "runs": times, "peak_mb": max(peaks) / 2**20}
+
+
+@contextlib.contextmanager
+def local_cluster(workers: int):
+    """A `dask scheduler` and `dask worker --nworkers <workers> --nthreads 1`, separate processes in
+    folders of their own; yields the scheduler's address."""
+    from distributed import Client
+
+    home = Path(tempfile.mkdtemp(prefix="bench-dask-"))
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    address = f"tcp://127.0.0.1:{port}"
+    env = {**os.environ, "MPLBACKEND": "", "TMPDIR": str(home)}
+    (home / "scheduler").mkdir()
+    (home / "workers").mkdir()
+    procs = [subprocess.Popen([str(BIN / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port),
+                               "--dashboard-address", ":0"], cwd=home / "scheduler", env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    procs.append(subprocess.Popen([str(BIN / "dask"), "worker", address, "--nworkers", str(workers), "--nthreads",
+                                   "1", "--local-directory", str(home / "workers"), "--no-dashboard"],
+                                  cwd=home / "workers", env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    try:
+        with Client(address, timeout=60) as client:
+            client.wait_for_workers(workers, timeout=120)
+        yield address
+    finally:
+        for proc in reversed(procs):
+            proc.send_signal(signal.SIGINT)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        shutil.rmtree(home, ignore_errors=True)
 
 
 def all_periods(data: Path) -> int:
@@ -188,33 +259,51 @@ def all_periods(data: Path) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--provinces", type=int, default=63, help="bench the first K provinces (default 63)")
-    parser.add_argument("--repeats", type=int, default=3, help="runs of thads and floor (default 3)")
+    parser.add_argument("--repeats", type=int, default=3, help="runs of thads, floor and dask (default 3)")
     parser.add_argument("--baseline-repeats", type=int, default=3, help="runs of the baseline loop (default 3)")
+    parser.add_argument("--variants", default="baseline,thads,floor",
+                        help="which variants to run, comma-separated (default baseline,thads,floor)")
+    parser.add_argument("--scheduler", choices=["local"],
+                        help="also run thads on a Dask scheduler and workers started here (variant dask)")
     parser.add_argument("--all-periods", action="store_true",
                         help="instead: time `thads report --all --all-periods` once and follow its memory")
     args = parser.parse_args()
     workers = os.cpu_count() or 1
+    variants = [v for v in args.variants.split(",") if v] + (["dask"] if args.scheduler else [])
     with tempfile.TemporaryDirectory(prefix="bench-data-") as tmp:
-        data = Path(tmp) / "data"
-        codes = subset(data, args.provinces)
+        csv = Path(tmp) / "csv"
+        codes = subset(csv, args.provinces)
         if args.all_periods:
             print(f"cores: {workers}; {len(codes)} provinces + national overview, every month", flush=True)
-            return all_periods(data)
+            return all_periods(csv)
+        data = validated(csv, Path(tmp) / "validated")
         reports = len(codes) + 1
-        print(f"cores: {workers}; reports per run: {reports} ({len(codes)} provinces + national overview)", flush=True)
-        results = {
-            "baseline": measure("baseline", lambda out: baseline(data, codes, out), args.baseline_repeats),
-            "thads": measure("thads", lambda out: thads(data, codes, out), args.repeats),
-            "floor": measure("floor", lambda out: floor(data, codes, out, workers), args.repeats),
+        print(f"cores: {workers}; reports per run: {reports} ({len(codes)} provinces + national overview); "
+              "input: the validated parquet snapshot", flush=True)
+        runs = {
+            "baseline": lambda: measure("baseline", lambda out: baseline(data, codes, out, workers),
+                                        args.baseline_repeats, reports),
+            "thads": lambda: measure("thads", lambda out: thads(data, out), args.repeats, reports),
+            "floor": lambda: measure("floor", lambda out: floor(data, codes, out, workers), args.repeats, reports),
         }
+        results = {name: runs[name]() for name in variants if name in runs}
+        if "dask" in variants:
+            with local_cluster(workers) as address:
+                results["dask"] = measure("dask", lambda out: thads(data, out, address), args.repeats, reports)
+                results["dask-shared"] = measure("dask-shared", lambda out: thads(data, out, address, shared=True),
+                                                 args.repeats, reports)
     print()
     print(f"{'variant':<10}{'median s':>10}{'s/report':>10}{'peak MB':>10}  runs (s)")
     for name, r in results.items():
-        runs = ", ".join(f"{t:.1f}" for t in r["runs"])
-        print(f"{name:<10}{r['median_s']:>10.1f}{r['median_s'] / reports:>10.2f}{r['peak_mb']:>10.0f}  {runs}")
+        runs_text = ", ".join(f"{t:.1f}" for t in r["runs"])
+        print(f"{name:<10}{r['median_s']:>10.1f}{r['median_s'] / reports:>10.2f}{r['peak_mb']:>10.0f}  {runs_text}")
     print()
-    print(f"baseline / thads = {results['baseline']['median_s'] / results['thads']['median_s']:.2f} (goal ≥ 5)")
-    print(f"thads / floor    = {results['thads']['median_s'] / results['floor']['median_s']:.2f} (goal ≤ 1,5)")
+    ratios = [("baseline", "thads", "≥ 6"), ("thads", "floor", "≤ 1,2"), ("dask", "thads", "≤ 1,2"),
+              ("dask-shared", "thads", "")]
+    for top, bottom, goal in ratios:
+        if top in results and bottom in results:
+            ratio = results[top]["median_s"] / results[bottom]["median_s"]
+            print(f"{top + ' / ' + bottom:<20}= {ratio:.2f}" + (f" (goal {goal})" if goal else ""))
     return 0
 
 
