@@ -126,13 +126,15 @@ def _report(args: argparse.Namespace) -> int:
                        all_periods=args.all_periods, scheduler=args.scheduler, campaign=args.campaign,
                        region=args.region,
                        period_range=(args.first, args.last) if args.first or args.last else None,
-                       shared_folder=args.shared_folder)
+                       shared_folder=args.shared_folder, force=args.force)
     for line in result.set_aside:
         print(f"warning: set aside: {line}", file=sys.stderr)
     for folder in result.folders:
+        kept = result.kept.get(folder, 0)
         print(f"{folder}: {result.made.get(folder, 0)} report(s) made"
+              + (f", {kept} kept unchanged (--force makes them again)" if kept else "")
               + (f", index {folder / 'index.html'}" if args.all else ""))
-    if not args.quiet:
+    if not args.quiet and any(result.made.values()):
         print(f"ran on {result.engine}")
     if result.failures:
         print(f"{len(result.failures)} report(s) failed:", file=sys.stderr)
@@ -192,6 +194,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "inputs and reports travel through the scheduler, the workers need no folder of this machine")
     report.add_argument("--shared-folder", action="store_true",
                         help="with --scheduler: the workers see --out at the same path and read and write there")
+    report.add_argument("--force", action="store_true",
+                        help="make every report again (by default a report whose own data, targets, campaign, "
+                        "parameters and code are unchanged is kept)")
     report.add_argument("--fresh-kernels", action="store_true",
                         help="a new kernel for every notebook (slower; the default reuses one warm kernel per job)")
     report.set_defaults(handler=_report)

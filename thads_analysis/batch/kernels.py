@@ -16,8 +16,6 @@ import uuid
 import weakref
 from pathlib import Path
 
-import nbformat
-
 from ..ingest.io import display_name
 from .outputs import write_atomic
 from .plan import Job
@@ -120,7 +118,8 @@ def run_job(job: Job, km=None, kc=None, stop: threading.Event = _NEVER, exporter
     from ``job.template`` (a Dask worker need not see the client's files). Once ``stop`` is set
     the run ends as ``Interrupted``.
     """
-    import papermill
+    import nbformat  # here, not at the top: its schema validator takes seconds to import, and a run
+    import papermill  # that keeps every report unchanged never needs it
     from papermill.exceptions import PapermillExecutionError
 
     stem = job.stem

@@ -83,8 +83,9 @@ def write_atomic(path: Path, text: str) -> None:
             os.unlink(tmp)
 
 
-def summary_table(analysis, names: dict[str, str]) -> pd.DataFrame:
-    """One row per province: rates, targets, gaps, statuses, ranks; computed by the package."""
+def summary_table(analysis) -> pd.DataFrame:
+    """One row per province: rates, targets, gaps, statuses, ranks; computed by the package. Its
+    "report" column is empty until ``link_reports``."""
     from ..analysis.pipeline import scorecard
 
     table = analysis.emulation()
@@ -104,8 +105,14 @@ def summary_table(analysis, names: dict[str, str]) -> pd.DataFrame:
         table.insert(table.columns.get_loc(f"status_{measure}") + 1, f"status_{measure}_label",
                      table[f"status_{measure}"].map(status_label))
     table.insert(1, "period_end", analysis.period_end.date().isoformat())
-    table["report"] = table["province_code"].map(lambda c: f"{names[c]}.html" if c in names else "")
+    table["report"] = ""
     return table
+
+
+def link_reports(summary: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """``summary`` with its "report" column naming the page of each province in ``names`` (code →
+    file name without suffix), empty for the others."""
+    return summary.assign(report=summary["province_code"].map(lambda c: f"{names[c]}.html" if c in names else ""))
 
 
 def csv_text(frame: pd.DataFrame) -> str:
@@ -115,16 +122,19 @@ def csv_text(frame: pd.DataFrame) -> str:
     return inert_cells(frame).to_csv(index=False)
 
 
-def write_index(folder: Path, summary: pd.DataFrame, analysis, failures: list, national_name: str | None) -> Path:
+def write_index(folder: Path, summary: pd.DataFrame, analysis, failures: list, national_name: str | None,
+                earlier: set[str] = frozenset(), fingerprint: str = "") -> Path:
     """index.html: a sortable table of all provinces with status and links (jinja2, autoescaped);
-    ``national_name`` is the national overview's file name when it was made."""
+    ``national_name`` is the national overview's file name when it was made; ``earlier`` the
+    provinces whose page was kept from a run on an earlier inputs snapshot; ``fingerprint`` what
+    it was made from (batch.freeze)."""
     from ..ingest.schema import SAMPLE_MARK
     from ..reporting.report import ENV
 
     html = ENV.get_template("index.html.j2").render(
         rows=summary.to_dict("records"), period=analysis.period_end.strftime("%d/%m/%Y"), year=analysis.year,
         is_sample=analysis.is_sample, mark=SAMPLE_MARK, failures=failures, national_name=national_name,
-        partial=analysis.coverage.partial())
+        partial=analysis.coverage.partial(), earlier=earlier, fingerprint=fingerprint)
     path = folder / "index.html"
     write_atomic(path, html)
     return path

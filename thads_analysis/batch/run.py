@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import traceback
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,11 +25,22 @@ from ..ingest import schema
 from ..ingest.io import LoadResult, load_usable, set_aside_lines, set_aside_notes
 from ..ingest.schema import DataError
 from ..paths import DEFAULT_TARGETS, SAMPLE_DIR
+from ..provenance import file_sha256
 from ..provinces import lookup, region_codes
+from . import freeze
 from .executors import run_jobs
 from .inputs import prune_inputs, write_inputs
-from .outputs import check_output, csv_text, output_lock, own_folder, summary_table, write_atomic, write_index
-from .plan import NATIONAL_NAME, Failure, Plan, job_count, plan_period
+from .outputs import (
+    check_output,
+    csv_text,
+    link_reports,
+    output_lock,
+    own_folder,
+    summary_table,
+    write_atomic,
+    write_index,
+)
+from .plan import NATIONAL_NAME, Failure, Job, Plan, job_count, plan_period
 
 
 @dataclass
@@ -40,20 +52,22 @@ class BatchResult:
     made: dict = field(default_factory=dict)  # folder → reports made there by this run
     set_aside: list[str] = field(default_factory=list)  # provinces left out of another province's report
     engine: str = ""  # how the notebooks ran: local kernels, or Dask and how the files travelled
+    kept: dict = field(default_factory=dict)  # folder → reports kept unchanged from an earlier run (freeze)
 
 
 def run_batch(province=None, all_provinces: bool = False, jobs: int | None = None, year: int | None = None,
               period_end=None, data=None, targets=None, out: Path = Path("reports"), money_unit: str | None = None,
               progress: bool = True, reuse_kernels: bool = True, all_periods: bool = False,
               scheduler: str | None = None, campaign=None, region: str | None = None,
-              period_range: tuple | None = None, shared_folder: bool = False) -> BatchResult:
+              period_range: tuple | None = None, shared_folder: bool = False, force: bool = False) -> BatchResult:
     """Produce reports for one province or all (plus the national overview, index and summary).
 
     ``all_periods`` makes the reports of every period of the year in the data, one folder
     each, in one run of the kernels; ``period_range`` (first, last; either may be None) those of
     every period between them, across statistical years. ``scheduler`` sends the notebooks to a Dask distributed
     scheduler instead of local kernels; inputs and reports then travel through the scheduler, or with
-    ``shared_folder`` the workers use the output folder itself. Raises DataError / ValueError for input that stops
+    ``shared_folder`` the workers use the output folder itself. A report whose own inputs, parameters
+    and code are those of the report already in place is kept (``freeze``), unless ``force``. Raises DataError / ValueError for input that stops
     everything (before any kernel starts). A province whose rows break a rule is set aside:
     with ``all_provinces`` it is a failure; for another province's report a warning
     (``BatchResult.set_aside``), said on the report's page too.
@@ -66,11 +80,11 @@ def run_batch(province=None, all_provinces: bool = False, jobs: int | None = Non
     read_campaign(campaign_path)  # and a bad campaign file
     out = check_output(Path(out))
     return _run_batch(data_paths, targets_path, campaign_path, wanted, all_provinces, jobs, year, period_end, out,
-                      money_unit, progress, reuse_kernels, all_periods, scheduler, period_range, shared_folder)
+                      money_unit, progress, reuse_kernels, all_periods, scheduler, period_range, shared_folder, force)
 
 
 def _run_batch(data_paths, targets_path, campaign_path, wanted, all_provinces, jobs, year, period_end, out, money_unit,
-               progress, reuse_kernels, all_periods, scheduler, period_range, shared_folder) -> BatchResult:
+               progress, reuse_kernels, all_periods, scheduler, period_range, shared_folder, force) -> BatchResult:
     from ..analysis.indicators import periods as data_periods
     from ..analysis.indicators import resolve_period
 
@@ -88,29 +102,39 @@ def _run_batch(data_paths, targets_path, campaign_path, wanted, all_provinces, j
              for period in chosen]
     with output_lock(out):  # every check passed: now the folders and snapshots, which the notebooks name
         try:
-            produced, failures = _make_reports(plans, result, targets_path, campaign_path, set_aside_notes(bad), jobs,
-                                               progress, reuse_kernels, scheduler, shared_folder)
-            # A province asked for and set aside is a failure; any other set aside is a warning.
-            codes = None if all_provinces else {p.code for p in wanted}
-            lines = dict(zip(sorted(bad), set_aside_lines(bad)))
-            failures += [Failure(*line.split(": ", 1)) for code, line in lines.items() if codes is None or code in codes]
-            set_aside = [line for code, line in lines.items() if codes is not None and code not in codes]
-            failures += [failure for plan in plans for failure in plan.absent]
-            if all_provinces:
-                for plan in plans:
-                    year_of_plan = schema.statistical_year(plan.period)
-                    failures += _write_index_and_summary(plan, produced, failures, year_of_plan)
+            digest = freeze.code_digest()
+            notes = set_aside_notes(bad)
+            for plan in plans:
+                own_folder(plan.folder, plan.folder.parent)
+                plan.point_at(*write_inputs(result, targets_path, campaign_path, plan.folder, notes))
+            to_make, kept = _to_make(plans, result, targets_path, campaign_path, notes, digest, force)
+            with ThreadPoolExecutor(1) as background:
+                # The indexes' numbers are worked out while the notebooks run (they need only the snapshot).
+                pending = {plan.folder: background.submit(_index_numbers, plan)
+                           for plan in plans} if all_provinces and to_make else {}
+                produced, failures = _make_reports(to_make, jobs, progress, reuse_kernels, scheduler, shared_folder)
+                # A province asked for and set aside is a failure; any other set aside is a warning.
+                codes = None if all_provinces else {p.code for p in wanted}
+                lines = dict(zip(sorted(bad), set_aside_lines(bad)))
+                failures += [Failure(*line.split(": ", 1)) for c, line in lines.items() if codes is None or c in codes]
+                set_aside = [line for c, line in lines.items() if codes is not None and c not in codes]
+                failures += [failure for plan in plans for failure in plan.absent]
+                if all_provinces:
+                    for plan in plans:
+                        failures += _write_index_and_summary(plan, produced, kept, failures, digest, force,
+                                                             pending.get(plan.folder))
         finally:  # also when interrupted: no snapshot stays that no report names
             for plan in plans:
                 prune_inputs(plan.folder)
     names = sorted(key.split("/", 1)[1] for key in produced)
     made = {plan.folder: sum(1 for j in plan.jobs if j.key in produced) for plan in plans}
+    kept_in = {plan.folder: sum(1 for j in plan.jobs if j.key in kept) for plan in plans}
     workers = min(job_count(jobs), sum(len(plan.jobs) for plan in plans))
     engine = (f"Dask {scheduler}, " + ("the workers sharing the output folder" if shared_folder else
                                        "inputs and reports through the scheduler") if scheduler else
               f"{workers} {'fresh' if not reuse_kernels else 'warm'} kernel(s) on this machine")
     return BatchResult(plans[0].folder if len(plans) == 1 else out, names, failures,
-                       [plan.folder for plan in plans], made, set_aside, engine)
+                       [plan.folder for plan in plans], made, set_aside, engine, kept_in)
 
 
 def periods_between(frame, year: int | None, first=None, last=None) -> list:
@@ -141,34 +165,71 @@ def wanted_provinces(province=None, region: str | None = None) -> list:
     return list({p.code: p for p in found}.values())
 
 
-def _make_reports(plans: list[Plan], result: LoadResult, targets_path: Path, campaign_path: Path, notes: list[str],
-                  jobs, progress: bool, reuse_kernels: bool, scheduler: str | None,
-                  shared_folder: bool) -> tuple[list[str], list[Failure]]:
-    """Folders and inputs snapshots of the plans, then their notebooks; returns reports made and failures."""
+def _to_make(plans: list[Plan], result: LoadResult, targets_path: Path, campaign_path: Path, notes: list[str],
+             digest: str, force: bool) -> tuple[list[Job], dict[str, str]]:
+    """The jobs whose fingerprint (``digest``: the package's) differs from their report's in place,
+    all with ``force``, each given its fingerprint; and the reports kept (key → the snapshot their
+    page names)."""
+    provinces = freeze.province_digests(result.frame, result.standing)
+    files = "/".join(file_sha256(p) for p in (targets_path, campaign_path))
+    kept, to_make = {}, []
     for plan in plans:
-        own_folder(plan.folder, plan.folder.parent)
-        plan.point_at(*write_inputs(result, targets_path, campaign_path, plan.folder, notes))
-    job_list = [job for plan in plans for job in plan.jobs]
+        snapshot = plan.data_dir.parent.name
+        for job in plan.jobs:
+            mark = freeze.fingerprint(job, digest, freeze.own_inputs(job, snapshot, provinces, files, notes))
+            job.provenance = {**job.provenance, "fingerprint": mark}
+            before, made_from = freeze.recorded(job.stem)
+            if before == mark and not force:
+                kept[job.key] = made_from
+            else:
+                to_make.append(job)
+    return to_make, kept
+
+
+def _make_reports(jobs: list[Job], workers, progress: bool, reuse_kernels: bool, scheduler: str | None,
+                  shared_folder: bool) -> tuple[list[str], list[Failure]]:
+    """Run the notebooks of ``jobs`` locally or on Dask; returns the reports made and the failures."""
+    if not jobs:
+        return [], []
     if scheduler:
         try:
             from .cluster import run_on_dask
         except ImportError as exc:  # an optional engine
             raise ValueError("--scheduler needs the 'distributed' package: pip install -e \".[cluster]\" "
                              "in the project folder") from exc
-        return run_on_dask(job_list, scheduler, progress, shared_folder)
-    return run_jobs(job_list, min(job_count(jobs), len(job_list)), progress, reuse_kernels)
+        return run_on_dask(jobs, scheduler, progress, shared_folder)
+    return run_jobs(jobs, min(job_count(workers), len(jobs)), progress, reuse_kernels)
 
 
-def _write_index_and_summary(plan: Plan, produced: list[str], failures: list[Failure], year: int) -> list[Failure]:
-    """summary.csv and index.html of one period's folder; a failure to write them is listed, never raised."""
+def _index_numbers(plan: Plan):
+    """The analysis of a period's snapshot and its summary table (every province, no links yet)."""
+    analysis = prepare(plan.data_dir, plan.targets, schema.statistical_year(plan.period), plan.period,
+                       campaign=plan.campaign)
+    return analysis, summary_table(analysis)
+
+
+def _write_index_and_summary(plan: Plan, produced: list[str], kept: dict[str, str], failures: list[Failure],
+                             digest: str, force: bool, pending: Future | None = None) -> list[Failure]:
+    """summary.csv and index.html of one period's folder, kept when nothing they show changed
+    (unless ``force``); ``pending``: their numbers (``_index_numbers``) when already under way.
+    A failure to write them is listed, never raised. The index names the pages kept from a run
+    on an earlier inputs snapshot."""
     folder = plan.folder
     try:
-        done = {job.name.split("-")[0] for job in plan.jobs if job.key in produced}
-        analysis = prepare(plan.data_dir, plan.targets, year, plan.period, campaign=plan.campaign)
-        summary = summary_table(analysis, {c: n for c, n in plan.names.items() if c in done})
+        there = [job for job in plan.jobs if job.key in produced or job.key in kept]
+        done = {job.parameters["province"] for job in there if "province" in job.parameters}
+        snapshot = plan.data_dir.parent.name
+        earlier = {job.parameters["province"] for job in there if "province" in job.parameters
+                   and job.key in kept and kept[job.key] != snapshot}
+        national = any(job.name == NATIONAL_NAME for job in there)
+        mark = freeze.index_fingerprint(digest, snapshot, [sorted(done), sorted(earlier), national,
+                                                           [str(f) for f in failures]])
+        if not force and freeze.recorded_index(folder) == mark:
+            return []
+        analysis, summary = pending.result() if pending is not None else _index_numbers(plan)
+        summary = link_reports(summary, {c: n for c, n in plan.names.items() if c in done})
         write_atomic(folder / "summary.csv", csv_text(summary))
-        national = any(j.key in produced and j.name == NATIONAL_NAME for j in plan.jobs)
-        write_index(folder, summary, analysis, failures, NATIONAL_NAME if national else None)
+        write_index(folder, summary, analysis, failures, NATIONAL_NAME if national else None, earlier, mark)
         return []
     except Exception as exc:  # the reports are made: say what is missing rather than stop
         if os.environ.get("THADS_DEBUG"):

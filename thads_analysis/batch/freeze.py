@@ -1,0 +1,110 @@
+"""Incremental re-runs: a report is made again only when what it is made from changed.
+
+A report's fingerprint is the checksum of the code that makes it (every file of the package and
+the report's template), its parameters other than paths, and its own inputs: for a province
+report the rows of that province (every period and category, the standing counts, the file and
+row each came from), the targets and campaign files and the notes on provinces set aside; for
+the national overview the whole inputs snapshot. The executed notebook records it in its
+metadata ("thads" → "fingerprint"); a later run that finds the same fingerprint, and both files
+of the report in place, keeps the report. The index and summary of a folder are kept the same
+way (their fingerprint sits in a ``<meta>`` of index.html).
+
+A province page also shows other provinces (national and regional rates, its ranks, the funnel);
+a kept page shows them as they were in the inputs snapshot it names, and the index says which
+pages those are (``earlier_snapshot``). ``thads report --force`` makes every page again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from ..paths import PACKAGE_DIR
+from .plan import NATIONAL_NAME, Job
+
+_FINGERPRINT = re.compile(r'"fingerprint": "([0-9a-f]{64})"')
+_SNAPSHOT = re.compile(r'"data_path": "inputs/([^/"\\]+)/')
+_PATH_PARAMETERS = {"data_path", "targets_path", "campaign_path"}
+_INDEX = re.compile(r'<meta name="thads-fingerprint" content="([0-9a-f]{64})">')
+
+
+def code_digest() -> str:
+    """The checksum of every file of the package (code, templates, bundled tables), read once per run."""
+    digest = hashlib.sha256()
+    for path in sorted(PACKAGE_DIR.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+            digest.update(str(path.relative_to(PACKAGE_DIR)).encode())
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _frame_digest(frame: pd.DataFrame) -> str:
+    rows = pd.util.hash_pandas_object(frame.reset_index(drop=True), index=False)
+    return hashlib.sha256(" ".join(map(str, frame.columns)).encode() + rows.to_numpy().tobytes()).hexdigest()
+
+
+def province_digests(frame: pd.DataFrame, standing: pd.DataFrame | None) -> dict[str, str]:
+    """Province code → checksum of its rows in the validated frame and in the standing counts."""
+    keys = [c for c in ("province_code", "period_end", "measure", "category") if c in frame.columns]
+    frame = frame.sort_values(keys, kind="stable")
+    digests = {}
+    for code, rows in frame.groupby("province_code", observed=True, sort=True):
+        own = [_frame_digest(rows)]
+        if standing is not None and "province_code" in standing.columns:
+            own.append(_frame_digest(standing[standing["province_code"] == code]))
+        digests[str(code)] = hashlib.sha256("/".join(own).encode()).hexdigest()
+    return digests
+
+
+def fingerprint(job: Job, code: str, own: str) -> str:
+    """The fingerprint of ``job`` from the code digest, the job's template and parameters (paths
+    left out: they name the snapshot, which ``own`` stands for) and its own inputs' checksum."""
+    template = hashlib.sha256(Path(job.template).read_bytes()).hexdigest()
+    parameters = {k: v for k, v in job.parameters.items() if k not in _PATH_PARAMETERS}
+    text = json.dumps([code, template, parameters, own], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def own_inputs(job: Job, snapshot: str, provinces: dict[str, str], files: str, notes: list[str]) -> str:
+    """The checksum of what ``job`` reads of its own: the whole snapshot for the national overview,
+    otherwise its province's rows, the targets and campaign files (``files``) and the notes."""
+    if job.name == NATIONAL_NAME or job.parameters.get("province") not in provinces:
+        return snapshot
+    return hashlib.sha256(json.dumps([provinces[job.parameters["province"]], files, list(notes)],
+                                     ensure_ascii=False).encode()).hexdigest()
+
+
+def recorded(stem: Path) -> tuple[str | None, str | None]:
+    """The fingerprint and the inputs snapshot recorded in the report at ``stem`` (None, None when
+    its notebook or page is missing or unreadable). Read by pattern, not by parsing the notebook."""
+    notebook, page = stem.with_suffix(".ipynb"), stem.with_suffix(".html")
+    if not (notebook.is_file() and page.is_file()) or notebook.is_symlink() or page.is_symlink():
+        return None, None
+    try:
+        text = notebook.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None, None
+    found, snapshot = _FINGERPRINT.search(text), _SNAPSHOT.search(text)
+    return (found.group(1) if found else None), (snapshot.group(1) if snapshot else None)
+
+
+def index_fingerprint(code: str, snapshot: str, contents: list) -> str:
+    """The fingerprint of a folder's index and summary: the code, the whole snapshot and what else
+    they show (``contents``: the reports there, those kept from an earlier snapshot, the failures)."""
+    return hashlib.sha256(json.dumps([code, snapshot, contents], ensure_ascii=False).encode()).hexdigest()
+
+
+def recorded_index(folder: Path) -> str | None:
+    """The fingerprint in ``folder``'s index.html, when it and summary.csv are in place."""
+    index, summary = folder / "index.html", folder / "summary.csv"
+    if not (index.is_file() and summary.is_file()) or index.is_symlink() or summary.is_symlink():
+        return None
+    try:
+        found = _INDEX.search(index.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return None
+    return found.group(1) if found else None
