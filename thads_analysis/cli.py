@@ -12,7 +12,7 @@ import pandas as pd
 from . import __version__
 from .ingest.io import load
 from .ingest.schema import SAMPLE_MARK, DataError
-from .numbers import value_text
+from .numbers import date_text, value_text
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -126,7 +126,9 @@ def _report(args: argparse.Namespace) -> int:
                        all_periods=args.all_periods, scheduler=args.scheduler, campaign=args.campaign,
                        region=args.region,
                        period_range=(args.first, args.last) if args.first or args.last else None,
-                       shared_folder=args.shared_folder, force=args.force)
+                       shared_folder=args.shared_folder, force=args.force,
+                       review=dict(prepared_by=args.prepared_by, checked_by=args.checked_by,
+                                   review_date=date_text(args.review_date, "--review-date"), review_note=args.review_note))
     for line in result.set_aside:
         print(f"warning: set aside: {line}", file=sys.stderr)
     for folder in result.folders:
@@ -158,6 +160,27 @@ def _diff(args: argparse.Namespace) -> int:
 
         write_atomic(args.html, html_report(changes, args.old, args.new))
         print(f"HTML: {args.html}")
+    return 0
+
+
+def _review(args: argparse.Namespace) -> int:
+    """List the review state of every report of a period folder; with --approve record the reviewer."""
+    from .batch.outputs import output_lock
+    from .batch.review import approve, states
+
+    folder = args.folder
+    if not folder.is_dir():
+        raise ValueError(f"{folder} is not a folder of reports: name a period folder, e.g. reports/2017-09-30")
+    if args.approve is not None:
+        with output_lock(folder.parent):  # not while a `thads report` writes into the folder
+            approved = approve(folder, args.approve, args.by or "", args.note)
+        print(f"{len(approved)} report(s) recorded as checked by {args.by.strip()} in {folder / 'reviews.json'}")
+    found = states(folder)
+    if not found:
+        print(f"{folder}: no reports")
+    width = max((len(name) for name in found), default=0)
+    for name, review in found.items():
+        print(f"{name.ljust(width)}  {review.text}")
     return 0
 
 
@@ -194,6 +217,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "inputs and reports travel through the scheduler, the workers need no folder of this machine")
     report.add_argument("--shared-folder", action="store_true",
                         help="with --scheduler: the workers see --out at the same path and read and write there")
+    report.add_argument("--prepared-by", default="", help="người lập: the name printed in each page's review block")
+    report.add_argument("--checked-by", default="", help="người kiểm tra: the name printed in the review block")
+    report.add_argument("--review-date", default="", help="the review block's date, e.g. 2017-10-05 or 05/10/2017")
+    report.add_argument("--review-note", default="", help="ghi chú: a note printed in the review block")
     report.add_argument("--force", action="store_true",
                         help="make every report again (by default a report whose own data, targets, campaign, "
                         "parameters and code are unchanged is kept)")
@@ -205,6 +232,15 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("new", type=Path, help="the later report folder, e.g. reports/2017-06-30")
     diff.add_argument("--html", type=Path, help="also write the changes as a Vietnamese HTML page to this file")
     diff.set_defaults(handler=_diff)
+    review = commands.add_parser("review", help="which reports of a folder were checked, and which changed since; "
+                                 "--approve records the reviewer")
+    review.add_argument("folder", type=Path, help="a period folder of reports, e.g. reports/2017-09-30")
+    review.add_argument("--approve", nargs="*", metavar="REPORT",
+                        help="record the reviewer, the time and the checksums of the reports checked, e.g. "
+                        "36-nam-dinh (none named: every report of the folder) in reviews.json")
+    review.add_argument("--by", help="with --approve: the reviewer's name (người kiểm tra)")
+    review.add_argument("--note", default="", help="with --approve: a note kept with the review")
+    review.set_defaults(handler=_review)
     return parser
 
 

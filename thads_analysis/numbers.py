@@ -1,4 +1,4 @@
-"""Numbers as Vietnamese reports write them: "1.234.567", "35.242,6", "79,25%".
+"""Numbers and dates as Vietnamese reports write them: "1.234.567", "35.242,6", "79,25%", "05/10/2017".
 
 Parsing and formatting go through Babel's ``vi`` locale ("." groups thousands, "," is the
 decimal mark); plain machine numbers ("1234567", "1234.5") are accepted too.
@@ -6,6 +6,7 @@ decimal mark); plain machine numbers ("1234567", "1234.5") are accepted too.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from decimal import Decimal
@@ -199,3 +200,17 @@ def value_text(value, unit: str) -> str:
     if unit == "điểm %":
         return f"{format_number(value)} điểm %"
     return f"{format_int(value)} {unit}"
+
+
+def date_text(value, name: str = "date") -> str:
+    """A date given as "2017-10-05" or "05/10/2017", written "05/10/2017"; empty stays "".
+    ValueError naming ``name`` (the parameter or option) for anything else."""
+    value = str(value or "").strip()
+    if not value:
+        return ""
+    for form in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return dt.datetime.strptime(value, form).strftime("%d/%m/%Y")
+        except ValueError:
+            continue
+    raise ValueError(f"{name} {value!r} is not a date: write it 2017-10-05 or 05/10/2017")

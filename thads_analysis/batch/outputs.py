@@ -127,14 +127,19 @@ def write_index(folder: Path, summary: pd.DataFrame, analysis, failures: list, n
     """index.html: a sortable table of all provinces with status and links (jinja2, autoescaped);
     ``national_name`` is the national overview's file name when it was made; ``earlier`` the
     provinces whose page was kept from a run on an earlier inputs snapshot; ``fingerprint`` what
-    it was made from (batch.freeze)."""
+    it was made from (batch.freeze). Each report's review state (batch.review) is shown beside it."""
+    from markupsafe import Markup
+
     from ..ingest.schema import SAMPLE_MARK
     from ..reporting.report import ENV
+    from .review import cell, states
 
     html = ENV.get_template("index.html.j2").render(
         rows=summary.to_dict("records"), period=analysis.period_end.strftime("%d/%m/%Y"), year=analysis.year,
         is_sample=analysis.is_sample, mark=SAMPLE_MARK, failures=failures, national_name=national_name,
-        partial=analysis.coverage.partial(), earlier=earlier, fingerprint=fingerprint)
+        partial=analysis.coverage.partial(), earlier=earlier, fingerprint=fingerprint,
+        reviews={name: Markup(cell(name, review, "span" if name == national_name else "td"))
+                 for name, review in states(folder).items()})
     path = folder / "index.html"
     write_atomic(path, html)
     return path

@@ -59,7 +59,8 @@ def run_batch(province=None, all_provinces: bool = False, jobs: int | None = Non
               period_end=None, data=None, targets=None, out: Path = Path("reports"), money_unit: str | None = None,
               progress: bool = True, reuse_kernels: bool = True, all_periods: bool = False,
               scheduler: str | None = None, campaign=None, region: str | None = None,
-              period_range: tuple | None = None, shared_folder: bool = False, force: bool = False) -> BatchResult:
+              period_range: tuple | None = None, shared_folder: bool = False, force: bool = False,
+              review: dict | None = None) -> BatchResult:
     """Produce reports for one province or all (plus the national overview, index and summary).
 
     ``all_periods`` makes the reports of every period of the year in the data, one folder
@@ -67,7 +68,9 @@ def run_batch(province=None, all_provinces: bool = False, jobs: int | None = Non
     every period between them, across statistical years. ``scheduler`` sends the notebooks to a Dask distributed
     scheduler instead of local kernels; inputs and reports then travel through the scheduler, or with
     ``shared_folder`` the workers use the output folder itself. A report whose own inputs, parameters
-    and code are those of the report already in place is kept (``freeze``), unless ``force``. Raises DataError / ValueError for input that stops
+    and code are those of the report already in place is kept (``freeze``), unless ``force``.
+    ``review``: the parameters of the pages' review block (prepared_by, checked_by, review_date,
+    review_note). Raises DataError / ValueError for input that stops
     everything (before any kernel starts). A province whose rows break a rule is set aside:
     with ``all_provinces`` it is a failure; for another province's report a warning
     (``BatchResult.set_aside``), said on the report's page too.
@@ -80,11 +83,13 @@ def run_batch(province=None, all_provinces: bool = False, jobs: int | None = Non
     read_campaign(campaign_path)  # and a bad campaign file
     out = check_output(Path(out))
     return _run_batch(data_paths, targets_path, campaign_path, wanted, all_provinces, jobs, year, period_end, out,
-                      money_unit, progress, reuse_kernels, all_periods, scheduler, period_range, shared_folder, force)
+                      money_unit, progress, reuse_kernels, all_periods, scheduler, period_range, shared_folder, force,
+                      review)
 
 
 def _run_batch(data_paths, targets_path, campaign_path, wanted, all_provinces, jobs, year, period_end, out, money_unit,
-               progress, reuse_kernels, all_periods, scheduler, period_range, shared_folder, force) -> BatchResult:
+               progress, reuse_kernels, all_periods, scheduler, period_range, shared_folder, force,
+               review) -> BatchResult:
     from ..analysis.indicators import periods as data_periods
     from ..analysis.indicators import resolve_period
 
@@ -98,8 +103,8 @@ def _run_batch(data_paths, targets_path, campaign_path, wanted, all_provinces, j
         if all_periods:
             chosen = data_periods(result.frame, schema.statistical_year(chosen[0]) if year is None else int(year))
     usable = None if wanted is None else [p for p in wanted if p.code not in bad]  # the others fail below
-    plans = [plan_period(result, schema.statistical_year(period), period, usable, all_provinces, out, len(chosen) > 1)
-             for period in chosen]
+    plans = [plan_period(result, schema.statistical_year(period), period, usable, all_provinces, out, len(chosen) > 1,
+                         review) for period in chosen]
     with output_lock(out):  # every check passed: now the folders and snapshots, which the notebooks name
         try:
             digest = freeze.code_digest()
@@ -224,7 +229,8 @@ def _write_index_and_summary(plan: Plan, produced: list[str], kept: dict[str, st
         national = any(job.name == NATIONAL_NAME for job in there)
         mark = freeze.index_fingerprint(digest, snapshot, [sorted(done), sorted(earlier), national,
                                                            [str(f) for f in failures]])
-        if not force and freeze.recorded_index(folder) == mark:
+        made_here = any(job.key in produced for job in plan.jobs)  # their review state may have changed
+        if not force and not made_here and freeze.recorded_index(folder) == mark:
             return []
         analysis, summary = pending.result() if pending is not None else _index_numbers(plan)
         summary = link_reports(summary, {c: n for c, n in plan.names.items() if c in done})

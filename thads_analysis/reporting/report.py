@@ -25,7 +25,7 @@ from ..analysis.funnel import OUTER_LEVEL
 from ..analysis.indicators import completion_path, missing_months, year_end_carry_over
 from ..analysis.pipeline import Analysis, AnalysisCache, prepare, scorecard, since_previous
 from ..ingest import schema
-from ..numbers import format_int, format_money, format_number, format_percent, signed_points, value_text
+from ..numbers import date_text, format_int, format_money, format_number, format_percent, signed_points, value_text
 from ..provinces import REGIONS, lookup, office_name, provinces
 from ..vocabulary import (
     AT_RISK,
@@ -103,10 +103,13 @@ def _generated_at() -> str:
 
 
 class _Report:
-    """What both reports share: the analysis, the origin banner, the footer."""
+    """What both reports share: the analysis, the origin banner, the review block, the footer."""
 
-    def __init__(self, analysis: Analysis):
+    def __init__(self, analysis: Analysis, prepared_by: str = "", checked_by: str = "", review_date: str = "",
+                 review_note: str = ""):
         self.analysis = analysis
+        self.review = dict(prepared_by=str(prepared_by or "").strip(), checked_by=str(checked_by or "").strip(),
+                           review_date=date_text(review_date, "review_date"), review_note=str(review_note or "").strip())
 
     @property
     def period_text(self) -> str:
@@ -131,8 +134,9 @@ class _Report:
                 if schema.statistical_year(d) == self.analysis.year]
 
     def footer(self) -> HTML:
-        """Sources of the data, the targets and the method notes."""
-        return render("footer.html.j2", **self.origin())
+        """The review block (người lập, người kiểm tra, ngày, ghi chú: from the parameters, lines to
+        sign on where empty), sources of the data, the targets and the method notes."""
+        return render("footer.html.j2", review=self.review, **self.origin())
 
     def _targets(self, scope_code: str | None) -> dict:
         """indicator id → Target that applies to the scope (a province code, or None for national)."""
@@ -160,9 +164,11 @@ class ProvinceReport(_Report):
     """The report of one province: build it with the notebook's parameters."""
 
     def __init__(self, province, year: int = 0, period_end: str = "", data_path: str = "", targets_path: str = "",
-                 campaign_path: str = "", money_unit: str = "", analyses: AnalysisCache | None = None):
+                 campaign_path: str = "", money_unit: str = "", prepared_by: str = "", checked_by: str = "",
+                 review_date: str = "", review_note: str = "", analyses: AnalysisCache | None = None):
         self.province = lookup(province)  # unknown names fail before any data is read
-        super().__init__(_analysis(analyses, data_path, targets_path, year, period_end, campaign_path, money_unit))
+        super().__init__(_analysis(analyses, data_path, targets_path, year, period_end, campaign_path, money_unit),
+                         prepared_by, checked_by, review_date, review_note)
         self.card = scorecard(self.analysis, self.province.code)
         self.code = self.province.code
 
@@ -344,8 +350,10 @@ class NationalReport(_Report):
     """The national overview: every province against the targets."""
 
     def __init__(self, year: int = 0, period_end: str = "", data_path: str = "", targets_path: str = "",
-                 campaign_path: str = "", money_unit: str = "", analyses: AnalysisCache | None = None):
-        super().__init__(_analysis(analyses, data_path, targets_path, year, period_end, campaign_path, money_unit))
+                 campaign_path: str = "", money_unit: str = "", prepared_by: str = "", checked_by: str = "",
+                 review_date: str = "", review_note: str = "", analyses: AnalysisCache | None = None):
+        super().__init__(_analysis(analyses, data_path, targets_path, year, period_end, campaign_path, money_unit),
+                         prepared_by, checked_by, review_date, review_note)
         self.card = scorecard(self.analysis, NATIONAL)
 
     @cached_property
