@@ -6,9 +6,10 @@ period in the data (30/09/2017), Nam Định for the province report. Review the
 
 from pathlib import Path
 
+import nbformat
 import papermill
 
-from thads_analysis.batch.kernels import kernel_manager_class
+from thads_analysis.batch.kernels import kernel_manager_class, settle
 
 GOLDEN = Path("tests/golden")
 RUNS = {
@@ -19,6 +20,11 @@ RUNS = {
 if __name__ == "__main__":
     for name, template in RUNS.items():
         # The batch's kernel manager (local IPC sockets), so the kernel has nothing to warn about.
-        papermill.execute_notebook(str(template), str(GOLDEN / name), parameters={}, progress_bar=False,
-                                   kernel_name="python3", kernel_manager_class=kernel_manager_class())
+        nb = papermill.execute_notebook(str(template), None, parameters={}, progress_bar=False,
+                                        kernel_name="python3", kernel_manager_class=kernel_manager_class())
+        # Run times and cell ids left out as the batch does, so a golden diff shows only what changed.
+        settle(nb, {})
+        del nb.metadata["thads"]
+        nb.metadata["papermill"].update(input_path=str(template), output_path=str(GOLDEN / name))
+        nbformat.write(nb, GOLDEN / name)
         print(GOLDEN / name)
