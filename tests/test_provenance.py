@@ -53,3 +53,28 @@ def test_the_notebook_and_the_page_name_every_input_and_the_code(tmp_path):
     assert f"Lập bằng thads-analysis {package_version()}" in page
     assert f"thads_monthly_2017.csv {sha256(data / 'thads_monthly_2017.csv')[:12]}" in page
     assert str(tmp_path) not in page and str(tmp_path) not in json.dumps(notebook, ensure_ascii=False)
+
+
+def test_nbdime_shows_two_runs_on_the_same_input_differ_only_in_the_header(tmp_path):
+    """The executed notebooks are diffable with nbdime: run times and cell ids are settled, so two
+    runs on the same input differ in one cell's output, the header with the generation time."""
+    import nbdime
+    import nbformat
+
+    data = small_sample(tmp_path / "data", ["01", "36"])
+    notebooks = []
+    for run in ("first", "second"):
+        assert cli.main(["report", "--province", "36", "--data", str(data), "--out", str(tmp_path / run),
+                         "--quiet"]) == 0
+        notebooks.append(nbformat.read(tmp_path / run / "2017-09-30" / "36-nam-dinh.ipynb", as_version=4))
+    first, second = notebooks
+    # The header's generation time is the one field allowed to differ: make it differ (the runs may
+    # fall in the same minute).
+    header = next(i for i, cell in enumerate(first.cells)
+                  if "Thời điểm lập báo cáo" in json.dumps(cell.get("outputs", []), ensure_ascii=False))
+    second.cells[header].outputs[0]["data"]["text/html"] = TIME.sub(
+        "31/12/2099 23:59", second.cells[header].outputs[0]["data"]["text/html"])
+    diff = nbdime.diff_notebooks(first, second)
+    assert [entry["key"] for entry in diff] == ["cells"]
+    changed_cells = [entry["key"] for entry in diff[0]["diff"]]
+    assert changed_cells == [header]
