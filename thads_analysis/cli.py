@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -260,6 +261,10 @@ def main(argv: list[str] | None = None) -> int:
         print("interrupted: the reports already made and every earlier report are in place; nothing half-written",
               file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader of the output (`| head`) stopped reading: not an error of ours
+        # The Python documentation's recipe: no second error when the interpreter flushes stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except OSError as exc:  # the disk is full, a folder vanished: say which file, without a traceback
         where = f" {exc.filename}" if exc.filename else ""
         print(f"error:{where}: {exc.strerror or exc}", file=sys.stderr)
