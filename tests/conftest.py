@@ -52,6 +52,25 @@ def small_sample(folder: Path, codes: list[str]) -> Path:
     return folder
 
 
+def dying_and_good_jobs(folder: Path, code: str, label: str) -> list:
+    """Two report jobs into ``folder``: a one-cell notebook running ``code`` (which kills something),
+    labelled ``label``, then Nam Định's report."""
+    import nbformat
+
+    from thads_analysis.batch.plan import Job
+    from thads_analysis.paths import NOTEBOOKS_DIR
+
+    dying = folder.parent / "dying.ipynb"
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(code)]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, dying)
+    folder.mkdir()
+    return [Job("dies", label, dying, {}, folder / "dies"),
+            Job("36-nam-dinh", "36 Nam Định", NOTEBOOKS_DIR / "province_report.ipynb", {"province": "36"},
+                folder / "36-nam-dinh")]
+
+
 def break_year_end_row(folder: Path, code: str, origin: str | None = None) -> None:
     """Make the 30/09/2017 cases row of province ``code`` break a rule (7 more completed than its
     with_conditions' parts allow), optionally with ``origin`` text, in the sample copy ``folder``."""

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import distributed  # a test dependency: a missing install fails here rather than skipping
 import pytest
-from conftest import small_sample
+from conftest import dying_and_good_jobs, small_sample
 
 from thads_analysis.batch.run import run_batch
 
@@ -137,21 +137,10 @@ def test_a_worker_that_dies_fails_its_report_and_the_batch_goes_on(tmp_path):
     """The notebook kills the worker process running it (as an out-of-memory kill would). Dask
     retries the task on a restarted worker a few times, then gives it up: that report fails, the
     other one is made."""
-    import nbformat
-
     from thads_analysis.batch.cluster import run_on_dask
-    from thads_analysis.batch.plan import Job
 
-    dying = tmp_path / "dying.ipynb"
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell("import os, signal\nos.kill(os.getppid(), signal.SIGKILL)")]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, dying)
     out = tmp_path / "out"
-    out.mkdir()
-    jobs = [Job("dies", "Worker chết", dying, {}, out / "dies"),
-            Job("36-nam-dinh", "36 Nam Định", Path(__file__).resolve().parents[1] / "notebooks" /
-                "province_report.ipynb", {"province": "36"}, out / "36-nam-dinh")]
+    jobs = dying_and_good_jobs(out, "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)", "Worker chết")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         produced, failures = run_on_dask(jobs, cluster.scheduler_address, progress=False, shared=True)
     assert [f.label for f in failures] == ["Worker chết"] and "KilledWorker" in failures[0].reason

@@ -12,7 +12,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
-from conftest import break_year_end_row, small_sample
+from conftest import break_year_end_row, dying_and_good_jobs, small_sample
 
 from thads_analysis import cli
 from thads_analysis.batch.kernels import run_job
@@ -227,16 +227,8 @@ def test_a_kernel_that_dies_fails_its_report_and_the_batch_goes_on(tmp_path):
     kernel and the next report is produced. Nothing hangs."""
     from thads_analysis.batch.executors import run_jobs
 
-    dying = tmp_path / "dying.ipynb"
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell("import os\nos._exit(1)")]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, dying)
     out = tmp_path / "out"
-    out.mkdir()
-    jobs = [Job("dies", "Kernel chết", dying, {}, out / "dies"),
-            Job("36-nam-dinh", "36 Nam Định", PROJECT_ROOT / "notebooks" / "province_report.ipynb",
-                {"province": "36"}, out / "36-nam-dinh")]
+    jobs = dying_and_good_jobs(out, "import os\nos._exit(1)", "Kernel chết")
     produced, failures = run_jobs(jobs, workers=1, progress=False)
     assert [f.label for f in failures] == ["Kernel chết"]
     assert "DeadKernelError" in failures[0].reason or "died" in failures[0].reason.lower()
