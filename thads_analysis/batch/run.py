@@ -134,7 +134,7 @@ def _run_batch(data_paths, targets_path, campaign_path, wanted, all_provinces, j
     names = sorted(key.split("/", 1)[1] for key in produced)
     made = {plan.folder: sum(1 for j in plan.jobs if j.key in produced) for plan in plans}
     kept_in = {plan.folder: sum(1 for j in plan.jobs if j.key in kept) for plan in plans}
-    workers = min(job_count(jobs), sum(len(plan.jobs) for plan in plans))
+    workers = min(job_count(jobs), len(to_make))  # the kernels this run started
     engine = (f"Dask {scheduler}, " + ("the workers sharing the output folder" if shared_folder else
                                        "inputs and reports through the scheduler") if scheduler else
               f"{workers} {'fresh' if not reuse_kernels else 'warm'} kernel(s) on this machine")
