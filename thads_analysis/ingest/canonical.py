@@ -282,6 +282,49 @@ def _provinces(table: _Table, cells: pd.DataFrame, rows: _Rows) -> np.ndarray:
     return codes
 
 
+OFFICE_COLUMN = "office_code"
+PROVINCE_TOTAL = ""  # office_code of a province's total row
+_TOTAL_OFFICE_WORDS = TOTAL_ROW_WORDS | {"toan tinh", "toan thanh pho", "tong toan tinh"}
+
+
+def _office_or_error(value, province: str):
+    """(office code, None) for an office cell of ``province`` ("" for the province total), or
+    (None, message)."""
+    from ..offices import UnknownOfficeError, lookup_office
+
+    if normalize_label(value) in _TOTAL_OFFICE_WORDS:
+        return PROVINCE_TOTAL, None
+    try:
+        return lookup_office(value, province).code, None
+    except (UnknownOfficeError, ValueError) as exc:
+        return None, str(exc)
+
+
+def _offices(table: _Table, cells: pd.DataFrame, rows: _Rows, codes) -> np.ndarray:
+    """The office code of every row ("" for a province total, also where the cell is empty), from
+    its code, its name or both (which must agree); an office of another province is an error."""
+    found = np.full(len(cells), PROVINCE_TOTAL, dtype=object)
+    given = np.zeros(len(cells), dtype=bool)
+    cache = table.cache("office")
+    for name in ("office_code", "office"):
+        if name not in cells:
+            continue
+        blank = _blank(cells[name])
+        for i in np.flatnonzero(~blank):
+            if codes[i] is None:
+                continue  # the row's province is already an error
+            value = cells[name].iat[i]
+            code, error = _cached(cache, (str(value), codes[i]), lambda key: _office_or_error(*key))
+            if error:
+                rows.problem(i, name, "unknown office", error)
+            elif given[i] and code != found[i]:
+                rows.problem(i, name, "office mismatch", f"the office code says {found[i] or 'province total'!r} but "
+                             f"{name} says {value!r} ({code or 'province total'}); correct one of them")
+            else:
+                found[i], given[i] = code, True
+    return found
+
+
 def _period_or_error(value):
     try:
         return _parse_period(value), None
@@ -493,6 +536,8 @@ def _convert_chunk(table: _Table, cells: pd.DataFrame, lines: np.ndarray, style:
     cells, lines = cells[~totals].reset_index(drop=True), lines[~totals]
     rows = _Rows(table, lines)
     out = {"province_code": _provinces(table, cells, rows), "period_end": _periods(table, cells, rows)}
+    if "office" in cells or "office_code" in cells:
+        out[OFFICE_COLUMN] = _offices(table, cells, rows, out["province_code"])
     origin = cells[schema.ORIGIN_COLUMN] if schema.ORIGIN_COLUMN in cells else pd.Series(None, index=cells.index)
     results, positions = _distinct(origin, table, "origin", lambda v: str(v).strip())
     out[schema.ORIGIN_COLUMN] = np.array([DEFAULT_ORIGIN] + results, dtype=object)[positions + 1]
@@ -595,7 +640,21 @@ def to_canonical(raw: RawTable, money_unit: str | None = None) -> tuple[str, pd.
                               "sure whether a point groups thousands or marks decimals", severity="warning"))
     frame = pd.concat(frames, ignore_index=True) if frames else empty.assign(_unreadable=pd.Series(dtype=bool))
     typed = typed_standing(frame) if kind == "standing" else typed_frame(frame)
-    return kind, typed, table.log.problems()
+    return kind, typed, _lettered(table.log.problems(), raw)
+
+
+def _lettered(problems: list[Problem], raw: RawTable) -> list[Problem]:
+    """Problems of a form sheet name the sheet's column letter with the field's Vietnamese label."""
+    if not raw.column_letters:
+        return problems
+    from dataclasses import replace
+
+    def column(name):
+        if name not in raw.column_letters:
+            return name
+        return f"{raw.column_letters[name]} ({schema.LABELS.get(name, name)})"
+
+    return [replace(p, column=column(p.column)) if p.column else p for p in problems]
 
 
 def empty_standing() -> pd.DataFrame:
@@ -640,6 +699,9 @@ def typed_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out["source_row"] = _int64(out["source_row"])
     for name in ["province_code", "measure", "category", "source_file", schema.ORIGIN_COLUMN]:
         out[name] = out[name].astype("string")
-    ordered = schema.KEYS + schema.VALUE_COLUMNS + [c for c in schema.DERIVED_COLUMNS if c in out]
+    if OFFICE_COLUMN in out:
+        out[OFFICE_COLUMN] = out[OFFICE_COLUMN].fillna(PROVINCE_TOTAL).astype("string")
+    ordered = (schema.KEYS + ([OFFICE_COLUMN] if OFFICE_COLUMN in out else []) + schema.VALUE_COLUMNS
+               + [c for c in schema.DERIVED_COLUMNS if c in out])
     extra = ["_unreadable"] if "_unreadable" in out else []
     return out[ordered + [schema.ORIGIN_COLUMN] + SOURCE_COLUMNS + extra].reset_index(drop=True)

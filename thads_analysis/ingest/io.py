@@ -21,6 +21,7 @@ from .canonical import DEFAULT_ORIGIN, SOURCE_COLUMNS, to_canonical, typed_frame
 from .headers import table_kind
 from .readers import DATA_SUFFIXES, read_raw
 from .schema import DataError, Problem
+from .units import split_offices
 
 __all__ = ["LoadResult", "load", "load_usable", "read_data", "read_dataset", "data_files", "display_name",
            "origin_of", "is_sample"]
@@ -37,6 +38,8 @@ class LoadResult:
     unchecked: pd.DataFrame | None = None  # every readable row, before the rules ran
     unchecked_standing: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)  # what a batch snapshot says of its data (for the page)
+    offices: pd.DataFrame | None = None  # rows of single offices (office_code), when files give them
+    unchecked_offices: pd.DataFrame | None = None
 
     @property
     def origin(self) -> str:
@@ -173,9 +176,13 @@ def load(paths, money_unit: str | None = None) -> LoadResult:
             problems.append(Problem(", ".join(map(str, files)), "empty file", "no data rows found under the header"))
         return LoadResult(None, problems, files)
     frame = _readable(pd.concat(reports, ignore_index=True))
+    frame, offices, found = split_offices(frame)
+    problems += found
     frame, repeated = _drop_repeated_reports(frame)
     problems += repeated
     problems += schema.validate(frame)
+    if offices is not None:
+        problems += [p for p in schema.validate(offices, rows_only=True) if p.severity == "error"]
     if any(p.severity == "error" for p in problems):
         # Rows set aside for their errors would be reported again as missing: say it once.
         problems = [p for p in problems if p.rule != "missing rows"]
@@ -184,7 +191,8 @@ def load(paths, money_unit: str | None = None) -> LoadResult:
         standing = _readable(pd.concat(standings, ignore_index=True))
         problems += schema.validate_standing(standing)
     ok = not any(p.severity == "error" for p in problems)
-    return LoadResult(frame if ok else None, problems, files, standing if ok else None, frame, standing, notes)
+    return LoadResult(frame if ok else None, problems, files, standing if ok else None, frame, standing, notes,
+                      offices if ok else None, offices)
 
 
 # ---------------------------------------------------------------- setting provinces aside
@@ -235,9 +243,13 @@ def load_usable(data, money_unit: str | None = None) -> tuple[LoadResult, dict[s
     standing = result.unchecked_standing
     if standing is not None:
         standing = standing[~standing["province_code"].isin(list(bad))].reset_index(drop=True)
+    offices = result.unchecked_offices
+    if offices is not None:
+        offices = offices[~offices["province_code"].isin(list(bad))].reset_index(drop=True)
     warnings = [p for p in result.problems if p.severity == "warning"] + [
         p for p in problems if p.severity == "warning"]
-    return LoadResult(frame, warnings, result.files, standing, notes=result.notes), bad
+    return LoadResult(frame, warnings, result.files, standing, notes=result.notes,
+                      offices=offices if offices is not None and len(offices) else None), bad
 
 
 def set_aside_label(code: str) -> str:

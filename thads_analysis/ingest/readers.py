@@ -49,6 +49,8 @@ class RawTable:
     chunks: Callable[[], Iterator[Chunk]]
     measure_hint: str | None = None  # a sheet's name, which may say "Việc" or "Tiền"
     problems: list[Problem] = field(default_factory=list)
+    column_letters: dict[str, str] = field(default_factory=dict)  # canonical name → sheet column (forms)
+    form: dict | None = None  # for an official form: its profile, measure and period
 
 
 def unreadable(display: str, what: str) -> DataError:
@@ -265,7 +267,9 @@ def _read_xlsx(path: Path, display: str) -> list[RawTable]:
         book = openpyxl.load_workbook(path, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a broken zip or XML
         raise unreadable(display, f"cannot open as an Excel workbook: {exc}") from None
-    tables, notes = [], []
+    from . import forms
+
+    tables, notes, form_errors = [], [], []
     for sheet in book.worksheets:
         last_row, last_column = _used_extent(sheet)
         if not last_row:
@@ -276,6 +280,16 @@ def _read_xlsx(path: Path, display: str) -> list[RawTable]:
                                      f"{get_column_letter(last_column)}; a THADS table has a few dozen columns. "
                                      "Delete the cells beyond the table", row=1)])
         values = [list(r) for r in sheet.iter_rows(max_row=last_row, max_col=last_column, values_only=True)]
+        if forms.looks_like_form(values) and not _canonical_header(values[:HEADER_SEARCH]):
+            if sheet.sheet_state != "visible":
+                notes.append(Problem(name, "hidden sheet", f"the form sheet is {sheet.sheet_state} and was not read; "
+                                     "unhide it in Excel if it belongs to the data", severity="warning"))
+                continue
+            try:
+                tables.append(forms.form_table(sheet, values, name))
+            except DataError as exc:
+                form_errors += exc.problems
+            continue
         top = values[:HEADER_SEARCH]
         scores = [header_score(r) for r in top]
         best = max(range(len(top)), key=lambda i: scores[i])
@@ -295,12 +309,28 @@ def _read_xlsx(path: Path, display: str) -> list[RawTable]:
         rows, lines = [r for _, r in kept], [n for n, _ in kept]
         tables.append(RawTable(name, headers, lambda rows=rows, lines=lines: iter([Chunk(rows, lines)]),
                                measure_hint=sheet.title, problems=problems))
+    form_errors += forms.period_problems([t for t in tables if t.form])
+    if form_errors:
+        raise DataError(notes + form_errors)
     if tables:
         tables[0].problems = notes + tables[0].problems
         return tables
     raise DataError(notes + [Problem(display, "no header", "no visible sheet has a header row with known column names "
                                      f"(e.g. {schema.LABELS['carried_over']!r}, {schema.LABELS['completed']!r}); "
                                      "use the template in data/templates/")])
+
+
+def _canonical_header(top) -> bool:
+    """True when a row names a period column (Ngày cuối kỳ, Năm thống kê) among known labels: a table
+    in canonical shape, even under a form's title. The official forms carry the period in the title."""
+    from .labels import label_index, normalize_label, strip_header_unit
+
+    index = label_index()
+    for row in top:
+        names = {index.get(normalize_label(strip_header_unit(str(c))[0])) for c in row if not is_blank(c)}
+        if header_score(row) >= 3 and names & {"period_end", "year"}:
+            return True
+    return False
 
 
 def _data_merges(sheet, first_data_row: int, name: str) -> list[Problem]:

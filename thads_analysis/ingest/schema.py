@@ -79,6 +79,8 @@ SAMPLE_MARK = "Dữ liệu mẫu (mô phỏng)"
 LABELS = {
     "province_code": "Mã tỉnh",
     "province": "Tỉnh/Thành phố",
+    "office_code": "Mã đơn vị THADS",
+    "office": "Đơn vị THADS (Cục / Chi cục)",
     "period_end": "Ngày cuối kỳ",
     "year": "Năm thống kê",
     "measure": "Tính bằng",
@@ -117,6 +119,8 @@ LABELS = {
 HEADER_ALIASES = {
     "province_code": ["Mã", "Mã tỉnh/thành phố", "Mã đơn vị", "code", "province code"],
     "province": ["Tỉnh", "Tên tỉnh", "Tỉnh, thành phố", "Đơn vị", "Cục THADS", "Tên đơn vị", "province name"],
+    "office_code": ["Mã Chi cục", "office code"],
+    "office": ["Chi cục", "Đơn vị thi hành án", "Cơ quan thi hành án", "office name"],
     "period_end": ["Kỳ báo cáo", "Đến ngày", "Ngày báo cáo", "Cuối kỳ", "period"],
     "year": ["Năm", "year"],
     "measure": ["Đơn vị tính", "Loại số liệu", "Việc/Tiền"],
@@ -585,9 +589,10 @@ def unchecked(frame: pd.DataFrame, code: str) -> dict[str, list]:
             "unit": [p for p in own_periods if provinces_per_period.get(p, 0) < UNIT_CHECK_MIN_PROVINCES]}
 
 
-def validate(frame: pd.DataFrame) -> list[Problem]:
+def validate(frame: pd.DataFrame, rows_only: bool = False) -> list[Problem]:
     """Every problem of a canonical frame: bounds, row rules, categories within ``all``, duplicates,
-    time consistency, unit slips, and (warnings) rows missing for some provinces."""
+    time consistency, unit slips, and (warnings) rows missing for some provinces. ``rows_only``:
+    the rules of each row alone (for the rows of single offices)."""
     if frame.empty:
         return []
     problems, out_of_bounds = _bound_problems(frame)
@@ -596,6 +601,8 @@ def validate(frame: pd.DataFrame) -> list[Problem]:
     if frame.empty:
         return problems
     problems += _row_problems(frame)
+    if rows_only:
+        return problems
     problems += _category_problems(frame)
     problems += _duplicate_problems(frame)
     problems += _time_problems(frame)

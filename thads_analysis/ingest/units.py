@@ -1,0 +1,154 @@
+"""Province totals and their offices: rows of single offices set apart, checked against the
+province total, and the total computed from them when only offices are given.
+
+In the official forms a province is the total of the Cục's own caseload and every Chi cục; the
+Cục's row alone is one office, not the province. So a province total is taken from a total row,
+or summed from the offices when they include the Cục and at least one Chi cục; one office row
+alone is refused, and a total that differs from the sum of its offices names both.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..numbers import format_int
+from . import schema
+from .canonical import OFFICE_COLUMN, PROVINCE_TOTAL
+from .schema import Problem
+
+OFFICE_KEYS = schema.KEYS + [OFFICE_COLUMN]
+
+
+def _label(province: str, office: str) -> str:
+    from ..offices import office as office_record
+
+    try:
+        return office_record(province, office).name
+    except (KeyError, ValueError):
+        return office
+
+
+def _where(row) -> tuple[str, int | None]:
+    return str(row["source_file"]), None if pd.isna(row["source_row"]) else int(row["source_row"])
+
+
+def _period(row) -> str:
+    return f"{pd.Timestamp(row['period_end']):%d/%m/%Y}, {row['measure']}, {row['category']}"
+
+
+def _twice(offices: pd.DataFrame) -> list[Problem]:
+    """The same office twice in one report."""
+    again = offices[offices.duplicated(OFFICE_KEYS, keep=False)]
+    problems = []
+    for _, group in again.groupby(OFFICE_KEYS, sort=True, observed=True):
+        first = group.iloc[0]
+        rows = ", ".join(str(r) for r in group["source_row"].tolist())
+        problems.append(Problem(*_where(group.iloc[1]), rule="office twice", province=schema.province_label(
+            first["province_code"]), column=OFFICE_COLUMN, message=f"{_label(first['province_code'], first[OFFICE_COLUMN])} "
+            f"appears {len(group)} times in the report of {_period(first)} (rows {rows}); keep one row per office"))
+    return problems
+
+
+def _sums(offices: pd.DataFrame) -> pd.DataFrame:
+    """Sum of the offices of every report (NA where an office lacks the value), with n_offices."""
+    values = [c for c in schema.VALUE_COLUMNS if c in offices]
+    grouped = offices.groupby(schema.KEYS, sort=True, observed=True)
+    sums = grouped[values].sum(min_count=1).mask(offices[values].isna().groupby(
+        [offices[k] for k in schema.KEYS], observed=True).any())
+    sums["n_offices"] = grouped[OFFICE_COLUMN].size()
+    sums["has_cuc"] = grouped[OFFICE_COLUMN].agg(lambda s: (s == "cuc").any())
+    return sums
+
+
+def _mismatches(totals: pd.DataFrame, sums: pd.DataFrame) -> list[Problem]:
+    """A total row that differs from the sum of its offices, column by column."""
+    problems = []
+    indexed = totals.set_index(schema.KEYS)
+    common = indexed.index.intersection(sums.index)
+    for key in common:
+        total, summed = indexed.loc[key], sums.loc[key]
+        for column in [c for c in schema.VALUE_COLUMNS if c in sums]:
+            if pd.isna(total[column]) or pd.isna(summed[column]) or total[column] == summed[column]:
+                continue
+            diff = int(total[column]) - int(summed[column])
+            unit = " đồng" if key[2] == "money" else ""
+            problems.append(Problem(
+                *_where(total), rule="total ≠ sum of offices", province=schema.province_label(key[0]), column=column,
+                message=f"the total row gives {schema.LABELS[column]} = {format_int(int(total[column]))}{unit} but its "
+                f"{int(summed['n_offices'])} offices sum to {format_int(int(summed[column]))}{unit} (difference "
+                f"{format_int(diff)}{unit}) in the report of {pd.Timestamp(key[1]):%d/%m/%Y}, {key[2]}, {key[3]}; "
+                "correct the total or the office that is wrong"))
+    return problems
+
+
+def _from_offices(offices: pd.DataFrame, sums: pd.DataFrame, totals: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
+    """Province totals summed from offices where no total row is given; one office alone, or
+    offices without the Cục's own row, cannot make a province."""
+    have = pd.MultiIndex.from_frame(totals[schema.KEYS]) if len(totals) else pd.MultiIndex.from_tuples([], names=schema.KEYS)
+    wanted = sums[~sums.index.isin(have)]
+    problems = []
+    first = offices.drop_duplicates(schema.KEYS).set_index(schema.KEYS)
+    refused = []
+    for key, summed in wanted.iterrows():
+        row = first.loc[key]
+        if summed["n_offices"] == 1:
+            name = _label(key[0], row[OFFICE_COLUMN])
+            problems.append(Problem(*_where(row), rule="one office is not the province",
+                                    province=schema.province_label(key[0]), column=OFFICE_COLUMN,
+                                    message=f"{name!r} is one office, not the province: the province is the total of "
+                                    "the Cục's own caseload and all its Chi cục. Give every office's row (the total is "
+                                    "computed from them) or the province's total row"))
+            refused.append(key)
+        elif not summed["has_cuc"]:
+            problems.append(Problem(*_where(row), rule="Cục row missing", province=schema.province_label(key[0]),
+                                    column=OFFICE_COLUMN, message=f"the report of {pd.Timestamp(key[1]):%d/%m/%Y} "
+                                    f"({key[2]}, {key[3]}) has {int(summed['n_offices'])} Chi cục but not the Cục's own "
+                                    "row, so the province total would lack the Cục's cases; add the row \"Cục THADS "
+                                    "…\" or the province's total row"))
+            refused.append(key)
+    made = wanted.drop(index=refused).drop(columns=["n_offices", "has_cuc"]).reset_index()
+    if made.empty:
+        return made, problems
+    where = first.loc[pd.MultiIndex.from_frame(made[schema.KEYS]), ["source_file", "source_row", schema.ORIGIN_COLUMN]]
+    made = made.assign(**{c: where[c].to_numpy() for c in where.columns})
+    return made, problems
+
+
+def _absent(offices: pd.DataFrame) -> list[Problem]:
+    """A warning per province whose reports lack offices the 2017 list has (their cases would be
+    missing from a total summed from offices)."""
+    from ..offices import offices as reference
+
+    problems = []
+    for code, group in offices.groupby("province_code", sort=True, observed=True):
+        known = reference(str(code))
+        missing = known[~known["code"].isin(set(group[OFFICE_COLUMN]))]
+        if len(missing):
+            names = ", ".join(missing["name"].head(5)) + (f" (+{len(missing) - 5})" if len(missing) > 5 else "")
+            problems.append(Problem(str(group["source_file"].iloc[0]), "offices absent", f"{len(missing)} of the "
+                                    f"{len(known)} offices of 2017 have no row: {names}; if they reported, add their rows",
+                                    province=schema.province_label(code), severity="warning"))
+    return problems
+
+
+def split_offices(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame | None, list[Problem]]:
+    """(province rows, office rows or None, problems) of a canonical frame that may hold offices.
+
+    Province rows are the total rows given and the totals summed from offices where no total row
+    is given; office rows keep ``office_code``.
+    """
+    if OFFICE_COLUMN not in frame:
+        return frame, None, []
+    office = frame[OFFICE_COLUMN].fillna(PROVINCE_TOTAL)
+    totals = frame[office == PROVINCE_TOTAL].drop(columns=OFFICE_COLUMN)
+    offices = frame[office != PROVINCE_TOTAL].reset_index(drop=True)
+    if offices.empty:
+        return totals.reset_index(drop=True), None, []
+    problems = _twice(offices)
+    unique = offices.drop_duplicates(OFFICE_KEYS)
+    sums = _sums(unique)
+    problems += _mismatches(totals, sums)
+    made, refused = _from_offices(unique, sums, totals)
+    problems += refused + _absent(unique)
+    provinces = pd.concat([totals, made[[c for c in totals.columns if c in made]]], ignore_index=True)
+    return provinces, offices, problems
