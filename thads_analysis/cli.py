@@ -28,8 +28,11 @@ def _validate(args: argparse.Namespace) -> int:
         return 1
     frame = result.frame
     periods = sorted(frame["period_end"].dt.date.unique())
-    print(f"OK: {len(result.files)} file(s), {len(frame)} rows, {frame['province_code'].nunique()} provinces, "
-          f"{len(periods)} period(s) from {periods[0]} to {periods[-1]}; origin: {result.origin}")
+    offices = result.offices
+    units = "" if offices is None else (f" (and {len(offices)} rows of {offices[['province_code', 'office_code']]"
+                                        f".drop_duplicates().shape[0]} offices, each province checked against them)")
+    print(f"OK: {len(result.files)} file(s), {len(frame)} province rows{units}, {frame['province_code'].nunique()} "
+          f"provinces, {len(periods)} period(s) from {periods[0]} to {periods[-1]}; origin: {result.origin}")
     return 0
 
 

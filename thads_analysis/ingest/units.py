@@ -28,8 +28,8 @@ def _label(province: str, office: str) -> str:
         return office
 
 
-def _where(row) -> tuple[str, int | None]:
-    return str(row["source_file"]), None if pd.isna(row["source_row"]) else int(row["source_row"])
+def _where(row) -> dict:
+    return dict(file=str(row["source_file"]), row=None if pd.isna(row["source_row"]) else int(row["source_row"]))
 
 
 def _period(row) -> str:
@@ -43,7 +43,7 @@ def _twice(offices: pd.DataFrame) -> list[Problem]:
     for _, group in again.groupby(OFFICE_KEYS, sort=True, observed=True):
         first = group.iloc[0]
         rows = ", ".join(str(r) for r in group["source_row"].tolist())
-        problems.append(Problem(*_where(group.iloc[1]), rule="office twice", province=schema.province_label(
+        problems.append(Problem(**_where(group.iloc[1]), rule="office twice", province=schema.province_label(
             first["province_code"]), column=OFFICE_COLUMN, message=f"{_label(first['province_code'], first[OFFICE_COLUMN])} "
             f"appears {len(group)} times in the report of {_period(first)} (rows {rows}); keep one row per office"))
     return problems
@@ -73,7 +73,7 @@ def _mismatches(totals: pd.DataFrame, sums: pd.DataFrame) -> list[Problem]:
             diff = int(total[column]) - int(summed[column])
             unit = " đồng" if key[2] == "money" else ""
             problems.append(Problem(
-                *_where(total), rule="total ≠ sum of offices", province=schema.province_label(key[0]), column=column,
+                **_where(total), rule="total ≠ sum of offices", province=schema.province_label(key[0]), column=column,
                 message=f"the total row gives {schema.LABELS[column]} = {format_int(int(total[column]))}{unit} but its "
                 f"{int(summed['n_offices'])} offices sum to {format_int(int(summed[column]))}{unit} (difference "
                 f"{format_int(diff)}{unit}) in the report of {pd.Timestamp(key[1]):%d/%m/%Y}, {key[2]}, {key[3]}; "
@@ -93,14 +93,14 @@ def _from_offices(offices: pd.DataFrame, sums: pd.DataFrame, totals: pd.DataFram
         row = first.loc[key]
         if summed["n_offices"] == 1:
             name = _label(key[0], row[OFFICE_COLUMN])
-            problems.append(Problem(*_where(row), rule="one office is not the province",
+            problems.append(Problem(**_where(row), rule="one office is not the province",
                                     province=schema.province_label(key[0]), column=OFFICE_COLUMN,
                                     message=f"{name!r} is one office, not the province: the province is the total of "
                                     "the Cục's own caseload and all its Chi cục. Give every office's row (the total is "
                                     "computed from them) or the province's total row"))
             refused.append(key)
         elif not summed["has_cuc"]:
-            problems.append(Problem(*_where(row), rule="Cục row missing", province=schema.province_label(key[0]),
+            problems.append(Problem(**_where(row), rule="Cục row missing", province=schema.province_label(key[0]),
                                     column=OFFICE_COLUMN, message=f"the report of {pd.Timestamp(key[1]):%d/%m/%Y} "
                                     f"({key[2]}, {key[3]}) has {int(summed['n_offices'])} Chi cục but not the Cục's own "
                                     "row, so the province total would lack the Cục's cases; add the row \"Cục THADS "
