@@ -153,3 +153,43 @@ def test_two_columns_swapped_break_the_identities(tmp_path):
     breaks to_execute = with_conditions + without_conditions, named by column letter."""
     errors = errors_of(nam_dinh(tmp_path, swap=("completed", "without_conditions")))
     assert errors and all("36 Nam Định" in e for e in errors[:3]), errors
+
+
+def test_the_offices_are_ranked_against_the_province_targets(tmp_path, capsys):
+    """From the form's rows, by hand: Trực Ninh resolves 100 + 4 = 104 of 139 with conditions
+    (74,82%), the best case rate; Hải Hậu 140 + 6 = 146 of 199 (73,37%) meets the bundled 73% target
+    [CT-TINH]; Nam Trực 105 + 3 = 108 of 148 (72,97%) misses it; the Cục 60 + 4 = 64 of 103 (62,14%)
+    is last of the 11 offices."""
+    from thads_analysis.analysis.pipeline import prepare
+
+    analysis = prepare(nam_dinh(tmp_path))
+    table = analysis.office_table("36").set_index("office")
+    assert len(table) == 11
+    top = table[table["rank"] == 1]
+    assert list(top.index) == ["Chi cục THADS huyện Trực Ninh"]
+    assert (top["resolved_cases"].iloc[0], top["with_conditions_cases"].iloc[0]) == (104, 139)
+    assert table.at["Chi cục THADS huyện Hải Hậu", "status_cases"] == "met"
+    assert table.at["Chi cục THADS huyện Nam Trực", "status_cases"] == "missed"
+    assert table.at["Cục THADS tỉnh Nam Định", "rank"] == 11
+    assert round(table.at["Cục THADS tỉnh Nam Định", "rate_cases"], 2) == 62.14
+    assert cli.main(["summary", "--province", "36", "--office", "H. Hải Hậu", "--data", str(tmp_path / "nam_dinh_2017_06.xlsx"),
+                     "--format", "json"]) == 0
+    import json
+
+    records = {r["indicator"]: r for r in json.loads(capsys.readouterr().out)}
+    assert round(records["completion_rate_cases"]["actual"], 2) == 73.37
+    assert records["completion_rate_cases"]["status"] == "met"
+
+
+def test_an_office_target_overrides_the_province_target(tmp_path):
+    """A targets row whose scope is an office ("Nam Định/Hải Hậu", 75%) holds that office alone:
+    Hải Hậu's 73,37% then misses, while Giao Thủy's 110 + 5 = 115 of 157 (73,25%) still meets 73%."""
+    from thads_analysis.analysis.pipeline import prepare
+    from thads_analysis.paths import DEFAULT_TARGETS
+
+    targets = tmp_path / "targets.csv"
+    targets.write_text(DEFAULT_TARGETS.read_text(encoding="utf-8").rstrip("\n")
+                       + "\nNam Định/Hải Hậu,2017,completion_rate_cases,>=,75,own target\n", encoding="utf-8")
+    table = prepare(nam_dinh(tmp_path), targets).office_table("36").set_index("office")
+    assert table.at["Chi cục THADS huyện Hải Hậu", "status_cases"] == "missed"
+    assert table.at["Chi cục THADS huyện Giao Thủy", "status_cases"] == "met"

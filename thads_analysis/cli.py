@@ -29,8 +29,9 @@ def _validate(args: argparse.Namespace) -> int:
     frame = result.frame
     periods = sorted(frame["period_end"].dt.date.unique())
     offices = result.offices
-    units = "" if offices is None else (f" (and {len(offices)} rows of {offices[['province_code', 'office_code']]"
-                                        f".drop_duplicates().shape[0]} offices, each province checked against them)")
+    count = 0 if offices is None else len(offices[["province_code", "office_code"]].drop_duplicates())
+    units = "" if offices is None else (f" (and {len(offices)} rows of {count} offices, each province total "
+                                        "checked against them)")
     print(f"OK: {len(result.files)} file(s), {len(frame)} province rows{units}, {frame['province_code'].nunique()} "
           f"provinces, {len(periods)} period(s) from {periods[0]} to {periods[-1]}; origin: {result.origin}")
     return 0
@@ -71,8 +72,14 @@ def _summary(args: argparse.Namespace) -> int:
     from .provinces import lookup
 
     province = lookup(args.province)  # an unknown name fails here, before any data is read
+    office = None
+    if args.office:
+        from .offices import lookup_office
+
+        office = lookup_office(args.office, province.code)  # likewise for an unknown office
     analysis = prepare(args.data, args.targets, args.year, args.period_end, args.money_unit, args.campaign)
-    card = scorecard(analysis, province.code)
+    card = (scorecard(analysis, province.code) if office is None
+            else analysis.office_scorecard(province.code, office.code))
     for warning in analysis.warnings:
         print(warning, file=sys.stderr)
     if args.format == "json":
@@ -84,15 +91,16 @@ def _summary(args: argparse.Namespace) -> int:
 
         inert_cells(card.assign(period_end=card["period_end"].dt.strftime("%Y-%m-%d"))).to_csv(sys.stdout, index=False)
     else:
-        print(_summary_table(card, province, analysis))
+        print(_summary_table(card, province, analysis, office))
     return 0
 
 
-def _summary_table(card: pd.DataFrame, province, analysis) -> str:
+def _summary_table(card: pd.DataFrame, province, analysis, office=None) -> str:
     origin = SAMPLE_MARK if analysis.is_sample else f"Nguồn: {analysis.origin}"
     from .provinces import office_name
 
-    lines = [f"{office_name(province)} — số liệu đến ngày {analysis.period_end.strftime('%d/%m/%Y')} "
+    subject = office_name(province) if office is None else f"{office.name} ({province.name})"
+    lines = [f"{subject} — số liệu đến ngày {analysis.period_end.strftime('%d/%m/%Y')} "
              f"(năm thống kê {analysis.year}) — {origin}", ""]
     rows = [("Chỉ tiêu", "Thực hiện", "Chỉ tiêu giao", "Chênh lệch", "Đánh giá")]
     for r in card.itertuples():
@@ -201,6 +209,8 @@ def build_parser() -> argparse.ArgumentParser:
     summary = commands.add_parser("summary", help="indicator table of one province against its targets")
     summary.add_argument("--province", required=True, help="province code or name, e.g. 36 or 'Nam Định'")
     _add_data_options(summary)
+    summary.add_argument("--office", help="one office of the province: 'Cục', a Chi cục's district ('Hải Hậu') "
+                         "or its code (366); held to the province's targets unless the targets file has its own")
     summary.add_argument("--format", choices=["table", "csv", "json"], default="table")
     summary.set_defaults(handler=_summary)
     report = commands.add_parser("report", help="executed notebooks and HTML reports (papermill)")

@@ -84,10 +84,12 @@ def _status(met: bool | None, target: Target, projection, year_end: bool) -> str
     return MISSED.code
 
 
-def assess(ind: pd.DataFrame, targets: pd.DataFrame, scope: str, period_end=None) -> pd.DataFrame:
+def assess(ind: pd.DataFrame, targets: pd.DataFrame, scope: str, period_end=None,
+           province: str | None = None) -> pd.DataFrame:
     """Scorecard of one scope: every indicator with its actual, and target, gap and status where set.
 
-    ``ind`` is the indicator table (any level) holding ``scope``; ``targets`` the targets table.
+    ``ind`` is the indicator table (any level) holding ``scope``; ``targets`` the targets table;
+    ``province`` the province of an office scope ("36/366"), whose targets it is held to.
     Rows with a target come first, in campaign group order.
     """
     rows = ind[ind["scope"] == scope]
@@ -96,8 +98,10 @@ def assess(ind: pd.DataFrame, targets: pd.DataFrame, scope: str, period_end=None
     period_end = pd.Timestamp(rows["period_end"].iloc[0] if period_end is None else period_end)
     year = schema.statistical_year(period_end)
     year_end = is_year_end(period_end)
-    province = None if scope == NATIONAL or not str(scope).isdigit() else str(scope)
-    applicable = targets_for(targets, province, year)
+    office_scope = str(scope) if province is not None else None
+    if province is None:
+        province = None if scope == NATIONAL or not str(scope).isdigit() else str(scope)
+    applicable = targets_for(targets, province, year, office_scope)
     values = rows.set_index("indicator")
     records = []
     for indicator, record in INDICATORS.items():

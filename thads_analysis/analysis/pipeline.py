@@ -25,6 +25,7 @@ from .catalogue import INDICATORS, describe
 from .coverage import MIN_FUNNEL_UNITS, Coverage, coverage_of
 from .funnel import Funnel
 from .indicators import NATIONAL, indicators, periods, resolve_period, totals
+from .office_results import office_indicators, office_scope, office_table
 from .targets import read_targets, year_warning
 
 LEVELS = ("province", "region", NATIONAL)
@@ -69,6 +70,7 @@ class Analysis:
     notes: list[str] = field(default_factory=list)  # what the page must say of the data (provinces set aside)
     set_aside: dict = field(default_factory=dict)  # province code → the problems that set its rows aside
     coverage: Coverage = field(default_factory=lambda: Coverage(frozenset()))  # provinces with data at the period
+    offices: pd.DataFrame | None = None  # rows of single offices (office_code), when the data gives them
 
     @property
     def is_sample(self) -> bool:
@@ -106,6 +108,26 @@ class Analysis:
             return None, (f"chỉ {result.n_units} tỉnh có tỷ lệ thi hành xong về việc, cần ít nhất {MIN_FUNNEL_UNITS} "
                           "tỉnh để ước lượng độ phân tán giữa các tỉnh")
         return result, ""
+
+    def office_indicators(self, code: str) -> pd.DataFrame:
+        """Every indicator of every office of province ``code`` (empty without office rows); computed once."""
+        return self.assessments.get(("office indicators", code),
+                                    lambda: office_indicators(self.offices, code, self.period_end))
+
+    def office_table(self, code: str) -> pd.DataFrame:
+        """The offices of province ``code`` ranked for the in-province emulation (office_results.office_table)."""
+        return self.assessments.get(("office table", code), lambda: office_table(
+            self.office_indicators(code), self.targets, code, self.period_end))
+
+    def office_scorecard(self, code: str, office_code: str) -> pd.DataFrame:
+        """The assessment of one office against its targets (the province's unless its own are given)."""
+        ind = self.office_indicators(code)
+        scope = office_scope(code, office_code)
+        if ind.empty or scope not in set(ind["scope"]):
+            raise ValueError(f"no data for {office_code!r} of {lookup(code).name} at "
+                             f"{self.period_end:%d/%m/%Y}: the data has no row for that office")
+        return self.assessments.get(("office scorecard", scope), lambda: assess(
+            ind, self.targets, scope, self.period_end, province=code))
 
     def all_indicators(self) -> pd.DataFrame:
         """Indicators of provinces, regions and the nation in one table."""
@@ -191,7 +213,7 @@ def _prepare(data_paths, targets_path, year, period_end, money_unit, campaign_pa
                                                              for line in set_aside_lines(set_aside)],
                         notes=loaded.notes + set_aside_notes(set_aside), set_aside=set_aside,
                         coverage=coverage_of(frame, period), campaign_path=campaign_path,
-                        provenance=provenance_of(data_paths, targets_path, campaign_path))
+                        provenance=provenance_of(data_paths, targets_path, campaign_path), offices=loaded.offices)
     missing_year = year_warning(target_table, int(year), targets_path.name)
     if missing_year:
         analysis.warnings.append(missing_year)

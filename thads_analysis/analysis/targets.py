@@ -135,7 +135,7 @@ def read_targets(path) -> pd.DataFrame:
             scope = NATIONAL
         else:
             try:
-                scope = lookup(scope).code
+                scope = _scope(scope)
             except (UnknownProvinceError, ValueError) as exc:
                 problems.append(Problem(display, "unknown province", str(exc), row=line, column="scope"))
         year = None
@@ -183,6 +183,17 @@ def read_targets(path) -> pd.DataFrame:
     return table
 
 
+def _scope(text: str) -> str:
+    """A province ("36", "Nam Định") → its code; an office ("36/366", "Nam Định/Hải Hậu") → "36/366"."""
+    if "/" not in text:
+        return lookup(text).code
+    from ..offices import lookup_office
+
+    province, office = (part.strip() for part in text.split("/", 1))
+    code = lookup(province).code
+    return f"{code}/{lookup_office(office, code).code}"
+
+
 def year_warning(table: pd.DataFrame, year: int, name: str) -> str | None:
     """A warning when the targets table holds nothing for ``year`` (so no status can be given)."""
     if (table["year"] == year).any():
@@ -192,14 +203,16 @@ def year_warning(table: pd.DataFrame, year: int, name: str) -> str | None:
             "every indicator is shown without a target or status")
 
 
-def targets_for(table: pd.DataFrame, province_code: str | None, year: int) -> dict[str, Target]:
-    """The targets that apply to a province (or the nation when None) in ``year``.
+def targets_for(table: pd.DataFrame, province_code: str | None, year: int,
+                office_scope: str | None = None) -> dict[str, Target]:
+    """The targets that apply to a province (or the nation when None) in ``year``, or to one of its
+    offices ("36/366").
 
-    A province row overrides the national row of the same indicator.
+    An office row overrides the province row, which overrides the national row, of the same indicator.
     """
     rows = table[table["year"] == year]
     out: dict[str, Target] = {}
-    for scope in [NATIONAL, province_code]:
+    for scope in [NATIONAL, province_code, office_scope]:
         if scope is None:
             continue
         for r in rows[rows["scope"] == scope].itertuples():

@@ -266,6 +266,38 @@ class ProvinceReport(_Report):
         return charts.funnel_plot(funnel, self._funnel_label(funnel), highlight=self.code,
                                   title="Tỷ lệ thi hành xong về việc so với quy mô (biểu đồ phễu)")
 
+    def offices(self) -> HTML:
+        """"Kết quả của các Chi cục": each office's rates and statuses against the targets, ranked in
+        the province; a sentence when the data has no office rows."""
+        a = self.analysis
+        table = a.office_table(self.code)
+        day = a.period_end.strftime("%d/%m/%Y")
+        if table.empty:
+            why = (f"Số liệu ngày {day} không có dòng của từng đơn vị (Cục THADS và các Chi cục) của tỉnh, chỉ có "
+                   "số liệu toàn tỉnh, nên không có kết quả theo đơn vị. Đọc biểu mẫu thống kê của Cục (một dòng cho "
+                   "mỗi đơn vị) để có phần này.")
+            return render("offices.html.j2", rows=[], why=why)
+        card = self.card.set_index("indicator")
+        cases = card.loc["completion_rate_cases"] if "completion_rate_cases" in card.index else None
+        province = dict(rate_cases=a.value("completion_rate_cases", "province", self.code)[0],
+                        rate_money=a.value("completion_rate_money", "province", self.code)[0],
+                        resolved=None if cases is None else cases["numerator"],
+                        with_conditions=None if cases is None else cases["denominator"],
+                        carry_forward=a.value("carry_forward_with_conditions_cases", "province", self.code)[0])
+        own = a.targets["scope"].astype(str).str.startswith(f"{self.code}/").any()
+        return render("offices.html.j2", rows=table.to_dict("records"), day=day, province=province, own_targets=own)
+
+    def offices_chart(self):
+        """The offices' case completion rates, highest first, coloured by status, with the target line."""
+        table = self.analysis.office_table(self.code)
+        if table.empty or _nothing(table["rate_cases"]):
+            return self._no_chart("không có tỷ lệ thi hành xong về việc của đơn vị nào trong tỉnh")
+        target = self._year_end_targets(self.code).get("cases")
+        names = [o.removeprefix("Chi cục THADS ") for o in table["office"]]
+        frame = pd.DataFrame({"name": names, "rate": table["rate_cases"], "status": table["status_cases"]})
+        return charts.ranked_bars(frame, target, "Tỷ lệ thi hành xong về việc (%)",
+                                  title="Tỷ lệ thi hành xong về việc của các đơn vị trong tỉnh")
+
     def position(self) -> HTML:
         """National and regional rank on the completion rates, the funnel flag, the emulation rank."""
         ind = self.analysis.indicators["province"]
