@@ -52,7 +52,6 @@ import pandas as pd
 from .paths import PACKAGE_DATA
 from .provinces import (
     Province,
-    UnknownProvinceError,
     _code_for_text,
     lookup,
     normalize_name,

@@ -1,9 +1,7 @@
 """The offices of one province (the Cục's own caseload and each Chi cục) against the province's
-targets: their indicators, scorecards, the in-province emulation ranking and a funnel around the
-province's rate.
+targets: their indicators, scorecards and the in-province emulation ranking.
 
-Offices are computed by the same functions as provinces (``indicators``, ``assess``,
-``completion_funnel``), each office a scope "<province>/<office>", so every formula is the one the
+Offices are computed by the same functions as provinces (``indicators``, ``assess``), each office a scope "<province>/<office>", so every formula is the one the
 province's page uses. An office is held to the province's targets unless the targets file has a
 row for the office itself (scope "36/366"): office rows override province rows, which override
 national rows.
@@ -16,8 +14,7 @@ import pandas as pd
 
 from ..offices import office as office_record
 from ..vocabulary import AT_RISK, MET, NO_DATA
-from .assess import assess, completion_funnel
-from .coverage import MIN_FUNNEL_UNITS
+from .assess import assess
 from .indicators import indicators, totals
 
 SEPARATOR = "/"  # scope of an office: province code, separator, office code
@@ -93,15 +90,3 @@ def office_table(ind: pd.DataFrame, targets: pd.DataFrame, code: str, period_end
     table.loc[order.index, "rank"] = pd.Series(np.where(starts, position, np.nan)).ffill().to_numpy()
     table["rank"] = table["rank"].astype(int)
     return table.sort_values(["rank", "scope"]).reset_index(drop=True)
-
-
-def office_funnel(offices: pd.DataFrame | None, code: str, period_end, province_rate: float | None):
-    """(funnel of the offices' case rates around the province's rate, "") or (None, why not)."""
-    if province_rate is None:
-        return None, "tỷ lệ thi hành xong về việc của tỉnh không có số liệu"
-    tot = office_totals(offices, code)
-    result = completion_funnel(tot, period_end, province_rate / 100)
-    if result.n_units < MIN_FUNNEL_UNITS:
-        return None, (f"chỉ {result.n_units} đơn vị có tỷ lệ thi hành xong về việc, cần ít nhất {MIN_FUNNEL_UNITS} "
-                      "đơn vị để ước lượng độ phân tán giữa các đơn vị")
-    return result, ""

@@ -47,8 +47,10 @@ def _frame_digest(frame: pd.DataFrame) -> str:
     return hashlib.sha256(" ".join(map(str, frame.columns)).encode() + rows.to_numpy().tobytes()).hexdigest()
 
 
-def province_digests(frame: pd.DataFrame, standing: pd.DataFrame | None) -> dict[str, str]:
-    """Province code → checksum of its rows in the validated frame and in the standing counts."""
+def province_digests(frame: pd.DataFrame, standing: pd.DataFrame | None,
+                     offices: pd.DataFrame | None = None) -> dict[str, str]:
+    """Province code → checksum of its rows in the validated frame, in the standing counts and
+    among the rows of single offices."""
     keys = [c for c in ("province_code", "period_end", "measure", "category") if c in frame.columns]
     frame = frame.sort_values(keys, kind="stable")
     digests = {}
@@ -56,6 +58,9 @@ def province_digests(frame: pd.DataFrame, standing: pd.DataFrame | None) -> dict
         own = [_frame_digest(rows)]
         if standing is not None and "province_code" in standing.columns:
             own.append(_frame_digest(standing[standing["province_code"] == code]))
+        if offices is not None:
+            own.append(_frame_digest(offices[offices["province_code"] == code].sort_values(
+                keys + ["office_code"], kind="stable")))
         digests[str(code)] = hashlib.sha256("/".join(own).encode()).hexdigest()
     return digests
 

@@ -53,6 +53,10 @@ def write_inputs(result: LoadResult, targets: Path, campaign: Path, folder: Path
         pq.write_table(table.replace_schema_metadata(metadata), tmp / "data" / "report.parquet")
         if result.standing is not None:
             result.standing.to_parquet(tmp / "data" / "standing.parquet", index=False)
+        if result.offices is not None:
+            # Read again with the province rows, the offices are checked against the totals once more.
+            offices = result.offices.assign(unit=result.offices["measure"].map({"cases": "việc", "money": "đồng"}))
+            offices.to_parquet(tmp / "data" / "offices.parquet", index=False)
         # The files the snapshot was validated from, by name and checksum (never this machine's folders).
         sources = {display_name(f): file_sha256(f) for f in result.files if Path(f).is_file()}
         (tmp / "data" / SOURCES_FILE).write_text(json.dumps(sources, ensure_ascii=False, indent=1, sort_keys=True),

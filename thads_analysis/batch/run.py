@@ -175,7 +175,7 @@ def _to_make(plans: list[Plan], result: LoadResult, targets_path: Path, campaign
     """The jobs whose fingerprint (``digest``: the package's) differs from their report's in place,
     all with ``force``, each given its fingerprint; and the reports kept (key → the snapshot their
     page names)."""
-    provinces = freeze.province_digests(result.frame, result.standing)
+    provinces = freeze.province_digests(result.frame, result.standing, result.offices)
     files = "/".join(file_sha256(p) for p in (targets_path, campaign_path))
     kept, to_make = {}, []
     for plan in plans:
