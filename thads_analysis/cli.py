@@ -30,9 +30,9 @@ def _validate(args: argparse.Namespace) -> int:
     periods = sorted(frame["period_end"].dt.date.unique())
     offices = result.offices
     count = 0 if offices is None else len(offices[["province_code", "office_code"]].drop_duplicates())
-    units = "" if offices is None else (f" (and {len(offices)} rows of {count} offices, each province total "
-                                        "checked against them)")
-    print(f"OK: {len(result.files)} file(s), {len(frame)} province rows{units}, {frame['province_code'].nunique()} "
+    units = "" if offices is None else (f" of province totals (and {len(offices)} rows of {count} offices, each "
+                                        "total checked against its offices)")
+    print(f"OK: {len(result.files)} file(s), {len(frame)} rows{units}, {frame['province_code'].nunique()} "
           f"provinces, {len(periods)} period(s) from {periods[0]} to {periods[-1]}; origin: {result.origin}")
     return 0
 
