@@ -48,6 +48,16 @@ def test_total_count(table):
     assert not table.duplicated(["province_code", "code"]).any()
 
 
+def test_every_reference_name_reads_back_to_its_office(table):
+    # The package writes a few type words capitalised ("Thành Phố Bắc Kạn", "Thị Xã Buôn Hồ"); the
+    # reference writes them as the type is ("thành phố Bắc Kạn"), so that a report name reads back.
+    assert table.loc[(table["province_code"] == "06") & (table["code"] == "058"), "name"].item() == (
+        "Chi cục THADS thành phố Bắc Kạn")
+    unread = [(row.name, row.code) for row in table.itertuples()
+              if lookup_office(row.name, row.province_code).code != row.code]
+    assert unread == []
+
+
 def test_nam_dinh_2017(table):
     # admin_units_legacy, provinceCode 36: 356 TP Nam Định (alias huyenmyloc), 359..366; Mỹ Lộc restored.
     rows = offices("36")

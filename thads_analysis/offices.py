@@ -485,12 +485,18 @@ def _check_decisions(legacy: dict[str, dict]) -> None:
         raise ValueError(f"aliased districts without a decision: {sorted(undecided)}")
 
 
+def _cased(name: str, district_type: str) -> str:
+    """The type word as the type is written: "Thành Phố Bắc Kạn" → "Thành phố Bắc Kạn"."""
+    prefix = district_type + " "
+    return prefix + name[len(prefix):] if name.lower().startswith(prefix.lower()) else name
+
+
 def _district_row(code: str, unit: dict) -> dict:
-    name, district_type, note = unit["name"], unit["district_type"], ""
+    name, district_type, note = _cased(unit["name"], unit["district_type"]), unit["district_type"], ""
     if code in _TYPE_CHANGED:
         district_type = _TYPE_CHANGED[code][1]
         note = f"2017 type; later {name} (vietnamadminunits)"
-        name = district_type + " " + _bare(unit["name"], unit["district_type"])
+        name = district_type + " " + _bare(name, unit["district_type"])
     elif code in _RENAMED:
         name = _RENAMED[code][1]
         district_type = next(t for t in DISTRICT_TYPES if name.startswith(t + " "))
