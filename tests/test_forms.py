@@ -193,3 +193,28 @@ def test_an_office_target_overrides_the_province_target(tmp_path):
     table = prepare(nam_dinh(tmp_path), targets).office_table("36").set_index("office")
     assert table.at["Chi cục THADS huyện Hải Hậu", "status_cases"] == "missed"
     assert table.at["Chi cục THADS huyện Giao Thủy", "status_cases"] == "met"
+
+
+def test_the_offices_funnel_is_centred_on_the_province_rate(tmp_path):
+    """The province resolves Σ completed 1440 + Σ terminated (4 + 20 + 3 + 5 + 6 + 4 + 3 + 4 + 2 + 5 + 6 = 62)
+    = 1502 of 2065 with conditions: p0 = 72,736%. The Cục's 64 of 103 is z = (0,62136 − 0,72736) /
+    √(0,72736 × 0,27264 / 103) = −2,42: below the 95% limit, inside the 99,8% one (Spiegelhalter 2005)."""
+    from thads_analysis.analysis.pipeline import prepare
+
+    funnel, why = prepare(nam_dinh(tmp_path)).office_funnel("36")
+    assert why == "" and funnel.n_units == 11
+    assert funnel.p0 == pytest.approx(1502 / 2065)
+    cuc = funnel.table.set_index("province_code").loc["36/cuc"]
+    assert cuc["z"] == pytest.approx(-2.416, abs=1e-3)
+    assert (cuc["flag95"], cuc["flag"]) == ("below", "within")
+    assert funnel.table.set_index("province_code").at["36/366", "province_name"] == "H. Hải Hậu"
+
+
+def test_no_office_funnel_without_office_rows_and_why(tmp_path):
+    from thads_analysis.analysis.pipeline import prepare
+    from thads_analysis.paths import SAMPLE_DIR
+
+    months = pd.read_csv(SAMPLE_DIR / "thads_monthly_2017.csv", dtype=str, keep_default_na=False)
+    months[months["province_code"] == "36"].to_csv(tmp_path / "nam_dinh.csv", index=False)
+    funnel, why = prepare(tmp_path / "nam_dinh.csv").office_funnel("36")
+    assert funnel is None and why == "số liệu ngày 30/09/2017 không có dòng của từng đơn vị trong tỉnh"

@@ -15,6 +15,7 @@ import pandas as pd
 from ..offices import office as office_record
 from ..vocabulary import AT_RISK, MET, NO_DATA
 from .assess import assess
+from .funnel import Funnel, funnel
 from .indicators import indicators, totals
 
 SEPARATOR = "/"  # scope of an office: province code, separator, office code
@@ -49,6 +50,32 @@ def office_name(scope: str) -> str:
     """"Chi cục THADS huyện Hải Hậu" for "36/366"."""
     province, office = scope.split(SEPARATOR, 1)
     return office_record(province, office).name
+
+
+_TYPE_ABBREVIATIONS = {"Thành phố": "TP ", "Thị xã": "TX ", "Huyện": "H. ", "Quận": "Q. "}
+
+
+def office_label(scope: str) -> str:
+    """A short label for charts: "Cục THADS", "TP Nam Định", "H. Hải Hậu", "Quận 1" for "36/cuc" …"""
+    province, office = scope.split(SEPARATOR, 1)
+    found = office_record(province, office)
+    if found.short_name == "Cục THADS" or found.short_name.startswith(found.district_type + " "):
+        return found.short_name  # the Cục, and numbered quận ("Quận 1")
+    return _TYPE_ABBREVIATIONS.get(found.district_type, "") + found.short_name
+
+
+def office_funnel(offices: pd.DataFrame | None, code: str, period_end, p0: float) -> Funnel:
+    """The funnel of the offices' case completion rates around ``p0`` (the province's rate, a proportion).
+
+    Its table has one row per office: province_code holds the office scope ("36/366"), province_name
+    its chart label. Limits widen by the between-office variance (additive) when the offices are
+    over-dispersed, as the provinces' funnel does.
+    """
+    tot = office_totals(offices, code)
+    rows = tot[(tot["period_end"] == pd.Timestamp(period_end)) & (tot["measure"] == "cases")
+               & (tot["category"] == "all")].rename(columns={"scope": "province_code"}).reset_index(drop=True)
+    rows["province_name"] = [office_label(scope) for scope in rows["province_code"]]
+    return funnel(rows, p0, adjust="additive")
 
 
 def office_table(ind: pd.DataFrame, targets: pd.DataFrame, code: str, period_end) -> pd.DataFrame:

@@ -25,7 +25,7 @@ from .catalogue import INDICATORS, describe
 from .coverage import MIN_FUNNEL_UNITS, Coverage, coverage_of
 from .funnel import Funnel
 from .indicators import NATIONAL, indicators, periods, resolve_period, totals
-from .office_results import office_indicators, office_scope, office_table
+from .office_results import office_funnel, office_indicators, office_scope, office_table
 from .targets import read_targets, year_warning
 
 LEVELS = ("province", "region", NATIONAL)
@@ -107,6 +107,20 @@ class Analysis:
         if result.n_units < MIN_FUNNEL_UNITS:
             return None, (f"chỉ {result.n_units} tỉnh có tỷ lệ thi hành xong về việc, cần ít nhất {MIN_FUNNEL_UNITS} "
                           "tỉnh để ước lượng độ phân tán giữa các tỉnh")
+        return result, ""
+
+    def office_funnel(self, code: str) -> tuple[Funnel | None, str]:
+        """The offices of province ``code`` on a funnel around the province's case completion rate, and "";
+        or None and why there is none (no office rows, no rate, or fewer than MIN_FUNNEL_UNITS offices)."""
+        if self.office_indicators(code).empty:
+            return None, f"số liệu ngày {self.period_end:%d/%m/%Y} không có dòng của từng đơn vị trong tỉnh"
+        rate, why = self.value("completion_rate_cases", "province", code)
+        if rate is None:
+            return None, f"tỷ lệ thi hành xong về việc của tỉnh không có số liệu ({why})"
+        result = office_funnel(self.offices, code, self.period_end, rate / 100)
+        if result.n_units < MIN_FUNNEL_UNITS:
+            return None, (f"chỉ {result.n_units} đơn vị có tỷ lệ thi hành xong về việc, cần ít nhất {MIN_FUNNEL_UNITS} "
+                          "đơn vị để ước lượng độ phân tán giữa các đơn vị")
         return result, ""
 
     def office_indicators(self, code: str) -> pd.DataFrame:

@@ -23,6 +23,7 @@ from ..analysis.campaign import WINDOW_RULE, window_paths, window_ranking
 from ..analysis.catalogue import INDICATORS
 from ..analysis.funnel import OUTER_LEVEL
 from ..analysis.indicators import completion_path, missing_months, year_end_carry_over
+from ..analysis.office_results import office_label
 from ..analysis.pipeline import Analysis, AnalysisCache, prepare, scorecard, since_previous
 from ..ingest import schema
 from ..numbers import date_text, format_int, format_money, format_number, format_percent, signed_points, value_text
@@ -293,10 +294,18 @@ class ProvinceReport(_Report):
         if table.empty or _nothing(table["rate_cases"]):
             return self._no_chart("không có tỷ lệ thi hành xong về việc của đơn vị nào trong tỉnh")
         target = self._year_end_targets(self.code).get("cases")
-        names = [o.removeprefix("Chi cục THADS ") for o in table["office"]]
-        frame = pd.DataFrame({"name": names, "rate": table["rate_cases"], "status": table["status_cases"]})
+        frame = pd.DataFrame({"name": [office_label(scope) for scope in table["scope"]], "rate": table["rate_cases"], "status": table["status_cases"]})
         return charts.ranked_bars(frame, target, "Tỷ lệ thi hành xong về việc (%)",
                                   title="Tỷ lệ thi hành xong về việc của các đơn vị trong tỉnh")
+
+    def offices_funnel_chart(self):
+        """The offices on a funnel around the province's case completion rate, this province's offices named."""
+        funnel, why = self.analysis.office_funnel(self.code)
+        if funnel is None:
+            return self._no_chart(why, "biểu đồ phễu của các đơn vị")
+        return charts.funnel_plot(funnel, f"Toàn tỉnh {format_percent(funnel.p0 * 100)}", label_flagged=True,
+                                  title=f"{funnel.n_units} đơn vị trong tỉnh: tỷ lệ thi hành xong về việc so với quy mô "
+                                        "(biểu đồ phễu)")
 
     def position(self) -> HTML:
         """National and regional rank on the completion rates, the funnel flag, the emulation rank."""
