@@ -153,6 +153,20 @@ def test_two_columns_swapped_break_the_identities(tmp_path):
     breaks to_execute = with_conditions + without_conditions, named by column letter."""
     errors = errors_of(nam_dinh(tmp_path, swap=("completed", "without_conditions")))
     assert errors and all("36 Nam Định" in e for e in errors[:3]), errors
+    # The builder's layout: A STT, B unit, C–I Tổng số thụ lý … Thi hành xong, J–N the other parts
+    # (the việc sheet has no Giảm, miễn column), O Chưa có điều kiện thi hành.
+    swapped = [e for e in errors if "[columns swapped]" in e and "[Việc]" in e]
+    assert len(swapped) == 1 and "column O (Số chưa có điều kiện thi hành), I (Thi hành xong)" in swapped[0]
+    assert "every one of the 11 rows" in swapped[0]
+
+
+def test_rows_broken_one_by_one_name_no_swap(tmp_path):
+    """A single wrong row is not a swap of columns: no pair is named."""
+    rows = {name: dict(row) for name, row in NAM_DINH_CASES.items()}
+    rows["Chi cục THADS huyện Hải Hậu"]["without_conditions"] += 7
+    path = write_workbook(tmp_path / "one.xlsx", [Form("cases", rows), Form("money", NAM_DINH_MONEY)])
+    errors = errors_of(path)
+    assert errors and not any("columns swapped" in e for e in errors)
 
 
 def test_the_offices_are_ranked_against_the_province_targets(tmp_path, capsys):

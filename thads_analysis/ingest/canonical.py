@@ -644,17 +644,19 @@ def to_canonical(raw: RawTable, money_unit: str | None = None) -> tuple[str, pd.
 
 
 def _lettered(problems: list[Problem], raw: RawTable) -> list[Problem]:
-    """Problems of a form sheet name the sheet's column letter with the field's Vietnamese label."""
-    if not raw.column_letters:
-        return problems
+    return lettered(problems, {raw.file: raw.column_letters}) if raw.column_letters else problems
+
+
+def lettered(problems: list[Problem], letters: dict[str, dict[str, str]]) -> list[Problem]:
+    """Problems of a form sheet name the sheet's column letter with the field's Vietnamese label:
+    ``letters`` maps a sheet (as problems name it) to its canonical column → letter."""
     from dataclasses import replace
 
-    def column(name):
-        if name not in raw.column_letters:
-            return name
-        return f"{raw.column_letters[name]} ({schema.LABELS.get(name, name)})"
+    def column(sheet: dict[str, str], names: str) -> str:
+        return ", ".join(f"{sheet[n]} ({schema.LABELS.get(n, n)})" if n in sheet else n for n in names.split(", "))
 
-    return [replace(p, column=column(p.column)) if p.column else p for p in problems]
+    return [replace(p, column=column(letters[p.file], p.column)) if p.column and p.file in letters else p
+            for p in problems]
 
 
 def empty_standing() -> pd.DataFrame:

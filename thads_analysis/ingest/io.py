@@ -17,7 +17,7 @@ import pandas as pd
 
 from ..paths import BUNDLE_ROOT
 from . import schema
-from .canonical import DEFAULT_ORIGIN, SOURCE_COLUMNS, to_canonical, typed_frame, typed_standing
+from .canonical import DEFAULT_ORIGIN, SOURCE_COLUMNS, lettered, to_canonical, typed_frame, typed_standing
 from .headers import table_kind
 from .readers import DATA_SUFFIXES, read_raw
 from .schema import DataError, Problem
@@ -135,8 +135,10 @@ def data_files(paths) -> list[Path]:
     return found
 
 
-def _read_file(path: Path, money_unit: str | None, reports: list, standings: list) -> list[Problem]:
-    """Add the canonical rows of one file to ``reports`` / ``standings``; returns its problems."""
+def _read_file(path: Path, money_unit: str | None, reports: list, standings: list,
+               letters: dict[str, dict[str, str]]) -> list[Problem]:
+    """Add the canonical rows of one file to ``reports`` / ``standings`` and the column letters of
+    its form sheets to ``letters``; returns its problems."""
     snapshot = _canonical_parquet(path)
     if snapshot is not None:
         kind, frame, notes = snapshot
@@ -147,6 +149,8 @@ def _read_file(path: Path, money_unit: str | None, reports: list, standings: lis
     try:
         for raw in read_raw(path, display):
             kind, frame, found = to_canonical(raw, money_unit)
+            if raw.column_letters:
+                letters[raw.file] = raw.column_letters
             problems += found
             if len(frame):
                 (standings if kind == "standing" else reports).append(frame)
@@ -163,12 +167,12 @@ def load(paths, money_unit: str | None = None) -> LoadResult:
     """Read files and folders together and validate them as one frame; never raises on bad data."""
     files = data_files(paths)
     problems: list[Problem] = []
-    reports, standings = [], []
+    reports, standings, letters = [], [], {}
     if not files:
         shown = ", ".join(str(p) for p in ([paths] if isinstance(paths, (str, Path)) else paths))
         return LoadResult(None, [Problem(shown, "no data files", "no .csv, .xlsx or .parquet file found")], files)
     for path in files:
-        problems += _read_file(path, money_unit, reports, standings)
+        problems += _read_file(path, money_unit, reports, standings, letters)
     notes = list(dict.fromkeys(p.message for p in problems if p.severity == "note"))
     problems = [p for p in problems if p.severity != "note"]
     if not reports:
@@ -183,6 +187,7 @@ def load(paths, money_unit: str | None = None) -> LoadResult:
     problems += schema.validate(frame)
     if offices is not None:
         problems += [p for p in schema.validate(offices, rows_only=True) if p.severity == "error"]
+    problems = lettered(problems, letters)
     if any(p.severity == "error" for p in problems):
         # Rows set aside for their errors would be reported again as missing: say it once.
         problems = [p for p in problems if p.rule != "missing rows"]

@@ -320,6 +320,40 @@ def row_schema():
     return pa.DataFrameSchema(columns, checks=checks, strict=False, coerce=False)
 
 
+SWAP_RULE = "columns swapped"
+
+
+def _rows_ok(frame: pd.DataFrame) -> pd.Series:
+    """True where a row keeps every rule of one row: values ≥ 0, the identities, the parts within."""
+    present = [c for c in VALUE_COLUMNS + DERIVED_COLUMNS if c in frame]
+    ok = (frame[present].astype("Int64") >= 0).fillna(True).all(axis=1)
+    for spec in IDENTITIES.values():
+        ok &= _identity_check(*spec)(frame)
+    ok &= _parts_check(frame) & _resolved_check(frame)
+    for name, (plus, minus) in DERIVED_FORMULAS.items():
+        if name in frame:
+            ok &= _identity_check(name, plus, minus)(frame)
+    return ok
+
+
+def _swap_problems(frame: pd.DataFrame, rows_ok: pd.Series) -> list[Problem]:
+    """Two value columns written in each other's place: in a file (or sheet) where every row is
+    broken, the one pair whose exchange makes every row keep the rules is named."""
+    problems = []
+    for source, rows in frame.groupby("source_file", sort=False) if "source_file" in frame else []:
+        if len(rows) < 2 or rows_ok.loc[rows.index].any():
+            continue
+        columns = [c for c in VALUE_COLUMNS if c in rows and rows[c].notna().any()]
+        pairs = [(a, b) for i, a in enumerate(columns) for b in columns[i + 1:]
+                 if _rows_ok(rows.assign(**{a: rows[b], b: rows[a]})).all()]
+        if len(pairs) == 1:
+            a, b = pairs[0]
+            problems.append(Problem(file=str(source), rule=SWAP_RULE, column=f"{a}, {b}", message=(
+                f"every one of the {len(rows)} rows breaks the rules above, and every one keeps them once the "
+                "values of these two columns are exchanged: they look swapped; check their headers")))
+    return problems
+
+
 def _where(frame: pd.DataFrame, idx) -> dict:
     row = frame.loc[idx]
     return dict(file=str(row.get("source_file", "<data>")), row=None if pd.isna(row.get("source_row")) else int(row["source_row"]),
@@ -600,7 +634,10 @@ def validate(frame: pd.DataFrame, rows_only: bool = False) -> list[Problem]:
     frame = frame[~out_of_bounds.to_numpy(dtype=bool)]
     if frame.empty:
         return problems
-    problems += _row_problems(frame)
+    row_problems = _row_problems(frame)
+    problems += row_problems
+    if row_problems:
+        problems += _swap_problems(frame, _rows_ok(frame))
     if rows_only:
         return problems
     problems += _category_problems(frame)
