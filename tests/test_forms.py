@@ -232,3 +232,30 @@ def test_no_office_funnel_without_office_rows_and_why(tmp_path):
     months[months["province_code"] == "36"].to_csv(tmp_path / "nam_dinh.csv", index=False)
     funnel, why = prepare(tmp_path / "nam_dinh.csv").office_funnel("36")
     assert funnel is None and why == "số liệu ngày 30/09/2017 không có dòng của từng đơn vị trong tỉnh"
+
+
+def test_a_title_period_that_disagrees_with_the_file_name(tmp_path):
+    """The titles say 30/06/2017 (Tháng 6), the file name says May 2017: which is right is not for the
+    reader to guess."""
+    errors = errors_of(nam_dinh(tmp_path, name="nam_dinh_thang_05_2017.xlsx"))
+    assert len(errors) == 1, errors
+    assert "nam_dinh_thang_05_2017.xlsx" in errors[0] and "30/06/2017" in errors[0] and "05/2017" in errors[0]
+
+
+@pytest.mark.parametrize("name, month", [("nam_dinh_2017_06.xlsx", (2017, 6)), ("bc-201706.xlsx", (2017, 6)),
+                                         ("T6-2017.xlsx", (2017, 6)), ("thang 12 2016.xlsx", (2016, 12)),
+                                         ("30-06-2017.xlsx", (2017, 6)), ("bao_cao_2017.xlsx", None),
+                                         ("2017_05_sua_2017_06.xlsx", None)])
+def test_the_month_a_file_name_states(name, month):
+    from thads_analysis.ingest.forms import file_month
+
+    assert file_month(name) == month
+
+
+def test_a_period_end_the_form_does_not_give_names_the_form(tmp_path, capsys):
+    """--period-end 31/05/2017 on a form whose titles say 30/06/2017: refused, naming the sheets."""
+    path = nam_dinh(tmp_path)
+    assert cli.main(["summary", "--province", "36", "--data", str(path), "--period-end", "2017-05-31"]) == 1
+    err = capsys.readouterr().err
+    assert "31/05/2017 is not in the data" in err
+    assert "30/06/2017 (from nam_dinh_2017_06.xlsx[Việc], nam_dinh_2017_06.xlsx[Tiền])" in err

@@ -98,7 +98,8 @@ def resolve_period(frame: pd.DataFrame, year: int | None = None, period_end=None
     if period_end is not None:
         wanted = pd.Timestamp(period_end)
         if wanted not in available:
-            raise ValueError(f"period {wanted.strftime('%d/%m/%Y')} is not in the data; periods available: {shown}")
+            raise ValueError(f"period {wanted.strftime('%d/%m/%Y')} is not in the data; periods available: "
+                             f"{_with_sources(frame, available) or shown}")
         if year is not None and schema.statistical_year(wanted) != year:
             raise ValueError(f"period {wanted.strftime('%d/%m/%Y')} is not in statistical year {year} "
                              f"(01/10/{year - 1}–30/09/{year})")
@@ -107,6 +108,19 @@ def resolve_period(frame: pd.DataFrame, year: int | None = None, period_end=None
     if not candidates:
         raise ValueError(f"no period of statistical year {year} in the data; periods available: {shown}")
     return candidates[-1]
+
+
+def _with_sources(frame: pd.DataFrame, available: list) -> str:
+    """"30/06/2017 (from nam_dinh.xlsx[Việc], nam_dinh.xlsx[Tiền])" when the data has a few periods, so
+    that a user who asked for another sees which file (a form: its title) gives the period; else ""."""
+    if "source_file" not in frame or not 0 < len(available) <= 3:
+        return ""
+    texts = []
+    for period in available:
+        sources = list(dict.fromkeys(frame.loc[frame["period_end"] == period, "source_file"].astype(str)))
+        more = f" and {len(sources) - 2} more" if len(sources) > 2 else ""
+        texts.append(f"{period:%d/%m/%Y} (from {', '.join(sources[:2])}{more})")
+    return ", ".join(texts)
 
 
 # ---------------------------------------------------------------- indicators

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
+from pathlib import Path
 
 import yaml
 
@@ -401,10 +402,32 @@ def _table(values, name, profile, header, measure, province, period, unit, probl
                     form={"profile": profile.id, "measure": measure, "period_end": period})
 
 
+# A month written in a file name: "2017_06", "2017-6", "201706", "06-2017", "T6_2017", "thang 6 2017".
+_FILE_MONTH = [re.compile(r"(?<!\d)(?P<year>20\d\d)[-_. ]?(?P<month>0[1-9]|1[0-2])(?!\d)"),
+               re.compile(r"(?<!\d)(?P<year>20\d\d)[-_. ](?P<month>[1-9])(?!\d)"),
+               re.compile(r"(?<!\d)(?P<month>0?[1-9]|1[0-2])[-_. ](?P<year>20\d\d)(?!\d)")]
+
+
+def file_month(file_name: str) -> tuple[int, int] | None:
+    """(year, month) a file name states, when it states exactly one; else None."""
+    stem = strip_diacritics(Path(file_name).stem).lower()
+    found = {(int(m["year"]), int(m["month"])) for pattern in _FILE_MONTH for m in pattern.finditer(stem)}
+    return found.pop() if len(found) == 1 else None
+
+
 def period_problems(tables: list[RawTable]) -> list[Problem]:
     """The form sheets of one workbook must report one period: a việc sheet at 30/06 beside a tiền
-    sheet at 31/05 is two reports half given, never one."""
+    sheet at 31/05 is two reports half given, never one; and the period of the titles must be the
+    month the file name states, if it states one ("..._2017_06.xlsx")."""
     periods = {t.file: t.form["period_end"] for t in tables if t.form.get("period_end") is not None}
+    if len(set(periods.values())) == 1:
+        end = next(iter(periods.values()))
+        workbook = next(iter(periods)).split("[")[0]
+        named = file_month(workbook)
+        if named is not None and named != (end.year, end.month):
+            return [Problem(workbook, "form period", f"the titles give the period ending {end:%d/%m/%Y}, but the file "
+                            f"name says {named[1]:02d}/{named[0]}: correct the title, or rename the file if its "
+                            "name is wrong")]
     if len(set(periods.values())) <= 1:
         return []
     shown = "; ".join(f"{file}: {end:%d/%m/%Y}" for file, end in periods.items())
