@@ -259,3 +259,14 @@ def test_a_period_end_the_form_does_not_give_names_the_form(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "31/05/2017 is not in the data" in err
     assert "30/06/2017 (from nam_dinh_2017_06.xlsx[Việc], nam_dinh_2017_06.xlsx[Tiền])" in err
+
+
+def test_the_national_overview_counts_the_offices_reported(tmp_path):
+    from thads_analysis.paths import SAMPLE_DIR
+    from thads_analysis.reporting.report import NationalReport
+
+    header = NationalReport(data_path=str(nam_dinh(tmp_path))).header().data
+    assert "Số liệu theo đơn vị (Cục THADS và các Chi cục): 11 đơn vị của 1 tỉnh" in header
+    months = pd.read_csv(SAMPLE_DIR / "thads_monthly_2017.csv", dtype=str, keep_default_na=False)
+    months[months["province_code"] == "36"].to_csv(tmp_path / "nam_dinh.csv", index=False)
+    assert "Số liệu theo đơn vị" not in NationalReport(data_path=str(tmp_path / "nam_dinh.csv")).header().data

@@ -413,7 +413,18 @@ class NationalReport(_Report):
         return render("header.html.j2", title=f"Báo cáo tổng quan kết quả thi hành án dân sự {scope}",
                       subtitle="Theo chỉ tiêu phong trào thi đua cao điểm năm 2017 (Kế hoạch 690/KH-TCTHADS)",
                       period=self.period_text, region=None, sentences=sentences, generated=_generated_at(),
-                      **self.origin())
+                      offices=self._offices_reported(), **self.origin())
+
+    def _offices_reported(self) -> str:
+        """"774 đơn vị của 63 tỉnh" when the data gives single offices at the period, else ""."""
+        offices = self.analysis.offices
+        if offices is None:
+            return ""
+        at = offices[offices["period_end"] == self.analysis.period_end]
+        units = at[["province_code", "office_code"]].drop_duplicates()
+        if units.empty:
+            return ""
+        return f"{format_int(len(units))} đơn vị của {units['province_code'].nunique()} tỉnh"
 
     def scorecard(self) -> HTML:
         """The national scorecard: every target, actual, gap, status."""
