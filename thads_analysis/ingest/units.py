@@ -17,6 +17,7 @@ from .canonical import OFFICE_COLUMN, PROVINCE_TOTAL
 from .schema import Problem
 
 OFFICE_KEYS = schema.KEYS + [OFFICE_COLUMN]
+OFFICE_NAME = "office"  # problems of an office name the column its name is written in (a form's unit column)
 
 
 def _label(province: str, office: str) -> str:
@@ -42,9 +43,11 @@ def _twice(offices: pd.DataFrame) -> list[Problem]:
     problems = []
     for _, group in again.groupby(OFFICE_KEYS, sort=True, observed=True):
         first = group.iloc[0]
-        rows = ", ".join(str(r) for r in group["source_row"].tolist())
+        one_file = group["source_file"].nunique() == 1
+        rows = ", ".join(str(r.source_row) if one_file else f"{r.source_file}:{r.source_row}"
+                         for r in group.itertuples())
         problems.append(Problem(**_where(group.iloc[1]), rule="office twice", province=schema.province_label(
-            first["province_code"]), column=OFFICE_COLUMN, message=f"{_label(first['province_code'], first[OFFICE_COLUMN])} "
+            first["province_code"]), column=OFFICE_NAME, message=f"{_label(first['province_code'], first[OFFICE_COLUMN])} "
             f"appears {len(group)} times in the report of {_period(first)} (rows {rows}); keep one row per office"))
     return problems
 
@@ -56,7 +59,7 @@ def _sums(offices: pd.DataFrame) -> pd.DataFrame:
     sums = grouped[values].sum(min_count=1).mask(offices[values].isna().groupby(
         [offices[k] for k in schema.KEYS], observed=True).any())
     sums["n_offices"] = grouped[OFFICE_COLUMN].size()
-    sums["has_cuc"] = grouped[OFFICE_COLUMN].agg(lambda s: (s == "cuc").any())
+    sums["has_cuc"] = (offices[OFFICE_COLUMN] == "cuc").groupby([offices[k] for k in schema.KEYS], observed=True).any()
     return sums
 
 
@@ -64,12 +67,14 @@ def _mismatches(totals: pd.DataFrame, sums: pd.DataFrame) -> list[Problem]:
     """A total row that differs from the sum of its offices, column by column."""
     problems = []
     indexed = totals.set_index(schema.KEYS)
+    indexed = indexed[~indexed.index.duplicated()]  # a total row given twice is named by the duplicate check
     common = indexed.index.intersection(sums.index)
-    for key in common:
+    columns = [c for c in schema.VALUE_COLUMNS if c in sums]
+    # Compared all at once: only the reports that differ are walked through.
+    differ = (indexed.loc[common, columns].astype("Int64") != sums.loc[common, columns].astype("Int64")).fillna(False)
+    for key in common[differ.any(axis=1).to_numpy(dtype=bool)]:
         total, summed = indexed.loc[key], sums.loc[key]
-        for column in [c for c in schema.VALUE_COLUMNS if c in sums]:
-            if pd.isna(total[column]) or pd.isna(summed[column]) or total[column] == summed[column]:
-                continue
+        for column in [c for c in columns if differ.at[key, c]]:
             diff = int(total[column]) - int(summed[column])
             unit = " đồng" if key[2] == "money" else ""
             problems.append(Problem(
@@ -94,14 +99,14 @@ def _from_offices(offices: pd.DataFrame, sums: pd.DataFrame, totals: pd.DataFram
         if summed["n_offices"] == 1:
             name = _label(key[0], row[OFFICE_COLUMN])
             problems.append(Problem(**_where(row), rule="one office is not the province",
-                                    province=schema.province_label(key[0]), column=OFFICE_COLUMN,
+                                    province=schema.province_label(key[0]), column=OFFICE_NAME,
                                     message=f"{name!r} is one office, not the province: the province is the total of "
                                     "the Cục's own caseload and all its Chi cục. Give every office's row (the total is "
                                     "computed from them) or the province's total row"))
             refused.append(key)
         elif not summed["has_cuc"]:
             problems.append(Problem(**_where(row), rule="Cục row missing", province=schema.province_label(key[0]),
-                                    column=OFFICE_COLUMN, message=f"the report of {pd.Timestamp(key[1]):%d/%m/%Y} "
+                                    column=OFFICE_NAME, message=f"the report of {pd.Timestamp(key[1]):%d/%m/%Y} "
                                     f"({key[2]}, {key[3]}) has {int(summed['n_offices'])} Chi cục but not the Cục's own "
                                     "row, so the province total would lack the Cục's cases; add the row \"Cục THADS "
                                     "…\" or the province's total row"))
