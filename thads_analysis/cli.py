@@ -140,7 +140,8 @@ def _report(args: argparse.Namespace) -> int:
                        period_range=(args.first, args.last) if args.first or args.last else None,
                        shared_folder=args.shared_folder, force=args.force,
                        review=dict(prepared_by=args.prepared_by, checked_by=args.checked_by,
-                                   review_date=date_text(args.review_date, "--review-date"), review_note=args.review_note))
+                                   review_date=date_text(args.review_date, "--review-date"), review_note=args.review_note),
+                       xlsx=args.xlsx)
     for line in result.set_aside:
         print(f"warning: set aside: {line}", file=sys.stderr)
     for folder in result.folders:
@@ -155,6 +156,25 @@ def _report(args: argparse.Namespace) -> int:
         for failure in result.failures:
             print(f"  {failure}", file=sys.stderr)
         return 1
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    """Write the Excel workbook of the provinces asked for (or of all, with the national scope)."""
+    from .analysis.pipeline import prepare
+    from .provinces import lookup
+    from .reporting.workbook import write_workbook
+
+    codes = None if args.all else [lookup(p).code for p in args.province]  # unknown names fail first
+    if args.out.suffix.lower() != ".xlsx":
+        raise ValueError(f"--out {args.out}: name an Excel file ending in .xlsx")
+    if not args.out.parent.is_dir():
+        raise ValueError(f"--out {args.out}: the folder {args.out.parent} does not exist")
+    analysis = prepare(args.data, args.targets, args.year, args.period_end, args.money_unit, args.campaign)
+    for warning in analysis.warnings:
+        print(warning, file=sys.stderr)
+    write_workbook(analysis, args.out, codes)
+    print(f"Excel: {args.out}")
     return 0
 
 
@@ -238,9 +258,19 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--force", action="store_true",
                         help="make every report again (by default a report whose own data, targets, campaign, "
                         "parameters and code are unchanged is kept)")
+    report.add_argument("--xlsx", action="store_true", help="also the Excel workbook: tong-hop.xlsx with --all, "
+                        "else one beside each province's page")
     report.add_argument("--fresh-kernels", action="store_true",
                         help="a new kernel for every notebook (slower; the default reuses one warm kernel per job)")
     report.set_defaults(handler=_report)
+    export = commands.add_parser("export", help="the Excel workbook of a report set: scorecards, ranking, campaign "
+                                 "window, offices, data checks")
+    which = export.add_mutually_exclusive_group(required=True)
+    which.add_argument("--province", nargs="+", action="extend", help="provinces, codes or names")
+    which.add_argument("--all", action="store_true", help="the national scope and every province")
+    _add_data_options(export)
+    export.add_argument("--out", type=Path, required=True, help="the workbook to write, e.g. bao-cao.xlsx")
+    export.set_defaults(handler=_export)
     diff = commands.add_parser("diff", help="what changed between two report folders (rows, values, statuses, ranks)")
     diff.add_argument("old", type=Path, help="the earlier report folder, e.g. reports/2017-05-31")
     diff.add_argument("new", type=Path, help="the later report folder, e.g. reports/2017-06-30")

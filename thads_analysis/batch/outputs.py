@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
+from ..paths import write_atomic
 from ..vocabulary import status_label
 
 
@@ -66,21 +66,6 @@ def output_lock(out: Path):
     except filelock.Timeout:
         raise ValueError(f"another `thads report` is writing into {out}; wait until it ends or choose another "
                          "--out") from None
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a new temporary file beside it, then rename: a reader never
-    sees half a file, an earlier file stays until the new one is complete, and a link planted
-    at the temporary name is never followed (mkstemp creates a file that did not exist)."""
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; reports are meant to be shared
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def summary_table(analysis) -> pd.DataFrame:

@@ -60,7 +60,7 @@ def run_batch(province=None, all_provinces: bool = False, jobs: int | None = Non
               progress: bool = True, reuse_kernels: bool = True, all_periods: bool = False,
               scheduler: str | None = None, campaign=None, region: str | None = None,
               period_range: tuple | None = None, shared_folder: bool = False, force: bool = False,
-              review: dict | None = None) -> BatchResult:
+              review: dict | None = None, xlsx: bool = False) -> BatchResult:
     """Produce reports for one province or all (plus the national overview, index and summary).
 
     ``all_periods`` makes the reports of every period of the year in the data, one folder
@@ -70,7 +70,8 @@ def run_batch(province=None, all_provinces: bool = False, jobs: int | None = Non
     ``shared_folder`` the workers use the output folder itself. A report whose own inputs, parameters
     and code are those of the report already in place is kept (``freeze``), unless ``force``.
     ``review``: the parameters of the pages' review block (prepared_by, checked_by, review_date,
-    review_note). Raises DataError / ValueError for input that stops
+    review_note). ``xlsx``: also the Excel workbook of each period's set (``WORKBOOK_NAME`` with
+    ``all_provinces``, else one beside each province's page). Raises DataError / ValueError for input that stops
     everything (before any kernel starts). A province whose rows break a rule is set aside:
     with ``all_provinces`` it is a failure; for another province's report a warning
     (``BatchResult.set_aside``), said on the report's page too.
@@ -84,12 +85,12 @@ def run_batch(province=None, all_provinces: bool = False, jobs: int | None = Non
     out = check_output(Path(out))
     return _run_batch(data_paths, targets_path, campaign_path, wanted, all_provinces, jobs, year, period_end, out,
                       money_unit, progress, reuse_kernels, all_periods, scheduler, period_range, shared_folder, force,
-                      review)
+                      review, xlsx)
 
 
 def _run_batch(data_paths, targets_path, campaign_path, wanted, all_provinces, jobs, year, period_end, out, money_unit,
                progress, reuse_kernels, all_periods, scheduler, period_range, shared_folder, force,
-               review) -> BatchResult:
+               review, xlsx=False) -> BatchResult:
     from ..analysis.indicators import periods as data_periods
     from ..analysis.indicators import resolve_period
 
@@ -116,7 +117,7 @@ def _run_batch(data_paths, targets_path, campaign_path, wanted, all_provinces, j
             with ThreadPoolExecutor(1) as background:
                 # The indexes' numbers are worked out while the notebooks run (they need only the snapshot).
                 pending = {plan.folder: background.submit(_index_numbers, plan)
-                           for plan in plans} if all_provinces and to_make else {}
+                           for plan in plans} if all_provinces and (to_make or xlsx) else {}
                 produced, failures = _make_reports(to_make, jobs, progress, reuse_kernels, scheduler, shared_folder)
                 # A province asked for and set aside is a failure; any other set aside is a warning.
                 codes = None if all_provinces else {p.code for p in wanted}
@@ -128,6 +129,9 @@ def _run_batch(data_paths, targets_path, campaign_path, wanted, all_provinces, j
                     for plan in plans:
                         failures += _write_index_and_summary(plan, produced, kept, failures, digest, force,
                                                              pending.get(plan.folder))
+                if xlsx:
+                    for plan in plans:
+                        failures += _write_workbooks(plan, all_provinces, pending.get(plan.folder))
         finally:  # also when interrupted: no snapshot stays that no report names
             for plan in plans:
                 prune_inputs(plan.folder)
@@ -211,6 +215,31 @@ def _index_numbers(plan: Plan):
     analysis = prepare(plan.data_dir, plan.targets, schema.statistical_year(plan.period), plan.period,
                        campaign=plan.campaign)
     return analysis, summary_table(analysis)
+
+
+WORKBOOK_NAME = "tong-hop.xlsx"  # the workbook of a whole period's set (--all)
+
+
+def _write_workbooks(plan: Plan, all_provinces: bool, pending: Future | None) -> list[Failure]:
+    """The Excel workbook of a period's set: ``WORKBOOK_NAME`` for all provinces, else one per province
+    beside its page (``<name>.xlsx``), from the same inputs snapshot as the pages. A failure is listed."""
+    from ..reporting.workbook import write_workbook
+
+    try:
+        analysis = (pending.result()[0] if pending is not None else _index_numbers(plan)[0]) if all_provinces else \
+            prepare(plan.data_dir, plan.targets, schema.statistical_year(plan.period), plan.period,
+                    campaign=plan.campaign)
+        if all_provinces:
+            write_workbook(analysis, plan.folder / WORKBOOK_NAME)
+            return []
+        for job in plan.jobs:
+            if "province" in job.parameters:
+                write_workbook(analysis, job.stem.with_suffix(".xlsx"), [job.parameters["province"]])
+        return []
+    except Exception as exc:  # the reports are made: say what is missing rather than stop
+        if os.environ.get("THADS_DEBUG"):
+            traceback.print_exception(exc)
+        return [Failure.of(f"{plan.folder.name}: Excel", exc)]
 
 
 def _write_index_and_summary(plan: Plan, produced: list[str], kept: dict[str, str], failures: list[Failure],
