@@ -76,3 +76,13 @@ def test_formula_like_text_from_a_targets_file_stays_text(tmp_path):
 def test_export_refuses_a_file_that_is_not_xlsx_and_writes_nothing(tmp_path, capsys):
     assert cli.main(["export", "--province", "36", "--out", str(tmp_path / "x.csv")]) == 1
     assert "ending in .xlsx" in capsys.readouterr().err and not list(tmp_path.iterdir())
+
+
+def test_report_with_xlsx_writes_the_workbook_beside_the_page(tmp_path):
+    assert cli.main(["report", "--province", "36", "--xlsx", "--out", str(tmp_path), "--quiet"]) == 0
+    folder = tmp_path / "2017-09-30"
+    assert sorted(p.name for p in folder.iterdir() if p.is_file()) == [
+        "36-nam-dinh.html", "36-nam-dinh.ipynb", "36-nam-dinh.xlsx"]
+    sheet = openpyxl.load_workbook(folder / "36-nam-dinh.xlsx")["Chỉ tiêu"]
+    cases = next(r for r in rows_of(sheet) if r["Chỉ tiêu"] == "Tỷ lệ thi hành xong về việc")
+    assert (cases["Mã"], cases["Tử số"], cases["Mẫu số"]) == ("36", 4918, 5422)  # 4.918 / 5.422 = 90,70%
