@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import small_sample
 
 from thads_analysis.ingest.io import load
 from thads_analysis.ingest.schema import IDENTITIES, VALUE_COLUMNS
@@ -192,3 +193,13 @@ def test_another_seed_moves_the_offices_but_not_their_sums(monthly_frame):
     assert not first[VALUE_COLUMNS].equals(other[VALUE_COLUMNS])
     pd.testing.assert_frame_equal(first.groupby(REPORT)[VALUE_COLUMNS].sum(),
                                   other.groupby(REPORT)[VALUE_COLUMNS].sum())
+
+
+def test_a_small_sample_with_its_offices_reads_and_offices_sum_to_it(tmp_path):
+    folder = small_sample(tmp_path / "small", ["36", "48"], offices=True)
+    result = load(folder)
+    assert not [p for p in result.problems if p.severity == "error"]
+    assert sorted(result.offices["province_code"].unique()) == ["36", "48"]
+    assert len(result.offices) == (11 + 8) * 12 * 2  # Nam Định: Cục + 10 Chi cục; Đà Nẵng: Cục + 7
+    without = small_sample(tmp_path / "plain", ["36"])
+    assert not (without / "thads_offices_2017.csv").exists() and load(without).offices is None
