@@ -39,14 +39,22 @@ def good_csv(tmp_path) -> Path:
     return write_csv(tmp_path / "good.csv", good_rows())
 
 
-def small_sample(folder: Path, codes: list[str]) -> Path:
-    """The bundled sample restricted to a few provinces (same files, fewer rows)."""
+def small_sample(folder: Path, codes: list[str], offices: bool = False) -> Path:
+    """The bundled sample restricted to a few provinces (same files, fewer rows).
+
+    The office file is copied only with ``offices=True``: the tests edit, drop or move province
+    rows by hand, and beside the offices each such edit would be read differently (a total that no
+    longer matches its offices, or a dropped total made again from its offices).
+    """
     import pandas as pd
 
     from thads_analysis.paths import SAMPLE_DIR
+    from thads_analysis.sample.offices import OFFICE_FILE
 
     folder.mkdir(parents=True, exist_ok=True)
     for path in SAMPLE_DIR.glob("*.csv"):
+        if path.name == OFFICE_FILE and not offices:
+            continue
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
         frame[frame["province_code"].isin(codes)].to_csv(folder / path.name, index=False)
     return folder

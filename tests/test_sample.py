@@ -19,6 +19,7 @@ ANNUAL = SAMPLE_DIR / "thads_annual_2015.csv"
 MONTHLY_2016 = SAMPLE_DIR / "thads_monthly_2016.csv"
 MONTHLY = SAMPLE_DIR / "thads_monthly_2017.csv"
 STANDING = SAMPLE_DIR / "thads_standing_2016_2017.csv"
+OFFICES = SAMPLE_DIR / "thads_offices_2017.csv"  # its own tests: test_sample_offices.py
 COLUMNS = ["province_code", "province_name", "period_end", "measure", "category", "unit", "origin", *VALUE_COLUMNS]
 KEYS = ["province_code", "period_end", "measure", "category"]
 CATEGORIES = ["all", "credit", "corruption", "state_budget", "criminal_civil"]
@@ -100,9 +101,9 @@ def test_leading_zero_kept_in_file():
         assert handle.readline().startswith("01,Hà Nội,2015-09-30,cases,all,")
 
 
-def test_folder_holds_exactly_the_four_files():
+def test_folder_holds_exactly_the_five_files():
     assert sorted(p.name for p in SAMPLE_DIR.iterdir()) == sorted(
-        p.name for p in (ANNUAL, MONTHLY_2016, MONTHLY, STANDING))
+        p.name for p in (ANNUAL, MONTHLY_2016, MONTHLY, STANDING, OFFICES))
 
 
 @pytest.mark.parametrize("path, periods", [(ANNUAL, ["2015-09-30"]), (MONTHLY_2016, MONTH_ENDS_2016),
@@ -336,7 +337,7 @@ def test_campaign_window_compares_with_the_previous_year(monthly_2016, monthly):
 
 def test_default_seed_reproduces_shipped_files(tmp_path):
     written = sample.write_sample(tmp_path)
-    assert [p.name for p in written] == [ANNUAL.name, MONTHLY_2016.name, MONTHLY.name, STANDING.name]
+    assert [p.name for p in written] == [ANNUAL.name, MONTHLY_2016.name, MONTHLY.name, STANDING.name, OFFICES.name]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in written)
     for path in written:
         assert path.read_bytes() == (SAMPLE_DIR / path.name).read_bytes(), path.name

@@ -13,7 +13,9 @@ What comes out: three canonical frames for the 63 provinces of 2017, every row m
 ``write_sample`` writes them as four files, each report in exactly one of them: the 2015 full
 year (``thads_annual_2015.csv``), the months of 2016 and of 2017 (``thads_monthly_2016.csv``,
 ``thads_monthly_2017.csv``; their 30/09 rows are the 2016 and 2017 full years) and the standing
-targets (``thads_standing_2016_2017.csv``, ``generate_standing``).
+targets (``thads_standing_2016_2017.csv``, ``generate_standing``); and a fifth, the offices of every
+province for the months of 2017 (``thads_offices_2017.csv``, ``offices.generate_offices``), whose sums
+are the province rows of ``thads_monthly_2017.csv``.
 
 Each row is one ``province_code`` × ``period_end`` × ``measure`` (cases | money) × ``category``
 (all, credit, corruption, state_budget, criminal_civil), with the 14 value columns of
@@ -863,18 +865,23 @@ def _write_csv(frame: pd.DataFrame, path: Path) -> None:
 
 
 def write_sample(out_dir: Path = SAMPLE_DIR, seed: int = DEFAULT_SEED) -> list[Path]:
-    """Generate the sample for ``seed`` and write its four CSVs into ``out_dir``.
+    """Generate the sample for ``seed`` and write its five CSVs into ``out_dir``.
 
-    Returns the paths written, in the order: annual 2015, monthly 2016, monthly 2017, standing.
-    The 2016 and 2017 full years are the 30/09 reports of the monthly files, so each report is in
-    exactly one file.
+    Returns the paths written, in the order: annual 2015, monthly 2016, monthly 2017, standing,
+    offices 2017. The 2016 and 2017 full years are the 30/09 reports of the monthly files, so each
+    report is in exactly one file; the office rows are the parts of the monthly 2017 province rows.
     """
+    # Imported here: the offices module builds on this one's helpers.
+    from .offices import OFFICE_FILE, generate_offices
+
     frames = generate(seed)
     out_dir = Path(out_dir)
-    paths = [out_dir / ANNUAL_FILE, out_dir / MONTHLY_2016_FILE, out_dir / MONTHLY_FILE, out_dir / STANDING_FILE]
+    paths = [out_dir / ANNUAL_FILE, out_dir / MONTHLY_2016_FILE, out_dir / MONTHLY_FILE, out_dir / STANDING_FILE,
+             out_dir / OFFICE_FILE]
     annual = frames["annual"][frames["annual"]["period_end"] < frames["monthly_2016"]["period_end"].min()]
-    for frame, path in zip((annual, frames["monthly_2016"], frames["monthly"], generate_standing(frames, seed)),
-                           paths):
+    written = (annual, frames["monthly_2016"], frames["monthly"], generate_standing(frames, seed),
+               generate_offices(frames["monthly"], seed))
+    for frame, path in zip(written, paths):
         _write_csv(frame, path)
     return paths
 
@@ -883,7 +890,7 @@ def main(argv: list[str] | None = None) -> int:
     """``python -m thads_analysis.sample [--out DIR] [--seed N]``: write the sample CSVs."""
     parser = argparse.ArgumentParser(prog="python -m thads_analysis.sample",
                                      description="Write the synthetic THADS sample (annual 2015, monthly 2016 and "
-                                                 "2017, standing targets).")
+                                                 "2017, standing targets, offices 2017).")
     parser.add_argument("--out", type=Path, default=SAMPLE_DIR, help=f"output folder (default: {SAMPLE_DIR})")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default: {DEFAULT_SEED})")
     args = parser.parse_args(argv)
