@@ -309,11 +309,11 @@ def _offices(table: _Table, cells: pd.DataFrame, rows: _Rows, codes) -> np.ndarr
     for name in ("office_code", "office"):
         if name not in cells:
             continue
-        blank = _blank(cells[name])
-        for i in np.flatnonzero(~blank):
+        values = cells[name].to_numpy(dtype=object)
+        for i in np.flatnonzero(~_blank(cells[name])):
             if codes[i] is None:
                 continue  # the row's province is already an error
-            value = cells[name].iat[i]
+            value = values[i]
             code, error = _cached(cache, (str(value), codes[i]), lambda key: _office_or_error(*key))
             if error:
                 rows.problem(i, name, "unknown office", error)
