@@ -68,10 +68,10 @@ def _discipline_card(before: int, now: int) -> pd.Series:
 
 
 @pytest.mark.parametrize("before, now, status, gap_text", [
-    (0, 0, "met", "đạt đúng chỉ tiêu"),  # nobody disciplined in either year: nothing to reduce, met
-    (3, 2, "met", "vượt 1 người"),
-    (2, 2, "missed", "bằng mức chỉ tiêu"),  # the same two people's worth of violations: not fewer
-    (0, 1, "missed", "còn thiếu 1 người"),
+    (0, 0, "met", "không đổi (chỉ tiêu: giảm)"),  # nobody disciplined in either year: nothing to reduce, met
+    (3, 2, "met", "giảm 1 người (chỉ tiêu: giảm)"),
+    (2, 2, "missed", "không đổi (chỉ tiêu: giảm)"),  # the same two people's worth of violations: not fewer
+    (0, 1, "missed", "tăng 1 người (chỉ tiêu: giảm)"),
 ])
 def test_a_reduction_of_disciplined_staff_is_met_at_zero(before, now, status, gap_text):
     row = _discipline_card(before, now)

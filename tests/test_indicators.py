@@ -11,9 +11,10 @@ from thads_analysis.analysis.assess import (
     gap_text,
     ranks,
     required_remaining_rate,
+    target_text,
 )
 from thads_analysis.analysis.indicators import indicators, months_elapsed, projected_rate, resolve_period, totals
-from thads_analysis.analysis.targets import read_targets, targets_for
+from thads_analysis.analysis.targets import Target, read_targets, targets_for
 from thads_analysis.ingest import schema
 from thads_analysis.ingest.schema import DataError
 
@@ -127,9 +128,16 @@ def test_required_remaining_rate_at_seven_months():
 
 
 def test_gap_wording():
-    assert gap_text(17.7) == "vượt 17,70%"
-    assert gap_text(-3.2) == "còn thiếu 3,20%"
+    assert gap_text(17.7) == "vượt 17,70 điểm %"  # 90,70% against 73%: points, not percent
+    assert gap_text(-3.2) == "còn thiếu 3,20 điểm %"
+    assert gap_text(2, "người") == "vượt 2 người"
     assert gap_text(None) == ""
+    # A "< 0" target on a change is a direction: the change itself is said (Nam Định's +22,33%).
+    fall = Target("carry_forward_with_conditions_change_cases", "<", 0.0, "test", "national")
+    assert gap_text(-22.33, "%", False, fall, 22.33) == "tăng 22,33% (chỉ tiêu: giảm)"
+    assert gap_text(2.55, "%", True, fall, -2.55) == "giảm 2,55% (chỉ tiêu: giảm)"
+    assert target_text(fall, "%") == "giảm"  # not "< 0,00%"
+    assert target_text(Target("completion_rate_cases", ">=", 73.0, "test", "national"), "%") == "≥ 73,00%"
 
 
 # ---------------------------------------------------------------- aggregation
@@ -216,7 +224,7 @@ def test_status_at_year_end_and_before(tmp_path, published):
     card = assess(indicators(published, "2017-06-30", "national"), table, "national")
     row = card.set_index("indicator").loc["completion_rate_cases"]
     assert row["status"] == "missed" and row["projection"] == pytest.approx(63.7500 + 3 * (63.7500 - 55.4086) / 2, abs=0.01)
-    assert row["gap_text"] == "còn thiếu 9,25%"
+    assert row["gap_text"] == "còn thiếu 9,25 điểm %"
     # A target above the projection puts the nation at risk.
     table = read_targets(write_targets(tmp_path, "national,2017,completion_rate_cases,>=,80,a\n"))
     card = assess(indicators(published, "2017-06-30", "national"), table, "national")
@@ -239,7 +247,7 @@ def test_reduction_target_gap_is_positive_when_reduced(tmp_path):
     card = assess(indicators(frame, "2017-09-30", "national"), table, "national").set_index("indicator")
     assert round(card.at["carry_forward_with_conditions_change_cases", "actual"], 2) == -3.35
     assert card.at["carry_forward_with_conditions_change_cases", "status"] == "met"
-    assert card.at["carry_forward_with_conditions_change_cases", "gap_text"] == "vượt 3,35%"
+    assert card.at["carry_forward_with_conditions_change_cases", "gap_text"] == "giảm 3,35% (chỉ tiêu: giảm)"
 
 
 def test_ranks_share_ties():

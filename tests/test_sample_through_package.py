@@ -59,7 +59,7 @@ def test_nam_dinh_scorecard(analysis):
     # Synthetic example of the report texts: 4.918 of 5.422 with conditions = 90,70%, target 73%.
     assert card.at["completion_rate_cases", "numerator"] == 4_918
     assert round(card.at["completion_rate_cases", "actual"], 2) == 90.70
-    assert card.at["completion_rate_cases", "gap_text"] == "vượt 17,70%"
+    assert card.at["completion_rate_cases", "gap_text"] == "vượt 17,70 điểm %"
     assert card.at["completion_rate_cases", "status"] == "met"
 
 

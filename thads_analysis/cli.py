@@ -104,8 +104,7 @@ def _summary_table(card: pd.DataFrame, province, analysis, office=None) -> str:
              f"(năm thống kê {analysis.year}) — {origin}", ""]
     rows = [("Chỉ tiêu", "Thực hiện", "Chỉ tiêu giao", "Chênh lệch", "Đánh giá")]
     for r in card.itertuples():
-        target = "" if pd.isna(r.target) else f"{r.comparator} {value_text(r.target, r.unit)}"
-        rows.append((r.label, value_text(r.actual, r.unit), target, r.gap_text or "",
+        rows.append((r.label, value_text(r.actual, r.unit), r.target_text, r.gap_text or "",
                      r.status_label))
     widths = [max(len(row[i]) for row in rows) for i in range(5)]
     for i, row in enumerate(rows):

@@ -2,7 +2,8 @@
 
 Input is the long indicator table of ``indicators.indicators`` and a targets table of
 ``targets.read_targets``. Gaps are in percentage points for rates and signed so that a
-positive gap is better than the target ("vượt"), a negative one short of it ("còn thiếu").
+positive gap is better than the target ("vượt"), a negative one short of it ("còn thiếu"); a
+target of 0 on a change is a direction ("chỉ tiêu: giảm"), and the change itself is said.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..ingest import schema
-from ..numbers import format_number
+from ..numbers import format_number, value_text
 from ..provinces import provinces
 from ..vocabulary import AT_RISK, MET, MISSED, NATIONAL, NATIONAL_LABEL, NO_DATA, is_year_end, status_label
 from .catalogue import GROUPS, INDICATORS, Indicator
@@ -30,20 +31,44 @@ def gap_of(actual: float, target: Target) -> float:
     return target.value - actual
 
 
-def gap_text(gap: float | None, unit: str = "%", met: bool = True) -> str:
-    """Vietnamese wording of a gap: 17.7 → "vượt 17,70%", −3.2 → "còn thiếu 3,20%".
+def gap_text(gap: float | None, unit: str = "%", met: bool = True, target: Target | None = None,
+             actual: float | None = None) -> str:
+    """Vietnamese wording of a gap: 17.7 → "vượt 17,70 điểm %", −3.2 → "còn thiếu 3,20 điểm %"
+    (a rate's gap is a difference of two percentages); "vượt 1 người" for a count.
 
     A gap of 0 is "đạt đúng chỉ tiêu" for ≥/≤ targets, "bằng mức chỉ tiêu" when the target is
-    strict (< 0: it had to fall, and it stayed level).
+    strict. A target of 0 on a change ("< 0": it must fall) is a direction, not a level, so the
+    change itself is said: "tăng 22,33% (chỉ tiêu: giảm)", "giảm 2,55% (chỉ tiêu: giảm)".
     """
     if gap is None or pd.isna(gap):
         return ""
-    amount = format_number(abs(gap), 2 if unit == "%" else 0) + ("%" if unit == "%" else f" {unit}")
+    if target is not None and target.value == 0 and actual is not None:
+        return f"{_change_words(actual, unit)} (chỉ tiêu: {_DIRECTION_WORDS[target.comparator]})"
+    amount = format_number(abs(gap), 2 if unit == "%" else 0) + (" điểm %" if unit == "%" else f" {unit}")
     if gap > 0:
         return f"vượt {amount}"
     if gap < 0:
         return f"còn thiếu {amount}"
     return "đạt đúng chỉ tiêu" if met else "bằng mức chỉ tiêu"
+
+
+_DIRECTION_WORDS = {"<": "giảm", "<=": "không tăng", ">": "tăng", ">=": "không giảm"}
+
+
+def target_text(target: Target, unit: str) -> str:
+    """A target as the reports write it: "≥ 73,00%", "≤ 2 người"; a target of 0 (on a change) is
+    the direction asked for: "giảm" rather than "< 0,00%"."""
+    if target.value == 0:
+        return _DIRECTION_WORDS[target.comparator]
+    return f"{COMPARATOR_WORDS[target.comparator]} {value_text(target.value, unit)}"
+
+
+def _change_words(change: float, unit: str) -> str:
+    """+22.33 → "tăng 22,33%", −1 (người) → "giảm 1 người", 0 → "không đổi"."""
+    if change == 0:
+        return "không đổi"
+    amount = format_number(abs(change), 2 if unit == "%" else 0) + ("%" if unit == "%" else f" {unit}")
+    return f"{'tăng' if change > 0 else 'giảm'} {amount}"
 
 
 def required_remaining_rate(resolved, with_conditions, target_percent: float) -> float | None:
@@ -117,8 +142,8 @@ def assess(ind: pd.DataFrame, targets: pd.DataFrame, scope: str, period_end=None
                    formula=None if row is None else row["formula"],
                    formula_vi=None if row is None else row["formula_vi"],
                    note=None if row is None or "note" not in row.index or pd.isna(row["note"]) else row["note"],
-                   target=None, comparator=None, gap=None, gap_text="", attainment=None, status=None, status_label="",
-                   projection=None, required_rate=None, source=None)
+                   target=None, comparator=None, target_text="", gap=None, gap_text="", attainment=None, status=None,
+                   status_label="", projection=None, required_rate=None, source=None)
         if target is not None:
             projection = None
             if indicator in ("completion_rate_cases", "completion_rate_money"):
@@ -130,8 +155,9 @@ def assess(ind: pd.DataFrame, targets: pd.DataFrame, scope: str, period_end=None
             gap = None if actual is None else gap_of(actual, target)
             met = None if actual is None else _met(record, target, actual, rec["numerator"])
             status = _status(met, target, projection, year_end)
-            rec.update(target=target.value, comparator=COMPARATOR_WORDS[target.comparator], gap=gap,
-                       gap_text=gap_text(gap, "%" if unit == "%" else unit, bool(met)),
+            rec.update(target=target.value, comparator=COMPARATOR_WORDS[target.comparator],
+                       target_text=target_text(target, unit), gap=gap,
+                       gap_text=gap_text(gap, unit, bool(met), target, actual),
                        projection=projection, status=status, status_label=status_label(status),
                        source=target.source)
             if actual is not None and target.comparator in (">=", ">") and target.value > 0:

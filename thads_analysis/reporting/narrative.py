@@ -18,7 +18,7 @@ def _row(card: pd.DataFrame, indicator: str) -> pd.Series | None:
 
 
 def _against_target(row: pd.Series) -> str:
-    """", vượt 17,70% so với chỉ tiêu được giao (73,00%)" or "" when there is no target."""
+    """", vượt 17,70 điểm % so với chỉ tiêu được giao (73,00%)" or "" when there is no target."""
     if row is None or pd.isna(row.get("target")) or not row.get("gap_text"):
         return ""
     return f", {row['gap_text']} so với chỉ tiêu được giao ({format_percent(row['target'])})"

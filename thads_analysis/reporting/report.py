@@ -588,7 +588,7 @@ def scorecard_html(card: pd.DataFrame, period_end, note: str = "") -> HTML:
             continue
         rows.append(dict(label=r.label, actual=value_text(r.actual, r.unit),
                          why="" if not pd.isna(r.actual) else _text(r.note),
-                         target="" if pd.isna(r.target) else f"{r.comparator} {value_text(r.target, r.unit)}",
+                         target=r.target_text,
                          gap=_text(r.gap_text), status=_text(r.status),
                          attainment=None if pd.isna(r.attainment) else r.attainment,
                          numerator=_plain(r.numerator, r.unit), denominator=_plain(r.denominator, r.unit),
