@@ -104,6 +104,9 @@ def _chart(func):
                 fig = func(*args, **kwargs)
                 # Resolve ticks, text and layout now, while the style is active.
                 fig.draw_without_rendering()
+                # Then keep that layout: it is not solved again at each later draw (the notebook's
+                # PNG, its tight bounding box), which cost a fifth of a chart's time; same pixels.
+                fig.set_layout_engine("none")
         finally:
             if fig is not None:
                 plt.close(fig)
