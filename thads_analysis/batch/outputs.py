@@ -100,11 +100,58 @@ def link_reports(summary: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
     return summary.assign(report=summary["province_code"].map(lambda c: f"{names[c]}.html" if c in names else ""))
 
 
-def csv_text(frame: pd.DataFrame) -> str:
-    """A table as CSV text, with any text cell that a spreadsheet would run as a formula made inert."""
+CSV_DIALECTS = ("plain", "excel-vi")
+
+# Vietnamese headers of summary.csv's own columns; the indicators' come from the catalogue.
+_SUMMARY_HEADERS = {
+    "province_code": "Mã tỉnh", "period_end": "Số liệu đến ngày", "province": "Tỉnh", "region": "Vùng",
+    "targets_met": "Số chỉ tiêu đạt", "targets_with_data": "Số chỉ tiêu có số liệu",
+    "targets_at_risk": "Số chỉ tiêu có nguy cơ không đạt", "status_cases_label": "Đánh giá về việc",
+    "status_money_label": "Đánh giá về tiền", "rank_national": "Xếp hạng thi đua toàn quốc",
+    "rank_region": "Xếp hạng thi đua trong vùng", "report": "Báo cáo"}
+_INDICATOR_PARTS = {"": "", "_target": ": chỉ tiêu", "_gap": ": chênh lệch so với chỉ tiêu",
+                    "_status_label": ": đánh giá"}
+
+
+def csv_text(frame: pd.DataFrame, dialect: str = "plain") -> str:
+    """A table as CSV text, with any text cell that a spreadsheet would run as a formula made inert.
+
+    ``plain``: UTF-8, commas, the column names and full-precision numbers, for programs.
+    ``excel-vi``: what Excel on a Vietnamese Windows opens as it is (``excel_vi``): a UTF-8 byte
+    order mark, semicolons, Vietnamese headers, numbers rounded as the reports show them with a
+    decimal comma, dates dd/mm/yyyy.
+    """
     from ..ingest.spreadsheet import inert_cells
 
+    if dialect == "excel-vi":
+        # Inert first: a negative number written "-9,04" is a number to Excel, not a formula.
+        return "\ufeff" + excel_vi(inert_cells(frame)).to_csv(index=False, sep=";")
+    if dialect != "plain":
+        raise ValueError(f"CSV dialect {dialect!r}: choose one of {', '.join(CSV_DIALECTS)}")
     return inert_cells(frame).to_csv(index=False)
+
+
+def excel_vi(summary: pd.DataFrame) -> pd.DataFrame:
+    """``summary_table`` as the Vietnamese table of summary.csv's excel-vi dialect: status codes
+    left out (their labels stay), rates and gaps rounded to 2 decimals as text with a decimal
+    comma ("82,23"), the date written 30/09/2017."""
+    from ..analysis.catalogue import INDICATORS
+    from ..numbers import format_number
+
+    headers = dict(_SUMMARY_HEADERS)
+    for column in summary.columns:
+        for suffix, words in _INDICATOR_PARTS.items():
+            indicator = column[: len(column) - len(suffix)] if suffix else column
+            if column.endswith(suffix) and indicator in INDICATORS:
+                unit = INDICATORS[indicator].unit
+                unit = "" if suffix == "_status_label" else " (điểm %)" if suffix == "_gap" and unit == "%" else f" ({unit})"
+                headers[column] = f"{INDICATORS[indicator].label}{words}{unit}"
+    table = summary[[c for c in summary.columns if c in headers]].copy()
+    for column in table.columns:
+        if pd.api.types.is_float_dtype(table[column]):
+            table[column] = table[column].map(lambda v: "" if pd.isna(v) else format_number(v, 2))
+    table["period_end"] = pd.to_datetime(table["period_end"]).dt.strftime("%d/%m/%Y")
+    return table.rename(columns=headers)
 
 
 def write_index(folder: Path, summary: pd.DataFrame, analysis, failures: list, national_name: str | None,
