@@ -138,9 +138,13 @@ def _report(args: argparse.Namespace) -> int:
                        region=args.region,
                        period_range=(args.first, args.last) if args.first or args.last else None,
                        shared_folder=args.shared_folder, force=args.force,
-                       review=dict(prepared_by=args.prepared_by, checked_by=args.checked_by,
-                                   review_date=date_text(args.review_date, "--review-date"), review_note=args.review_note),
-                       xlsx=args.xlsx)
+                       signoff=dict(prepared_by=args.prepared_by, checked_by=args.checked_by,
+                                    review_date=date_text(args.review_date, "--review-date"),
+                                    review_note=args.review_note, issuer=args.issuer,
+                                    document_number=args.document_number, place=args.place,
+                                    issue_date=date_text(args.issue_date, "--issue-date"), signer=args.signer,
+                                    signer_title=args.signer_title),
+                       xlsx=args.xlsx, csv_dialect=args.csv_dialect, pdf=args.pdf)
     for line in result.set_aside:
         print(f"warning: set aside: {line}", file=sys.stderr)
     for folder in result.folders:
@@ -254,11 +258,25 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--checked-by", default="", help="người kiểm tra: the name printed in the review block")
     report.add_argument("--review-date", default="", help="the review block's date, e.g. 2017-10-05 or 05/10/2017")
     report.add_argument("--review-note", default="", help="ghi chú: a note printed in the review block")
+    report.add_argument("--issuer", default="", help="cơ quan ban hành of the heading, the superior first, lines "
+                        "split by '|' (default: Tổng cục Thi hành án dân sự | Cục Thi hành án dân sự of the province)")
+    report.add_argument("--document-number", default="", help="số văn bản, e.g. 125/BC-CTHADS (default: a dotted line)")
+    report.add_argument("--place", default="", help="địa danh of the date line (default: the province's name)")
+    report.add_argument("--issue-date", default="", help="ngày ban hành, e.g. 2017-10-05 (default: dotted lines)")
+    report.add_argument("--signer", default="", help="người ký, under the signer's title (default: a dotted line)")
+    report.add_argument("--signer-title", default="", help="chức vụ người ký (default: Cục trưởng; Tổng Cục trưởng "
+                        "on the national overview)")
     report.add_argument("--force", action="store_true",
                         help="make every report again (by default a report whose own data, targets, campaign, "
                         "parameters and code are unchanged is kept)")
     report.add_argument("--xlsx", action="store_true", help="also the Excel workbook: tong-hop.xlsx with --all, "
                         "else one beside each province's page")
+    report.add_argument("--pdf", action="store_true", help="also each page printed on A4 paper as <name>.pdf "
+                        "(by headless Chromium, which must be installed)")
+    report.add_argument("--csv-dialect", choices=["plain", "excel-vi"], default="plain",
+                        help="summary.csv (with --all): plain (UTF-8, commas, column names, full precision; for "
+                        "programs) or excel-vi (opens as it is in Excel on a Vietnamese Windows: byte order mark, "
+                        "semicolons, Vietnamese headers, numbers rounded as shown with a decimal comma)")
     report.add_argument("--fresh-kernels", action="store_true",
                         help="a new kernel for every notebook (slower; the default reuses one warm kernel per job)")
     report.set_defaults(handler=_report)

@@ -17,6 +17,7 @@ import weakref
 from pathlib import Path
 
 from ..ingest.io import display_name
+from ..reporting.paged import with_print_style
 from .outputs import write_atomic
 from .plan import Job
 
@@ -37,7 +38,8 @@ def html_exporter():
 
     # exclude_input hides the code; papermill's report mode only sets source_hidden, which
     # nbconvert ignores.
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+                            language_code="vi")  # <html lang="vi">: read, hyphenated and searched as Vietnamese
     # The templates' opening note is for people running the notebook, not for readers.
     exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={"notebook-only"}), enabled=True)
     return exporter
@@ -151,7 +153,9 @@ def run_job(job: Job, km=None, kc=None, stop: threading.Event = _NEVER, exporter
         nb.metadata["papermill"]["input_path"] = display_name(job.template) if source is None else source[0]
         nb.metadata["papermill"]["output_path"] = stem.with_suffix(".ipynb").name
         settle(nb, job.provenance)
+        nb.metadata["title"] = f"Báo cáo thi hành án dân sự — {job.label}"  # the page's title, not "Notebook"
         body, _ = (exporter or html_exporter()).from_notebook_node(nb)
+        body = with_print_style(body)
         notebook = nbformat.writes(nb)
         if write:
             write_reports(stem, notebook, body)

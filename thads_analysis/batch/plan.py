@@ -102,11 +102,11 @@ def job_count(jobs: int | None) -> int:
 
 
 def plan_period(result: LoadResult, year: int, period: pd.Timestamp, wanted: list | None, all_provinces: bool,
-                out: Path, dated_labels: bool, review: dict | None = None) -> Plan:
+                out: Path, dated_labels: bool, signoff: dict | None = None) -> Plan:
     """The folder and jobs of one period; ValueError when they cannot be made. Nothing is written
     (the snapshot is written once every plan passed its checks). ``wanted``: the provinces asked
     for (None: all); of several, those without a report at the period are listed as absent.
-    ``review``: the review block's parameters given (prepared_by, checked_by, review_date, review_note)."""
+    ``signoff``: the parameters of the review block and the document heading given (``run_batch``)."""
     folder = out / period.date().isoformat()
     check_folder(folder, out)
     check_folder(folder / "inputs", folder)
@@ -116,7 +116,7 @@ def plan_period(result: LoadResult, year: int, period: pd.Timestamp, wanted: lis
         raise ValueError(f"no data for {', '.join(f'{p.name} ({p.code})' for p in missing)} at "
                          f"{period.strftime('%d/%m/%Y')}")
     common = dict(year=int(year), period_end=period.date().isoformat(), data_path="", targets_path="",
-                  campaign_path="", **{k: v for k, v in (review or {}).items() if v})
+                  campaign_path="", **{k: v for k, v in (signoff or {}).items() if v})
     check_parameters(PROVINCE_TEMPLATE, {"province": "", **common})
     reference = provinces().set_index("code")
     codes = [p.code for p in wanted if p.code in present] if wanted is not None else sorted(present)

@@ -31,6 +31,7 @@ from . import freeze
 from .executors import run_jobs
 from .inputs import prune_inputs, write_inputs
 from .outputs import (
+    CSV_DIALECTS,
     check_output,
     csv_text,
     link_reports,
@@ -60,7 +61,8 @@ def run_batch(province=None, all_provinces: bool = False, jobs: int | None = Non
               progress: bool = True, reuse_kernels: bool = True, all_periods: bool = False,
               scheduler: str | None = None, campaign=None, region: str | None = None,
               period_range: tuple | None = None, shared_folder: bool = False, force: bool = False,
-              review: dict | None = None, xlsx: bool = False) -> BatchResult:
+              signoff: dict | None = None, xlsx: bool = False, csv_dialect: str = "plain",
+              pdf: bool = False) -> BatchResult:
     """Produce reports for one province or all (plus the national overview, index and summary).
 
     ``all_periods`` makes the reports of every period of the year in the data, one folder
@@ -69,9 +71,11 @@ def run_batch(province=None, all_provinces: bool = False, jobs: int | None = Non
     scheduler instead of local kernels; inputs and reports then travel through the scheduler, or with
     ``shared_folder`` the workers use the output folder itself. A report whose own inputs, parameters
     and code are those of the report already in place is kept (``freeze``), unless ``force``.
-    ``review``: the parameters of the pages' review block (prepared_by, checked_by, review_date,
-    review_note). ``xlsx``: also the Excel workbook of each period's set (``WORKBOOK_NAME`` with
-    ``all_provinces``, else one beside each province's page). Raises DataError / ValueError for input that stops
+    ``signoff``: the pages' parameters of the review block (prepared_by, checked_by, review_date,
+    review_note) and of the document's heading and signature (issuer, document_number, place,
+    issue_date, signer, signer_title; ``reporting.document``). ``xlsx``: also the Excel workbook of each period's set (``WORKBOOK_NAME`` with
+    ``all_provinces``, else one beside each province's page). ``csv_dialect``: that of summary.csv
+    (``outputs.csv_text``). ``pdf``: also each page printed on A4 (``<name>.pdf``, ``reporting.paged``). Raises DataError / ValueError for input that stops
     everything (before any kernel starts). A province whose rows break a rule is set aside:
     with ``all_provinces`` it is a failure; for another province's report a warning
     (``BatchResult.set_aside``), said on the report's page too.
@@ -82,15 +86,17 @@ def run_batch(province=None, all_provinces: bool = False, jobs: int | None = Non
     wanted = None if all_provinces else wanted_provinces(province, region)  # unknown names fail here
     read_targets(targets_path)  # a bad targets file fails here
     read_campaign(campaign_path)  # and a bad campaign file
+    if csv_dialect not in CSV_DIALECTS:
+        raise ValueError(f"--csv-dialect {csv_dialect}: choose one of {', '.join(CSV_DIALECTS)}")
     out = check_output(Path(out))
     return _run_batch(data_paths, targets_path, campaign_path, wanted, all_provinces, jobs, year, period_end, out,
                       money_unit, progress, reuse_kernels, all_periods, scheduler, period_range, shared_folder, force,
-                      review, xlsx)
+                      signoff, xlsx, csv_dialect, pdf)
 
 
 def _run_batch(data_paths, targets_path, campaign_path, wanted, all_provinces, jobs, year, period_end, out, money_unit,
                progress, reuse_kernels, all_periods, scheduler, period_range, shared_folder, force,
-               review, xlsx=False) -> BatchResult:
+               signoff, xlsx=False, csv_dialect="plain", pdf=False) -> BatchResult:
     from ..analysis.indicators import periods as data_periods
     from ..analysis.indicators import resolve_period
 
@@ -105,7 +111,7 @@ def _run_batch(data_paths, targets_path, campaign_path, wanted, all_provinces, j
             chosen = data_periods(result.frame, schema.statistical_year(chosen[0]) if year is None else int(year))
     usable = None if wanted is None else [p for p in wanted if p.code not in bad]  # the others fail below
     plans = [plan_period(result, schema.statistical_year(period), period, usable, all_provinces, out, len(chosen) > 1,
-                         review) for period in chosen]
+                         signoff) for period in chosen]
     with output_lock(out):  # every check passed: now the folders and snapshots, which the notebooks name
         try:
             digest = freeze.code_digest()
@@ -128,10 +134,13 @@ def _run_batch(data_paths, targets_path, campaign_path, wanted, all_provinces, j
                 if all_provinces:
                     for plan in plans:
                         failures += _write_index_and_summary(plan, produced, kept, failures, digest, force,
-                                                             pending.get(plan.folder))
+                                                             pending.get(plan.folder), csv_dialect)
                 if xlsx:
                     for plan in plans:
                         failures += _write_workbooks(plan, all_provinces, pending.get(plan.folder))
+                if pdf:
+                    failures += _write_pdfs([job for plan in plans for job in plan.jobs
+                                             if job.key in produced or job.key in kept], jobs)
         finally:  # also when interrupted: no snapshot stays that no report names
             for plan in plans:
                 prune_inputs(plan.folder)
@@ -217,6 +226,32 @@ def _index_numbers(plan: Plan):
     return analysis, summary_table(analysis)
 
 
+def _write_pdfs(done: list[Job], jobs: int | None) -> list[Failure]:
+    """The page of each report in ``done`` (made or kept) printed to ``<name>.pdf`` beside it, unless
+    a PDF newer than the page is there; browsers run ``jobs`` at once. Each page that could not be
+    printed is listed; without a browser, once, saying how to install one."""
+    from ..reporting.paged import INSTALL_HINT, browser, print_pdf
+
+    pages = [job.stem.with_suffix(".html") for job in done]
+    pages = [page for page in pages if page.exists() and not (
+        page.with_suffix(".pdf").exists() and page.with_suffix(".pdf").stat().st_mtime >= page.stat().st_mtime)]
+    if not pages:
+        return []
+    if browser() is None:
+        return [Failure("PDF", f"Chromium was not found, so no PDF was printed; {INSTALL_HINT}. The HTML pages "
+                               "are written.")]
+
+    def one(page: Path) -> Failure | None:
+        try:
+            print_pdf(page, page.with_suffix(".pdf"))
+            return None
+        except Exception as exc:  # the pages are made: say which PDF is missing rather than stop
+            return Failure(f"{page.parent.name}/{page.stem}.pdf", str(exc))
+
+    with ThreadPoolExecutor(job_count(jobs)) as pool:
+        return [failure for failure in pool.map(one, pages) if failure is not None]
+
+
 WORKBOOK_NAME = "tong-hop.xlsx"  # the workbook of a whole period's set (--all)
 
 
@@ -243,7 +278,8 @@ def _write_workbooks(plan: Plan, all_provinces: bool, pending: Future | None) ->
 
 
 def _write_index_and_summary(plan: Plan, produced: list[str], kept: dict[str, str], failures: list[Failure],
-                             digest: str, force: bool, pending: Future | None = None) -> list[Failure]:
+                             digest: str, force: bool, pending: Future | None = None,
+                             csv_dialect: str = "plain") -> list[Failure]:
     """summary.csv and index.html of one period's folder, kept when nothing they show changed
     (unless ``force``); ``pending``: their numbers (``_index_numbers``) when already under way.
     A failure to write them is listed, never raised. The index names the pages kept from a run
@@ -257,13 +293,13 @@ def _write_index_and_summary(plan: Plan, produced: list[str], kept: dict[str, st
                    and job.key in kept and kept[job.key] != snapshot}
         national = any(job.name == NATIONAL_NAME for job in there)
         mark = freeze.index_fingerprint(digest, snapshot, [sorted(done), sorted(earlier), national,
-                                                           [str(f) for f in failures]])
+                                                           [str(f) for f in failures], csv_dialect])
         made_here = any(job.key in produced for job in plan.jobs)  # their review state may have changed
         if not force and not made_here and freeze.recorded_index(folder) == mark:
             return []
         analysis, summary = pending.result() if pending is not None else _index_numbers(plan)
         summary = link_reports(summary, {c: n for c, n in plan.names.items() if c in done})
-        write_atomic(folder / "summary.csv", csv_text(summary))
+        write_atomic(folder / "summary.csv", csv_text(summary, csv_dialect))
         write_index(folder, summary, analysis, failures, NATIONAL_NAME if national else None, earlier, mark)
         return []
     except Exception as exc:  # the reports are made: say what is missing rather than stop

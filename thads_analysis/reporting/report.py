@@ -39,6 +39,7 @@ from ..vocabulary import (
     status_label,
 )
 from . import charts
+from .document import MOTTO, NATIONAL_HEADING, Document, document
 from .narrative import summary_sentences
 
 # The one jinja environment of every page (reports and the batch index), autoescaped.
@@ -49,7 +50,7 @@ ENV.filters.update(percent=lambda v: "—" if v is None or pd.isna(v) else forma
                    int=lambda v: "—" if v is None or pd.isna(v) else format_int(v),
                    money=lambda v: "—" if v is None or pd.isna(v) else format_money(v),
                    status_label=status_label)
-ENV.globals.update(statuses=STATUSES, AT_RISK=AT_RISK, MISSED=MISSED,
+ENV.globals.update(statuses=STATUSES, AT_RISK=AT_RISK, MISSED=MISSED, national_heading=NATIONAL_HEADING, motto=MOTTO,
                    funnel_limit=format_percent(OUTER_LEVEL, 1))  # "99,8%"
 
 
@@ -107,8 +108,9 @@ class _Report:
     """What both reports share: the analysis, the origin banner, the review block, the footer."""
 
     def __init__(self, analysis: Analysis, prepared_by: str = "", checked_by: str = "", review_date: str = "",
-                 review_note: str = ""):
+                 review_note: str = "", document: Document | None = None):
         self.analysis = analysis
+        self.document = document
         self.review = dict(prepared_by=str(prepared_by or "").strip(), checked_by=str(checked_by or "").strip(),
                            review_date=date_text(review_date, "review_date"), review_note=str(review_note or "").strip())
 
@@ -135,9 +137,10 @@ class _Report:
                 if schema.statistical_year(d) == self.analysis.year]
 
     def footer(self) -> HTML:
-        """The review block (người lập, người kiểm tra, ngày, ghi chú: from the parameters, lines to
-        sign on where empty), sources of the data, the targets and the method notes."""
-        return render("footer.html.j2", review=self.review, **self.origin())
+        """The signature block (Nơi nhận, the signer), the review block (người lập, người kiểm tra,
+        ngày, ghi chú: from the parameters, lines to sign on where empty), sources of the data, the
+        targets and the method notes."""
+        return render("footer.html.j2", review=self.review, document=self.document, **self.origin())
 
     def _targets(self, scope_code: str | None) -> dict:
         """indicator id → Target that applies to the scope (a province code, or None for national)."""
@@ -166,10 +169,13 @@ class ProvinceReport(_Report):
 
     def __init__(self, province, year: int = 0, period_end: str = "", data_path: str = "", targets_path: str = "",
                  campaign_path: str = "", money_unit: str = "", prepared_by: str = "", checked_by: str = "",
-                 review_date: str = "", review_note: str = "", analyses: AnalysisCache | None = None):
+                 review_date: str = "", review_note: str = "", issuer: str = "", document_number: str = "",
+                 place: str = "", issue_date: str = "", signer: str = "", signer_title: str = "",
+                 analyses: AnalysisCache | None = None):
         self.province = lookup(province)  # unknown names fail before any data is read
+        heading = document(self.province, issuer, document_number, place, issue_date, signer, signer_title)
         super().__init__(_analysis(analyses, data_path, targets_path, year, period_end, campaign_path, money_unit),
-                         prepared_by, checked_by, review_date, review_note)
+                         prepared_by, checked_by, review_date, review_note, heading)
         self.card = scorecard(self.analysis, self.province.code)
         self.code = self.province.code
 
@@ -183,7 +189,7 @@ class ProvinceReport(_Report):
         return render("header.html.j2", title=f"Báo cáo kết quả thi hành án dân sự — {self.office}",
                       subtitle="Theo chỉ tiêu phong trào thi đua cao điểm năm 2017 (Kế hoạch 690/KH-TCTHADS)",
                       period=self.period_text, region=self.province.region, sentences=sentences,
-                      generated=_generated_at(), **self.origin())
+                      generated=_generated_at(), document=self.document, **self.origin())
 
     def scorecard(self) -> HTML:
         """Every campaign target with actual, target, gap and status, coloured by status."""
@@ -392,9 +398,12 @@ class NationalReport(_Report):
 
     def __init__(self, year: int = 0, period_end: str = "", data_path: str = "", targets_path: str = "",
                  campaign_path: str = "", money_unit: str = "", prepared_by: str = "", checked_by: str = "",
-                 review_date: str = "", review_note: str = "", analyses: AnalysisCache | None = None):
+                 review_date: str = "", review_note: str = "", issuer: str = "", document_number: str = "",
+                 place: str = "", issue_date: str = "", signer: str = "", signer_title: str = "",
+                 analyses: AnalysisCache | None = None):
+        heading = document(None, issuer, document_number, place, issue_date, signer, signer_title)
         super().__init__(_analysis(analyses, data_path, targets_path, year, period_end, campaign_path, money_unit),
-                         prepared_by, checked_by, review_date, review_note)
+                         prepared_by, checked_by, review_date, review_note, heading)
         self.card = scorecard(self.analysis, NATIONAL)
 
     @cached_property
@@ -413,7 +422,7 @@ class NationalReport(_Report):
         return render("header.html.j2", title=f"Báo cáo tổng quan kết quả thi hành án dân sự {scope}",
                       subtitle="Theo chỉ tiêu phong trào thi đua cao điểm năm 2017 (Kế hoạch 690/KH-TCTHADS)",
                       period=self.period_text, region=None, sentences=sentences, generated=_generated_at(),
-                      offices=self._offices_reported(), **self.origin())
+                      offices=self._offices_reported(), document=self.document, **self.origin())
 
     def _offices_reported(self) -> str:
         """"774 đơn vị của 63 tỉnh" when the data gives single offices at the period, else ""."""
