@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 import shutil
 
+import docx
 import pandas as pd
 import pytest
+from docx.oxml.ns import qn
 from pypdf import PdfReader
 
-from thads_analysis import cli
+from thads_analysis import cli, vocabulary
 from thads_analysis.paths import SAMPLE_DIR
 from thads_analysis.provinces import lookup
 from thads_analysis.reporting.document import document
@@ -87,3 +89,28 @@ def test_pdf_is_a4_with_the_heading_on_page_one(tmp_path, monkeypatch, capsys):
                                                                   money.with_conditions))
     sheets = [text for text in pages if resolved in text]
     assert sheets and base in sheets[0]
+
+
+def test_docx_holds_the_pages_tables_and_charts(tmp_path):
+    out = tmp_path / "out"
+    assert cli.main(["report", "--province", "36", "--out", str(out), "--quiet", "--docx",
+                     "--document-number", "125/BC-CTHADS"]) == 0
+    folder = out / "2017-09-30"
+    word = docx.Document(folder / "36-nam-dinh.docx")
+    page = (folder / "36-nam-dinh.html").read_text(encoding="utf-8")
+    body = page[page.index("<body"):]
+    # Every table of the page (bar the formula rows shown only on paper), every chart.
+    assert len(word.tables) == body.count("<table")
+    assert len(word.inline_shapes) == body.count("data:image/png;base64")
+    heading = word.tables[0]
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in heading.cell(0, 1).text
+    assert heading.cell(1, 0).text == "Số: 125/BC-CTHADS"
+    # Nam Định's case row: 4.918 of 5.422 with conditions, 90,70% against 73% (data/README.md).
+    scorecard = next(t for t in word.tables if t.cell(0, 0).text == "Chỉ tiêu")
+    row = next(r for r in scorecard.rows if r.cells[0].text == "Tỷ lệ thi hành xong về việc")
+    texts = [c.text for c in row.cells]
+    assert texts[1] == "90,70%" and "4.918" in texts and "5.422" in texts and "vượt 17,70 điểm %" in texts[3]
+    status = row.cells[4]._tc.tcPr.find(qn("w:shd"))
+    assert status is not None and status.get(qn("w:fill")).lower() == vocabulary.MET.colour.lstrip("#").lower()
+    assert word.sections[0].header.paragraphs[0].text == "Dữ liệu mẫu (mô phỏng)"
+    assert round(word.sections[0].page_width.mm) == 210 and round(word.sections[0].page_height.mm) == 297

@@ -144,7 +144,7 @@ def _report(args: argparse.Namespace) -> int:
                                     document_number=args.document_number, place=args.place,
                                     issue_date=date_text(args.issue_date, "--issue-date"), signer=args.signer,
                                     signer_title=args.signer_title),
-                       xlsx=args.xlsx, csv_dialect=args.csv_dialect, pdf=args.pdf)
+                       xlsx=args.xlsx, csv_dialect=args.csv_dialect, pdf=args.pdf, docx=args.docx)
     for line in result.set_aside:
         print(f"warning: set aside: {line}", file=sys.stderr)
     for folder in result.folders:
@@ -273,6 +273,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "else one beside each province's page")
     report.add_argument("--pdf", action="store_true", help="also each page printed on A4 paper as <name>.pdf "
                         "(by headless Chromium, which must be installed)")
+    report.add_argument("--docx", action="store_true", help="also each report as a Word document <name>.docx "
+                        "(the page's sections, tables and charts, A4, to edit and sign)")
     report.add_argument("--csv-dialect", choices=["plain", "excel-vi"], default="plain",
                         help="summary.csv (with --all): plain (UTF-8, commas, column names, full precision; for "
                         "programs) or excel-vi (opens as it is in Excel on a Vietnamese Windows: byte order mark, "

@@ -62,7 +62,7 @@ def run_batch(province=None, all_provinces: bool = False, jobs: int | None = Non
               scheduler: str | None = None, campaign=None, region: str | None = None,
               period_range: tuple | None = None, shared_folder: bool = False, force: bool = False,
               signoff: dict | None = None, xlsx: bool = False, csv_dialect: str = "plain",
-              pdf: bool = False) -> BatchResult:
+              pdf: bool = False, docx: bool = False) -> BatchResult:
     """Produce reports for one province or all (plus the national overview, index and summary).
 
     ``all_periods`` makes the reports of every period of the year in the data, one folder
@@ -75,7 +75,8 @@ def run_batch(province=None, all_provinces: bool = False, jobs: int | None = Non
     review_note) and of the document's heading and signature (issuer, document_number, place,
     issue_date, signer, signer_title; ``reporting.document``). ``xlsx``: also the Excel workbook of each period's set (``WORKBOOK_NAME`` with
     ``all_provinces``, else one beside each province's page). ``csv_dialect``: that of summary.csv
-    (``outputs.csv_text``). ``pdf``: also each page printed on A4 (``<name>.pdf``, ``reporting.paged``). Raises DataError / ValueError for input that stops
+    (``outputs.csv_text``). ``pdf``: also each page printed on A4 (``<name>.pdf``, ``reporting.paged``); ``docx``: each
+    report as a Word document (``<name>.docx``, ``reporting.word``). Raises DataError / ValueError for input that stops
     everything (before any kernel starts). A province whose rows break a rule is set aside:
     with ``all_provinces`` it is a failure; for another province's report a warning
     (``BatchResult.set_aside``), said on the report's page too.
@@ -91,12 +92,12 @@ def run_batch(province=None, all_provinces: bool = False, jobs: int | None = Non
     out = check_output(Path(out))
     return _run_batch(data_paths, targets_path, campaign_path, wanted, all_provinces, jobs, year, period_end, out,
                       money_unit, progress, reuse_kernels, all_periods, scheduler, period_range, shared_folder, force,
-                      signoff, xlsx, csv_dialect, pdf)
+                      signoff, xlsx, csv_dialect, pdf, docx)
 
 
 def _run_batch(data_paths, targets_path, campaign_path, wanted, all_provinces, jobs, year, period_end, out, money_unit,
                progress, reuse_kernels, all_periods, scheduler, period_range, shared_folder, force,
-               signoff, xlsx=False, csv_dialect="plain", pdf=False) -> BatchResult:
+               signoff, xlsx=False, csv_dialect="plain", pdf=False, docx=False) -> BatchResult:
     from ..analysis.indicators import periods as data_periods
     from ..analysis.indicators import resolve_period
 
@@ -138,9 +139,11 @@ def _run_batch(data_paths, targets_path, campaign_path, wanted, all_provinces, j
                 if xlsx:
                     for plan in plans:
                         failures += _write_workbooks(plan, all_provinces, pending.get(plan.folder))
+                done = [job for plan in plans for job in plan.jobs if job.key in produced or job.key in kept]
                 if pdf:
-                    failures += _write_pdfs([job for plan in plans for job in plan.jobs
-                                             if job.key in produced or job.key in kept], jobs)
+                    failures += _write_pdfs(done, jobs)
+                if docx:
+                    failures += _write_docx(done)
         finally:  # also when interrupted: no snapshot stays that no report names
             for plan in plans:
                 prune_inputs(plan.folder)
@@ -250,6 +253,25 @@ def _write_pdfs(done: list[Job], jobs: int | None) -> list[Failure]:
 
     with ThreadPoolExecutor(job_count(jobs)) as pool:
         return [failure for failure in pool.map(one, pages) if failure is not None]
+
+
+def _write_docx(done: list[Job]) -> list[Failure]:
+    """The notebook of each report in ``done`` (made or kept) as ``<name>.docx`` beside it, unless a
+    Word document newer than the notebook is there. Each one that could not be written is listed."""
+    from ..reporting.word import write_docx
+
+    failures = []
+    for job in done:
+        notebook, target = job.stem.with_suffix(".ipynb"), job.stem.with_suffix(".docx")
+        if not notebook.exists() or (target.exists() and target.stat().st_mtime >= notebook.stat().st_mtime):
+            continue
+        try:
+            write_docx(notebook, target)
+        except Exception as exc:  # the reports are made: say which document is missing rather than stop
+            if os.environ.get("THADS_DEBUG"):
+                traceback.print_exception(exc)
+            failures.append(Failure(f"{notebook.parent.name}/{target.name}", f"{type(exc).__name__}: {exc}"))
+    return failures
 
 
 WORKBOOK_NAME = "tong-hop.xlsx"  # the workbook of a whole period's set (--all)
