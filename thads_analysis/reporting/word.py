@@ -4,8 +4,10 @@ so it holds what the page holds, section by section.
 Each output is carried over as it is: the HTML of a section (headings, paragraphs, lists,
 tables with their status colours and merged cells; ``bs4``, which nbconvert already uses) as
 Word paragraphs and tables, each chart as its PNG, each section title of the notebook as a
-heading. Cells for notebook readers only (tag ``notebook-only``) and rows hidden on screen are
-left out. A4 portrait, the margins of an administrative document, page numbers in the footer.
+heading. The layout is the printed page's (``_print.html.j2``): cells for notebook readers only
+(tag ``notebook-only``) and what the screen hides are left out, but the lines shown only on paper
+(each scorecard formula under its row) are in. A4 portrait, the margins of an administrative
+document, page numbers in the footer.
 """
 
 from __future__ import annotations
