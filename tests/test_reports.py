@@ -16,7 +16,7 @@ from conftest import break_year_end_row, dying_and_good_jobs, small_sample
 
 from thads_analysis import cli
 from thads_analysis.batch.kernels import run_job
-from thads_analysis.batch.plan import Job, check_parameters
+from thads_analysis.batch.plan import Job, check_parameters, declared_parameters
 from thads_analysis.reporting.report import render
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -89,6 +89,14 @@ def test_failed_report_keeps_the_previous_one(tmp_path):
     assert stem.with_suffix(".html").read_text(encoding="utf-8") == "previous good report"
     assert not stem.with_suffix(".ipynb").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["36-nam-dinh.html", "boom.ipynb"]
+
+
+@pytest.mark.parametrize("template", ["province_report.ipynb", "national_overview.ipynb"])
+def test_declared_parameters_are_papermills(template):
+    import papermill
+
+    path = PROJECT_ROOT / "notebooks" / template
+    assert declared_parameters(path) == list(papermill.inspect_notebook(str(path)))
 
 
 def test_unknown_parameters_are_errors():

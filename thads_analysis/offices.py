@@ -225,6 +225,13 @@ def _by_code() -> dict[tuple[str, str], Office]:
     return {(row["province_code"], row["code"]): Office(**row) for row in _table()[fields].to_dict("records")}
 
 
+@functools.cache
+def _by_name() -> dict[tuple[str, str], Office]:
+    """(province code, reference name as written in the table) → Office: the spelling the sample and
+    the package's own outputs use, found without parsing."""
+    return {(o.province_code, o.name): o for o in _by_code().values()}
+
+
 def office(province_code, code: str) -> Office:
     """(province code or name, office code) → Office; UnknownOfficeError if the province has no such office."""
     province = lookup(province_code).code
@@ -350,6 +357,8 @@ def lookup_office(text, province_code) -> Office:
     if isinstance(text, (bool, np.bool_)) or not isinstance(text, (str, numbers.Integral)):
         raise UnknownOfficeError(text, province, reason=f"Not an office: {text!r} is neither a code nor a name.")
     text = str(text)
+    if (province, text) in _by_name():
+        return _by_name()[(province, text)]
     code = _code_text(text)
     if code is not None:
         return _by_code_or_raise(text, code, province)
