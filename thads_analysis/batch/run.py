@@ -73,11 +73,12 @@ def run_batch(province=None, all_provinces: bool = False, jobs: int | None = Non
     and code are those of the report already in place is kept (``freeze``), unless ``force``.
     ``signoff``: the pages' parameters of the review block (prepared_by, checked_by, review_date,
     review_note) and of the document's heading and signature (issuer, document_number, place,
-    issue_date, signer, signer_title; ``reporting.document``). ``xlsx``: also the Excel workbook of each period's set (``WORKBOOK_NAME`` with
-    ``all_provinces``, else one beside each province's page). ``csv_dialect``: that of summary.csv
-    (``outputs.csv_text``). ``pdf``: also each page printed on A4 (``<name>.pdf``, ``reporting.paged``); ``docx``: each
-    report as a Word document (``<name>.docx``, ``reporting.word``). Raises DataError / ValueError for input that stops
-    everything (before any kernel starts). A province whose rows break a rule is set aside:
+    issue_date, signer, signer_title; ``reporting.document``). ``xlsx``: also the Excel workbook
+    of each period's set (``WORKBOOK_NAME`` with ``all_provinces``, else one beside each
+    province's page). ``csv_dialect``: that of summary.csv (``outputs.csv_text``). ``pdf``: also
+    each page printed on A4 (``<name>.pdf``, ``reporting.paged``); ``docx``: each report as a Word
+    document (``<name>.docx``, ``reporting.word``). Raises DataError / ValueError for input that
+    stops everything (before any kernel starts). A province whose rows break a rule is set aside:
     with ``all_provinces`` it is a failure; for another province's report a warning
     (``BatchResult.set_aside``), said on the report's page too.
     """
