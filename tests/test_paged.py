@@ -114,3 +114,17 @@ def test_docx_holds_the_pages_tables_and_charts(tmp_path):
     assert status is not None and status.get(qn("w:fill")).lower() == vocabulary.MET.colour.lstrip("#").lower()
     assert word.sections[0].header.paragraphs[0].text == "Dữ liệu mẫu (mô phỏng)"
     assert round(word.sections[0].page_width.mm) == 210 and round(word.sections[0].page_height.mm) == 297
+
+
+@pytest.mark.parametrize("option, value, message", [
+    ("--signer", "Nguyễn\x00Văn A", "--signer: a control character (0x00)"),
+    ("--document-number", "9" * 5000, "--document-number: 5000 characters, more than the 300"),
+    ("--prepared-by", "A\x1bB", "--prepared-by: a control character (0x1b)"),
+])
+def test_signoff_text_a_page_cannot_hold_is_refused_before_any_kernel(tmp_path, capsys, option, value, message):
+    out = tmp_path / "out"
+    assert cli.main(["report", "--province", "36", "--out", str(out), "--quiet", option, value]) == 1
+    assert message in capsys.readouterr().err
+    assert not list(out.glob("**/*.ipynb"))
+    with pytest.raises(ValueError, match="signer: a control character"):
+        document(lookup("36"), signer="A\x07B")  # the notebooks' own parameters, likewise

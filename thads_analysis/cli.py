@@ -120,6 +120,36 @@ def _summary_table(card: pd.DataFrame, province, analysis, office=None) -> str:
     return "\n".join(lines)
 
 
+# The pages' sign-off parameters (notebook parameters of the same names): the review block, then
+# the document's heading and signature block (reporting.document).
+SIGNOFF_OPTIONS = {
+    "prepared_by": "người lập: the name printed in each page's review block",
+    "checked_by": "người kiểm tra: the name printed in the review block",
+    "review_date": "the review block's date, e.g. 2017-10-05 or 05/10/2017",
+    "review_note": "ghi chú: a note printed in the review block",
+    "issuer": "cơ quan ban hành of the heading, the superior first, lines split by '|' (default: Tổng cục Thi hành "
+              "án dân sự | Cục Thi hành án dân sự of the province)",
+    "document_number": "số văn bản, e.g. 125/BC-CTHADS (default: a dotted line)",
+    "place": "địa danh of the date line (default: the province's name)",
+    "issue_date": "ngày ban hành, e.g. 2017-10-05 (default: dotted lines)",
+    "signer": "người ký, under the signer's title (default: a dotted line)",
+    "signer_title": "chức vụ người ký (default: Cục trưởng; Tổng Cục trưởng on the national overview)",
+}
+
+
+def _signoff(args: argparse.Namespace) -> dict:
+    """The sign-off options given, checked before any kernel starts: dates written dd/mm/yyyy, text
+    without control characters and of a printable length (ValueError naming the option)."""
+    from .reporting.document import field_text
+
+    given = {}
+    for name in SIGNOFF_OPTIONS:
+        option = "--" + name.replace("_", "-")
+        value = getattr(args, name)
+        given[name] = date_text(value, option) if name.endswith("_date") else field_text(value, option)
+    return given
+
+
 def _report(args: argparse.Namespace) -> int:
     """Executed notebooks and HTML for one province or all; exit 1 when any report failed."""
     from .batch.run import job_count, run_batch
@@ -138,12 +168,7 @@ def _report(args: argparse.Namespace) -> int:
                        region=args.region,
                        period_range=(args.first, args.last) if args.first or args.last else None,
                        shared_folder=args.shared_folder, force=args.force,
-                       signoff=dict(prepared_by=args.prepared_by, checked_by=args.checked_by,
-                                    review_date=date_text(args.review_date, "--review-date"),
-                                    review_note=args.review_note, issuer=args.issuer,
-                                    document_number=args.document_number, place=args.place,
-                                    issue_date=date_text(args.issue_date, "--issue-date"), signer=args.signer,
-                                    signer_title=args.signer_title),
+                       signoff=_signoff(args),
                        xlsx=args.xlsx, csv_dialect=args.csv_dialect, pdf=args.pdf, docx=args.docx)
     for line in result.set_aside:
         print(f"warning: set aside: {line}", file=sys.stderr)
@@ -254,18 +279,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "inputs and reports travel through the scheduler, the workers need no folder of this machine")
     report.add_argument("--shared-folder", action="store_true",
                         help="with --scheduler: the workers see --out at the same path and read and write there")
-    report.add_argument("--prepared-by", default="", help="người lập: the name printed in each page's review block")
-    report.add_argument("--checked-by", default="", help="người kiểm tra: the name printed in the review block")
-    report.add_argument("--review-date", default="", help="the review block's date, e.g. 2017-10-05 or 05/10/2017")
-    report.add_argument("--review-note", default="", help="ghi chú: a note printed in the review block")
-    report.add_argument("--issuer", default="", help="cơ quan ban hành of the heading, the superior first, lines "
-                        "split by '|' (default: Tổng cục Thi hành án dân sự | Cục Thi hành án dân sự of the province)")
-    report.add_argument("--document-number", default="", help="số văn bản, e.g. 125/BC-CTHADS (default: a dotted line)")
-    report.add_argument("--place", default="", help="địa danh of the date line (default: the province's name)")
-    report.add_argument("--issue-date", default="", help="ngày ban hành, e.g. 2017-10-05 (default: dotted lines)")
-    report.add_argument("--signer", default="", help="người ký, under the signer's title (default: a dotted line)")
-    report.add_argument("--signer-title", default="", help="chức vụ người ký (default: Cục trưởng; Tổng Cục trưởng "
-                        "on the national overview)")
+    for name, text in SIGNOFF_OPTIONS.items():
+        report.add_argument("--" + name.replace("_", "-"), default="", help=text)
     report.add_argument("--force", action="store_true",
                         help="make every report again (by default a report whose own data, targets, campaign, "
                         "parameters and code are unchanged is kept)")

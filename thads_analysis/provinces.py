@@ -119,9 +119,10 @@ class Province:
     successor_name_2025: str
 
 
-def office_name(province: "Province") -> str:
-    """The provincial department as reports name it: "Cục THADS tỉnh Nam Định", "Cục THADS thành phố Hà Nội"."""
-    return "Cục THADS " + province.name[0].lower() + province.name[1:]
+def office_name(province: "Province", full: bool = False) -> str:
+    """The provincial department as reports name it: "Cục THADS tỉnh Nam Định", "Cục THADS thành phố Hà Nội";
+    ``full``: as a document's heading writes it, "Cục Thi hành án dân sự tỉnh Nam Định"."""
+    return ("Cục Thi hành án dân sự " if full else "Cục THADS ") + province.name[0].lower() + province.name[1:]
 
 
 class UnknownProvinceError(ValueError):

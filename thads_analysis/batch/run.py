@@ -230,15 +230,20 @@ def _index_numbers(plan: Plan):
     return analysis, summary_table(analysis)
 
 
+def _stale(source: Path, target: Path) -> bool:
+    """True when ``target`` is to be made from ``source``: the source is there and the target is
+    missing or older (a report made again, or one kept from before the option was given)."""
+    return source.exists() and not (target.exists() and target.stat().st_mtime >= source.stat().st_mtime)
+
+
 def _write_pdfs(done: list[Job], jobs: int | None) -> list[Failure]:
     """The page of each report in ``done`` (made or kept) printed to ``<name>.pdf`` beside it, unless
     a PDF newer than the page is there; browsers run ``jobs`` at once. Each page that could not be
     printed is listed; without a browser, once, saying how to install one."""
     from ..reporting.paged import INSTALL_HINT, browser, print_pdf
 
-    pages = [job.stem.with_suffix(".html") for job in done]
-    pages = [page for page in pages if page.exists() and not (
-        page.with_suffix(".pdf").exists() and page.with_suffix(".pdf").stat().st_mtime >= page.stat().st_mtime)]
+    pages = [job.stem.with_suffix(".html") for job in done if _stale(job.stem.with_suffix(".html"),
+                                                                      job.stem.with_suffix(".pdf"))]
     if not pages:
         return []
     if browser() is None:
@@ -264,7 +269,7 @@ def _write_docx(done: list[Job]) -> list[Failure]:
     failures = []
     for job in done:
         notebook, target = job.stem.with_suffix(".ipynb"), job.stem.with_suffix(".docx")
-        if not notebook.exists() or (target.exists() and target.stat().st_mtime >= notebook.stat().st_mtime):
+        if not _stale(notebook, target):
             continue
         try:
             write_docx(notebook, target)

@@ -12,9 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..numbers import date_text
-from ..provinces import Province
+from ..provinces import Province, office_name
 
 NATIONAL_HEADING = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+LONGEST = 300  # characters of one sign-off field: a name, a title, a unit, a number
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
 BLANK = "……"
 
@@ -29,6 +30,19 @@ class Document:
     signer_title: str
     signer: str
     recipients: tuple[str, ...]
+
+
+def field_text(value, name: str) -> str:
+    """A sign-off field as printed: stripped text; "" for None. ValueError naming ``name`` for
+    control characters (a page, a PDF or a Word file cannot hold them) or more than LONGEST characters."""
+    text = str(value or "").strip()
+    bad = next((c for c in text if ord(c) < 32 and c not in "\n\t" or 127 <= ord(c) < 160), None)
+    if bad is not None:
+        raise ValueError(f"{name}: a control character ({ord(bad):#04x}) in {text[:40]!r}; write plain text")
+    if len(text) > LONGEST:
+        raise ValueError(f"{name}: {len(text)} characters, more than the {LONGEST} a heading or signature line "
+                         f"holds; shorten it")
+    return text
 
 
 def _lines(text: str) -> tuple[str, ...]:
@@ -57,14 +71,14 @@ def document(province: Province | None, issuer: str = "", document_number: str =
         symbol, title, where = "BC-TCTHADS", "Tổng Cục trưởng", "Hà Nội"
         recipients = ("Lãnh đạo Bộ Tư pháp (để báo cáo);", "Lưu: VT.")
     else:
-        units = ("Tổng cục Thi hành án dân sự",
-                 "Cục Thi hành án dân sự " + province.name[0].lower() + province.name[1:])
+        units = ("Tổng cục Thi hành án dân sự", office_name(province, full=True))
         symbol, title, where = "BC-CTHADS", "Cục trưởng", province.short_name
         recipients = ("Tổng cục Thi hành án dân sự (để báo cáo);", "Lưu: VT.")
-    number = str(document_number or "").strip()
+    issuer, place, signer, signer_title = (field_text(v, n) for v, n in (
+        (issuer, "issuer"), (place, "place"), (signer, "signer"), (signer_title, "signer_title")))
+    number = field_text(document_number, "document_number")
     number = number.split(":", 1)[1].strip() if number.lower().startswith("số") and ":" in number else number
     return Document(units=_lines(issuer) or _lines("|".join(units)),
                     number=f"Số: {number or BLANK + '/' + symbol}",
-                    place_date=_place_date(str(place or "").strip() or where, issue_date),
-                    signer_title=(str(signer_title or "").strip() or title).upper(),
-                    signer=str(signer or "").strip(), recipients=recipients)
+                    place_date=_place_date(place or where, issue_date),
+                    signer_title=(signer_title or title).upper(), signer=signer, recipients=recipients)

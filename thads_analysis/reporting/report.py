@@ -39,7 +39,7 @@ from ..vocabulary import (
     status_label,
 )
 from . import charts
-from .document import MOTTO, NATIONAL_HEADING, Document, document
+from .document import MOTTO, NATIONAL_HEADING, Document, document, field_text
 from .narrative import summary_sentences
 
 # The one jinja environment of every page (reports and the batch index), autoescaped.
@@ -111,8 +111,10 @@ class _Report:
                  review_note: str = "", document: Document | None = None):
         self.analysis = analysis
         self.document = document
-        self.review = dict(prepared_by=str(prepared_by or "").strip(), checked_by=str(checked_by or "").strip(),
-                           review_date=date_text(review_date, "review_date"), review_note=str(review_note or "").strip())
+        self.review = dict(prepared_by=field_text(prepared_by, "prepared_by"),
+                           checked_by=field_text(checked_by, "checked_by"),
+                           review_date=date_text(review_date, "review_date"),
+                           review_note=field_text(review_note, "review_note"))
 
     @property
     def period_text(self) -> str:
