@@ -26,6 +26,18 @@ def good_rows(period: str = "2017-04-30") -> list[list]:
     return rows
 
 
+@pytest.fixture(autouse=True)
+def english_messages(monkeypatch):
+    """Tests read the English messages (the catalogue's message ids) unless they choose Vietnamese
+    with ``i18n.using("vi")`` or ``--lang vi``; the command line run in-process reads THADS_LANG.
+    Report pages stay Vietnamese: kernels do not read the variable."""
+    from thads_analysis import i18n
+
+    monkeypatch.setenv("THADS_LANG", "en")
+    with i18n.using("en"):
+        yield
+
+
 def write_csv(path: Path, rows: list[list], header: list[str] = HEADER, encoding: str = "utf-8") -> Path:
     with open(path, "w", newline="", encoding=encoding) as handle:
         writer = csv.writer(handle)

@@ -8,10 +8,12 @@ Counts are non-negative integers; money is in đồng. Validation collects every
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 import pandas as pd
 
+from ..i18n import _, language
 from ..vocabulary import CATEGORIES, CATEGORY_LABELS, MEASURE_LABELS, MEASURES, statistical_year, year_end, year_start  # noqa: F401 (used as schema.X)
 
 KEYS = ["province_code", "period_end", "measure", "category"]
@@ -192,10 +194,27 @@ class Problem:
 
     def __str__(self) -> str:
         where = self.file + (f":{self.row}" if self.row is not None else "")
-        about = ", ".join(x for x in [f"province {self.province}" if self.province else "",
-                                      f"column {self.column}" if self.column else ""] if x)
-        prefix = "warning: " if self.severity == "warning" else ""
-        return f"{prefix}{where}: {about + ' ' if about else ''}[{self.rule}] {self.message}"
+        about = ", ".join(x for x in [_("province {province}").format(province=self.province) if self.province else "",
+                                      _("column {column}").format(column=column_text(self.column))
+                                      if self.column else ""] if x)
+        prefix = _("warning: ") if self.severity == "warning" else ""
+        return f"{prefix}{where}: {about + ' ' if about else ''}[{rule_text(self.rule)}] {self.message}"
+
+
+_NAME = re.compile(r"\b[a-z][a-z_]*[a-z]\b")
+
+
+def column_text(names: str) -> str:
+    """Canonical column names as the current language shows them: Vietnamese labels ("Số có
+    điều kiện thi hành"), or the names themselves in English; other text is kept as it is."""
+    if language() == "en":
+        return names
+    return _NAME.sub(lambda m: LABELS.get(m.group(0), m.group(0)), names)
+
+
+def rule_text(rule: str) -> str:
+    """A rule's name in the current language: translated from the catalogue, column names as labels."""
+    return column_text(_(rule))
 
 
 class ProblemLog:
@@ -223,7 +242,8 @@ class ProblemLog:
 
     def problems(self) -> list[Problem]:
         """The problems kept, then one line per kind that had more."""
-        more = [Problem(file, rule, f"… and {n - self.limit} more of the same in this file", column=column,
+        more = [Problem(file, rule, _("… and {count} more of the same in this file").format(count=n - self.limit),
+                        column=column,
                         severity=severity)
                 for (file, rule, column, severity), n in self.counts.items() if n > self.limit]
         return self.kept + more
