@@ -156,7 +156,7 @@ def test_two_columns_swapped_break_the_identities(tmp_path):
     # The builder's layout: A STT, B unit, C–I Tổng số thụ lý … Thi hành xong, J–N the other parts
     # (the việc sheet has no Giảm, miễn column), O Chưa có điều kiện thi hành.
     swapped = [e for e in errors if "[columns swapped]" in e and "[Việc]" in e]
-    assert len(swapped) == 1 and "column O (Số chưa có điều kiện thi hành), I (Thi hành xong)" in swapped[0]
+    assert len(swapped) == 1 and "column O (without_conditions), I (completed)" in swapped[0]
     assert "every one of the 11 rows" in swapped[0]
 
 

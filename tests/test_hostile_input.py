@@ -47,7 +47,7 @@ def test_a_header_unit_that_contradicts_the_unit_column_is_an_error_naming_both(
     rows = with_cell(good_rows(), "unit", "nghìn đồng", "money")
     code, out = validate(capsys, write_csv(tmp_path / "x.csv", rows, header))
     assert code == 1
-    assert "x.csv:3" in out and "column unit [money unit]" in out
+    assert "x.csv:3" in out and "column E (unit) [money unit]" in out
     assert "'nghìn đồng'" in out and "'completed (đồng)' says 'đồng'" in out
 
 
@@ -89,7 +89,7 @@ def test_the_other_cells_of_the_file_decide_an_ambiguous_number(tmp_path, capsys
     # 865,000 alone: an error naming the cell.
     rows = with_cell(good_rows(), "terminated", "865,000", "money")
     code, out = validate(capsys, write_csv(tmp_path / "alone.csv", rows))
-    assert code == 1 and "alone.csv:3" in out and "column terminated" in out and "ambiguous" in out
+    assert code == 1 and "alone.csv:3" in out and "column N (terminated)" in out and "ambiguous" in out
     # With 1,000,000,000 (English groups) elsewhere in the file it is 865.000 đồng, not 865.
     rows = with_cell(rows, "carried_over", "1,000,000,000", "money")
     frame = read_data(write_csv(tmp_path / "english.csv", rows))
@@ -106,7 +106,7 @@ def test_two_number_writings_in_one_file_are_an_error_naming_both_cells(tmp_path
     rows[3][HEADER.index("carried_over")] = "1,000,000,000"
     code, out = validate(capsys, write_csv(tmp_path / "x.csv", rows))
     assert code == 1 and "[number writing]" in out
-    assert "'1.000.000.000' (line 3, column carried_over)" in out and "'1,000,000,000' (line 5" in out
+    assert "'1.000.000.000' (line 3, column F (carried_over))" in out and "'1,000,000,000' (line 5" in out
 
 
 def test_an_unquoted_thousands_comma_that_splits_a_cell_is_an_error(tmp_path, capsys):
@@ -130,7 +130,7 @@ def test_an_unquoted_thousands_comma_that_splits_a_cell_is_an_error(tmp_path, ca
 def test_huge_and_infinite_cells_are_located_errors(tmp_path, capsys, value, rule):
     rows = with_cell(good_rows(), "new_accepted", value, "cases", first_only=True)
     code, out = validate(capsys, write_csv(tmp_path / "x.csv", rows))
-    assert code == 1 and "x.csv:2" in out and "province 01 Hà Nội" in out and "column new_accepted" in out
+    assert code == 1 and "x.csv:2" in out and "province 01 Hà Nội" in out and "column G (new_accepted)" in out
     assert rule in out
 
 
@@ -234,7 +234,7 @@ def test_a_year_column_outside_the_plausible_years_is_refused(tmp_path, capsys):
     header = ["year" if h == "period_end" else h for h in HEADER]
     rows = with_cell(good_rows(), "period_end", "2071")
     code, out = validate(capsys, write_csv(tmp_path / "x.csv", rows, header))
-    assert code == 1 and "column year" in out and "not a plausible statistical year" in out
+    assert code == 1 and "column B (year)" in out and "not a plausible statistical year" in out
 
 
 def test_a_file_broken_on_every_row_lists_twenty_and_counts_the_rest(tmp_path, capsys):

@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 from conftest import CODES, HEADER, good_rows, write_csv
 
-from thads_analysis import cli
+from thads_analysis import cli, i18n
 from thads_analysis.ingest.io import load, read_data
 from thads_analysis.ingest.labels import normalize_label
-from thads_analysis.ingest.schema import DataError
+from thads_analysis.ingest.schema import LABELS, DataError
 from thads_analysis.numbers import NumberParseError, format_money, format_percent, parse_number
 from thads_analysis.paths import TEMPLATES_DIR
 
@@ -186,13 +186,13 @@ def test_misspelt_column_suggests_the_right_name(tmp_path, capsys):
 
 def test_wrong_type(tmp_path, capsys):
     rows = corrupt(good_rows(), "36", "cases", "new_accepted", "hai nghìn")
-    check_bad(write_csv(tmp_path / "x.csv", rows), capsys, "x.csv:6", "province 36 Nam Định", "column new_accepted",
+    check_bad(write_csv(tmp_path / "x.csv", rows), capsys, "x.csv:6", "province 36 Nam Định", "column G (new_accepted)",
               "[wrong type]", "'hai nghìn'")
 
 
 def test_fractional_case_count(tmp_path, capsys):
     rows = corrupt(good_rows(), "36", "cases", "entrusted_out", "10,5")
-    check_bad(write_csv(tmp_path / "x.csv", rows), capsys, "column entrusted_out", "not a whole number")
+    check_bad(write_csv(tmp_path / "x.csv", rows), capsys, "column I (entrusted_out)", "not a whole number")
 
 
 def test_negative_count(tmp_path, capsys):
@@ -209,6 +209,24 @@ def test_broken_identity_shows_both_sides_and_difference(tmp_path, capsys):
     assert out.count("x.csv:") == 1  # the one broken identity, nothing else
 
 
+def test_a_broken_identity_names_the_column_letter_excel_shows_for_the_csv(tmp_path):
+    # Nam Định's cases say 3.001 accepted in all but 1.000 + 2.000 = 3.000 (the two columns after it
+    # keep their own identities). Thirteen note columns come first and total_accepted is moved to the
+    # end of the header: it is cell 13 + 14 = 27 of the header, which Excel shows as column AA (Z is 26).
+    rows = corrupt(good_rows(), "36", "cases", "total_accepted", 3001)
+    rows = corrupt(rows, "36", "cases", "to_execute", 2991)
+    rows = corrupt(rows, "36", "cases", "without_conditions", 491)
+    moved = [h for h in HEADER if h != "total_accepted"] + ["total_accepted"]
+    rows = [[""] * 13 + [r[HEADER.index(h)] for h in moved] for r in rows]
+    path = write_csv(tmp_path / "x.csv", rows, ["Ghi chú"] * 13 + moved)
+    (problem,) = load(path).errors
+    assert problem.column == "AA (total_accepted)" and problem.row == 6
+    assert str(problem).startswith("x.csv:6: province 36 Nam Định, column AA (total_accepted) [total_accepted =")
+    with i18n.using("vi"):
+        (problem,) = load(path).errors
+    assert problem.column == f"AA ({LABELS['total_accepted']})" == "AA (Tổng số thụ lý)"
+
+
 def test_resolved_above_with_conditions(tmp_path, capsys):
     rows = corrupt(good_rows(), "01", "cases", "completed", 2460)
     check_bad(write_csv(tmp_path / "x.csv", rows), capsys, "province 01 Hà Nội",
@@ -219,9 +237,10 @@ def test_every_problem_is_reported_not_just_the_first(tmp_path, capsys):
     rows = corrupt(good_rows(), "01", "cases", "new_accepted", "không rõ")
     rows = corrupt(rows, "92", "money", "completed", "-1")
     rows = corrupt(rows, "24", "cases", "to_execute", 2989)
-    check_bad(write_csv(tmp_path / "x.csv", rows), capsys, "province 01 Hà Nội, column new_accepted [wrong type]",
-              "province 92 Cần Thơ, column completed [negative value]",
-              "province 24 Bắc Giang, column to_execute [to_execute = total_accepted − entrusted_out]", "4 problem(s)")
+    check_bad(write_csv(tmp_path / "x.csv", rows), capsys, "province 01 Hà Nội, column G (new_accepted) [wrong type]",
+              "province 92 Cần Thơ, column M (completed) [negative value]",
+              "province 24 Bắc Giang, column J (to_execute) [to_execute = total_accepted − entrusted_out]",
+              "4 problem(s)")
 
 
 def test_unknown_province_lists_close_matches(tmp_path, capsys):
@@ -359,7 +378,7 @@ def test_a_row_named_for_an_office_is_not_a_province(tmp_path, capsys):
     rows += [["Chi cục THADS quận Hải Châu", *r[1:]] for r in good_rows()[:2]]
     rows += [["Đà Nẵng", *r[1:]] for r in good_rows()[2:4]]  # the city by its name is read
     out = check_bad(write_csv(tmp_path / "forms.csv", rows, header), capsys,
-                    "forms.csv:2: column province [office row] 'Cục THADS thành phố Đà Nẵng' names the Cục THADS",
+                    "forms.csv:2: column A (province) [office row] 'Cục THADS thành phố Đà Nẵng' names the Cục THADS",
                     "write the province's name ('Đà Nẵng')",
-                    "forms.csv:4: column province [office row] 'Chi cục THADS quận Hải Châu' is a district office")
+                    "forms.csv:4: column A (province) [office row] 'Chi cục THADS quận Hải Châu' is a district office")
     assert "forms.csv:6" not in out and "forms.csv:7" not in out

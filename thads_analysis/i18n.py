@@ -97,6 +97,15 @@ def day(value) -> str:
     return value.isoformat() if _current[0] == "en" else value.strftime("%d/%m/%Y")
 
 
+def number(value: int) -> str:
+    """A count as the current language writes it: 18.576 in Vietnamese, 18576 in English."""
+    if _current[0] == "en":
+        return str(value)
+    from .numbers import format_int
+
+    return format_int(value)
+
+
 # argparse's own messages (usage, errors), translated through the same catalogue (cli patches
 # argparse's ``_`` and ``ngettext``; Python 3.11's wording).
 ARGPARSE_MESSAGES = [

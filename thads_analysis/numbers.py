@@ -14,6 +14,8 @@ from decimal import Decimal
 import pandas as pd
 from babel.numbers import NumberFormatError, format_decimal, parse_decimal
 
+from .i18n import _
+
 LOCALE = "vi"
 _PLAIN = re.compile(r"^[+-]?\d+(\.\d+)?([eE][+-]?\d+)?$")
 # "1.234" or "1.234.567": dots grouping thousands, the Vietnamese way.
@@ -78,9 +80,10 @@ def style_of(texts) -> tuple[str | None, dict[str, str]]:
 
 def _checked(number: Decimal, value) -> Decimal:
     if not number.is_finite():
-        raise NumberParseError(f"{value!r} is not a finite number")
+        raise NumberParseError(_("{value!r} is not a finite number").format(value=value))
     if number != 0 and number.adjusted() >= MAX_DIGITS:
-        raise NumberParseError(f"{value!r} has more than {MAX_DIGITS} digits; it cannot be a count or an amount")
+        raise NumberParseError(_("{value!r} has more than {digits} digits; it cannot be a count or an amount").format(
+            value=value, digits=MAX_DIGITS))
     return number
 
 
@@ -96,12 +99,12 @@ def parse_number(value, style: str | None = None) -> Decimal | None:
     if is_blank(value):
         return None
     if isinstance(value, bool):
-        raise NumberParseError(f"{value!r} is a true/false value, not a number")
+        raise NumberParseError(_("{value!r} is a true/false value, not a number").format(value=value))
     if isinstance(value, int):
         return _checked(Decimal(value), value)
     if isinstance(value, float):
         if math.isinf(value):
-            raise NumberParseError("infinite value")
+            raise NumberParseError(_("infinite value"))
         return _checked(Decimal(repr(value)), value)
     if isinstance(value, Decimal):
         return None if value.is_nan() else _checked(value, value)
@@ -111,10 +114,11 @@ def parse_number(value, style: str | None = None) -> Decimal | None:
     if AMBIGUOUS_COMMA.match(text):
         if style is None:
             whole, decimals = text.split(",")
-            raise AmbiguousNumberError(
-                f"{value!r} is ambiguous: {whole} with a decimal comma (Vietnamese writing) or "
-                f"{int(whole + decimals)} with a thousands comma (English writing); write {whole} or "
-                f"{whole}.{decimals} (Vietnamese) or {whole}{decimals}")
+            raise AmbiguousNumberError(_(
+                "{value!r} is ambiguous: {whole} with a decimal comma (Vietnamese writing) or {thousands} with a "
+                "thousands comma (English writing); write {whole} or {whole}.{decimals} (Vietnamese) or "
+                "{whole}{decimals}").format(value=value, whole=whole, thousands=int(whole + decimals),
+                                            decimals=decimals))
         return _checked(Decimal(text.replace(",", "") if style == "en" else text.replace(",", ".")), value)
     if AMBIGUOUS_DOT.match(text):
         return _checked(Decimal(text if style == "en" else text.replace(".", "")), value)
@@ -126,10 +130,10 @@ def parse_number(value, style: str | None = None) -> Decimal | None:
             return _checked(parse_decimal(text, locale=locale, strict=True), value)
         except NumberFormatError:
             continue
-    hint = {"vi": "the file writes numbers the Vietnamese way: 1.234.567 and 35.242,6",
-            "en": "the file writes numbers the English way: 1,234,567 and 35242.6"}.get(
-        style, "write 1.234.567 or 1234567; decimals 35.242,6")
-    raise NumberParseError(f"{value!r} is not a number ({hint})")
+    hint = {"vi": _("the file writes numbers the Vietnamese way: 1.234.567 and 35.242,6"),
+            "en": _("the file writes numbers the English way: 1,234,567 and 35242.6")}.get(
+        style) or _("write 1.234.567 or 1234567; decimals 35.242,6")
+    raise NumberParseError(_("{value!r} is not a number ({hint})").format(value=value, hint=hint))
 
 
 def format_int(value) -> str:
@@ -213,4 +217,5 @@ def date_text(value, name: str = "date") -> str:
             return dt.datetime.strptime(value, form).strftime("%d/%m/%Y")
         except ValueError:
             continue
-    raise ValueError(f"{name} {value!r} is not a date: write it 2017-10-05 or 05/10/2017")
+    raise ValueError(_("{name} {value!r} is not a date: write it 2017-10-05 or 05/10/2017").format(
+        name=name, value=value))

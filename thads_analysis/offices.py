@@ -49,6 +49,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .i18n import N_, _
 from .paths import PACKAGE_DATA
 from .provinces import (
     Province,
@@ -176,6 +177,11 @@ def _how_to_write(office: Office) -> str:
     return f"{_SHORT_TYPE[office.district_type]} {office.short_name}"
 
 
+# How the offices listed after an UnknownOfficeError's reason are introduced (``listing``).
+CLOSEST, IN_2017 = "Closest", "In 2017"
+_LISTINGS = {CLOSEST: N_(" Closest: {offices}."), IN_2017: N_(" In 2017: {offices}.")}
+
+
 class UnknownOfficeError(ValueError):
     """A value that names no 2017 office of the province.
 
@@ -184,15 +190,17 @@ class UnknownOfficeError(ValueError):
     """
 
     def __init__(self, value, province_code: str, suggestions=(), reason: str | None = None,
-                 other_province: Province | None = None, listing: str | None = "Closest"):
+                 other_province: Province | None = None, listing: str | None = CLOSEST):
         self.value = value
         self.province_code = province_code
         self.suggestions = list(suggestions)
         self.other_province = other_province
         province = lookup(province_code)
-        message = reason or f"Unknown office {value!r} in {province.short_name} ({province_code})."
+        message = reason or _("Unknown office {value!r} in {province} ({code}).").format(
+            value=value, province=province.short_name, code=province_code)
         if self.suggestions and listing:
-            message += f" {listing}: " + ", ".join(_label(o) for o in self.suggestions) + "."
+            template = _(_LISTINGS[listing]) if listing in _LISTINGS else " " + listing + ": {offices}."
+            message += template.format(offices=", ".join(_label(o) for o in self.suggestions))
         super().__init__(message)
 
 
@@ -237,8 +245,12 @@ def office(province_code, code: str) -> Office:
     province = lookup(province_code).code
     found = _by_code().get((province, str(code).strip().lower()))
     if found is None:
-        raise UnknownOfficeError(code, province, reason=f"No office with code {code!r} in {_where(province)}.")
+        raise UnknownOfficeError(code, province, reason=_no_code(code, province))
     return found
+
+
+def _no_code(code, province: str) -> str:
+    return _("No office with code {code!r} in {where}.").format(code=code, where=_where(province))
 
 
 def _where(province_code: str) -> str:
@@ -355,7 +367,8 @@ def lookup_office(text, province_code) -> Office:
                                      other_province=lookup(text.province_code))
         return text
     if isinstance(text, (bool, np.bool_)) or not isinstance(text, (str, numbers.Integral)):
-        raise UnknownOfficeError(text, province, reason=f"Not an office: {text!r} is neither a code nor a name.")
+        raise UnknownOfficeError(text, province, reason=_("Not an office: {text!r} is neither a code nor a name.")
+                                 .format(text=text))
     text = str(text)
     if (province, text) in _by_name():
         return _by_name()[(province, text)]
@@ -366,21 +379,23 @@ def lookup_office(text, province_code) -> Office:
     if parsed.cuc:
         return _cuc(text, parsed, province)
     if not parsed.key:
-        raise UnknownOfficeError(text, province, reason=f"Missing office ({text!r}): give a code or a name.")
+        raise UnknownOfficeError(text, province, reason=_("Missing office ({text!r}): give a code or a name.")
+                                 .format(text=text))
     found, stand_ins = _match(parsed, province)
     # The province reading of a bare name ("Nam Định", "Huế"); "Chi cục ..." and "TP ..." exclude it.
     province_reading = None if parsed.chi_cuc or parsed.district_type and found else _code_for_text(text)
     if stand_ins is not None:
-        raise UnknownOfficeError(text, province, stand_ins, listing="In 2017", reason=(
-            f"{text!r} is not a 2017 office of {_where(province)}: the unit or its name dates from after 2017."))
+        raise UnknownOfficeError(text, province, stand_ins, listing=IN_2017, reason=_(
+            "{text!r} is not a 2017 office of {where}: the unit or its name dates from after 2017.").format(
+            text=text, where=_where(province)))
     if len(found) == 1 and province_reading != province:
         return found[0]
     if found:
         return _ambiguous(text, found, province, province_reading == province)
     if province_reading == province:
-        raise UnknownOfficeError(text, province, reason=(
-            f"{text!r} names the province {_where(province)} as a whole, not one office; write 'Cục THADS' "
-            f"for the Cục's own cases or name a Chi cục."))
+        raise UnknownOfficeError(text, province, reason=_(
+            "{text!r} names the province {where} as a whole, not one office; write 'Cục THADS' for the Cục's own "
+            "cases or name a Chi cục.").format(text=text, where=_where(province)))
     raise _not_found(text, parsed, province, province_reading)
 
 
@@ -401,7 +416,7 @@ def _by_code_or_raise(text: str, code: str, province: str) -> Office:
     if elsewhere:
         raise UnknownOfficeError(text, province, reason=_other_reason(text, elsewhere, province),
                                  other_province=lookup(elsewhere[0]))
-    raise UnknownOfficeError(text, province, reason=f"No office with code {text!r} in {_where(province)}.")
+    raise UnknownOfficeError(text, province, reason=_no_code(text, province))
 
 
 def _cuc(text: str, parsed: _Parsed, province: str) -> Office:
@@ -409,8 +424,9 @@ def _cuc(text: str, parsed: _Parsed, province: str) -> Office:
     if parsed.rest and parsed.rest not in {"thads", "thi hanh an dan su"}:
         named = _code_for_text(parsed.rest)
         if named is None:
-            raise UnknownOfficeError(text, province, reason=(
-                f"Unknown office {text!r} in {_where(province)}: {parsed.rest!r} is no province."))
+            raise UnknownOfficeError(text, province, reason=_(
+                "Unknown office {text!r} in {where}: {rest!r} is no province.").format(
+                text=text, where=_where(province), rest=parsed.rest))
         if named != province:
             raise UnknownOfficeError(text, province, reason=_other_reason(text, [named], province),
                                      other_province=lookup(named))
@@ -418,16 +434,19 @@ def _cuc(text: str, parsed: _Parsed, province: str) -> Office:
 
 
 def _ambiguous(text: str, found: list[Office], province: str, is_province: bool) -> Office:
-    readings = [f"{_label(o)} (write '{_how_to_write(o)}')" for o in found]
+    readings = [_("{office} (write '{spelling}')").format(office=_label(o), spelling=_how_to_write(o)) for o in found]
     if is_province:
-        readings.insert(0, f"the province {_where(province)} as a whole (for the Cục's own cases write 'Cục THADS')")
-    raise AmbiguousOfficeError(text, province, found, listing=None, reason=f"{text!r} is ambiguous in {_where(province)}: "
-                               + " or ".join(readings) + ".")
+        readings.insert(0, _("the province {where} as a whole (for the Cục's own cases write 'Cục THADS')").format(
+            where=_where(province)))
+    raise AmbiguousOfficeError(text, province, found, listing=None, reason=_(
+        "{text!r} is ambiguous in {where}: {readings}.").format(text=text, where=_where(province),
+                                                                readings=_(" or ").join(readings)))
 
 
 def _other_reason(text: str, provinces: list[str], province: str) -> str:
     owners = ", ".join(_where(p) for p in provinces)
-    return f"{text!r} is an office of {owners}, not of {_where(province)}."
+    return _("{text!r} is an office of {owners}, not of {where}.").format(text=text, owners=owners,
+                                                                          where=_where(province))
 
 
 def _not_found(text: str, parsed: _Parsed, province: str, province_reading: str | None) -> UnknownOfficeError:
@@ -443,8 +462,9 @@ def _not_found(text: str, parsed: _Parsed, province: str, province_reading: str 
     for code in _NO_OFFICE:
         unit = _legacy()[code]
         if _key(normalize_name(_bare(unit["name"], unit["district_type"]))) == parsed.key:
-            return UnknownOfficeError(text, province, reason=(
-                f"{text!r}: {unit['name']} ({_where(unit['province_code'])}) has no Chi cục THADS."))
+            return UnknownOfficeError(text, province, reason=_(
+                "{text!r}: {unit} ({where}) has no Chi cục THADS.").format(
+                text=text, unit=unit["name"], where=_where(unit["province_code"])))
     return UnknownOfficeError(text, province, _suggestions(parsed.rest, province))
 
 

@@ -35,6 +35,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .i18n import _
 from .paths import PACKAGE_DATA
 from .vocabulary import NATIONAL
 
@@ -134,10 +135,10 @@ class UnknownProvinceError(ValueError):
     def __init__(self, value, suggestions=(), reason: str | None = None):
         self.value = value
         self.suggestions = list(suggestions)
-        message = reason or f"Unknown province {value!r}."
+        message = reason or _("Unknown province {value!r}.").format(value=value)
         if self.suggestions:
             closest = ", ".join(f"{p.short_name} ({p.code})" for p in self.suggestions)
-            message += f" Closest: {closest}."
+            message += _(" Closest: {closest}.").format(closest=closest)
         super().__init__(message)
 
 
@@ -221,7 +222,8 @@ def region_codes(region: str) -> list[str]:
     for name in REGIONS:
         if normalize_name(name) == wanted:
             return [p.code for p in _by_code().values() if p.region == name]
-    raise ValueError(f"Unknown region {region!r}. Regions: {', '.join(REGIONS)}.")
+    raise ValueError(_("Unknown region {region!r}. Regions: {regions}.").format(region=region,
+                                                                                 regions=", ".join(REGIONS)))
 
 
 def scope_codes(scope: str) -> list[str]:
@@ -353,11 +355,9 @@ def _unknown_text(value: str) -> UnknownProvinceError:
     """The error for a string that resolved to nothing, with close codes or names."""
     number = _code_number(value)
     if number is not None:
-        return UnknownProvinceError(
-            value, _code_suggestions(number), f"Unknown province code {value!r} (not one of the 63 of 2017)."
-        )
+        return UnknownProvinceError(value, _code_suggestions(number), _unknown_code(value))
     if not value.strip():
-        return UnknownProvinceError(value, reason=f"Missing province ({value!r}): give a code or a name.")
+        return UnknownProvinceError(value, reason=_missing_reason(value))
     return UnknownProvinceError(value, _name_suggestions(value))
 
 
@@ -366,10 +366,16 @@ def _lookup_number(value, shown) -> Province:
     number = int(value)
     code = _code_from_number(number)
     if code is None:
-        raise UnknownProvinceError(
-            shown, _code_suggestions(number), f"Unknown province code {shown!r} (not one of the 63 of 2017)."
-        )
+        raise UnknownProvinceError(shown, _code_suggestions(number), _unknown_code(shown))
     return _by_code()[code]
+
+
+def _unknown_code(value) -> str:
+    return _("Unknown province code {value!r} (not one of the 63 of 2017).").format(value=value)
+
+
+def _missing_reason(value) -> str:
+    return _("Missing province ({value!r}): give a code or a name.").format(value=value)
 
 
 def lookup(value) -> Province:
@@ -388,14 +394,16 @@ def lookup(value) -> Province:
             raise _unknown_text(value)
         return _by_code()[code]
     if _is_missing(value):
-        raise UnknownProvinceError(value, reason=f"Missing province ({value!r}): give a code or a name.")
+        raise UnknownProvinceError(value, reason=_missing_reason(value))
     if isinstance(value, (bool, np.bool_)):
-        raise UnknownProvinceError(value, reason=f"Not a province: {value!r} is a boolean, not a code or name.")
+        raise UnknownProvinceError(value, reason=_("Not a province: {value!r} is a boolean, not a code or name.")
+                                   .format(value=value))
     if isinstance(value, numbers.Integral):
         return _lookup_number(value, value)
     if isinstance(value, numbers.Real) and math.isfinite(value) and float(value).is_integer():
         return _lookup_number(int(value), value)  # codes read as float when a column has blanks
-    raise UnknownProvinceError(value, reason=f"Not a province: {value!r} is neither a code nor a name.")
+    raise UnknownProvinceError(value, reason=_("Not a province: {value!r} is neither a code nor a name.")
+                               .format(value=value))
 
 
 def code_of(value) -> str:

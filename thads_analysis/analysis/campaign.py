@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from ..i18n import N_, _, day
 from ..ingest import schema
 from ..ingest.schema import DataError, Problem
 from ..paths import TARGETS_DIR
@@ -75,8 +76,8 @@ def _date(value, display: str, key: str) -> pd.Timestamp:
     try:
         return pd.Timestamp(dt.datetime.strptime(str(value).strip(), "%d/%m/%Y"))
     except ValueError:
-        raise DataError([Problem(display, "wrong type", f"{key} {value!r} is not a date written dd/mm/yyyy",
-                                 column=key)]) from None
+        raise DataError([Problem(display, N_("wrong type"), _("{key} {value!r} is not a date written dd/mm/yyyy")
+                                 .format(key=key, value=value), column=key)]) from None
 
 
 def read_campaign(path=DEFAULT_CAMPAIGN) -> Campaign:
@@ -84,38 +85,43 @@ def read_campaign(path=DEFAULT_CAMPAIGN) -> Campaign:
     path = Path(path)
     display = str(path.name)
     if not path.exists():
-        raise DataError([Problem(display, "missing file", "no such campaign file; check the path")])
+        raise DataError([Problem(display, N_("missing file"), _("no such campaign file; check the path"))])
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (yaml.YAMLError, ValueError, UnicodeDecodeError) as exc:  # PyYAML raises ValueError for a date such as 2017-13-01
-        raise DataError([Problem(display, "unreadable file", f"not valid YAML: {exc}")]) from exc
+        raise DataError([Problem(display, N_("unreadable file"),
+                                 _("not valid YAML: {error}").format(error=exc))]) from exc
     if not isinstance(raw, dict) or not isinstance(raw.get("window", {}), (dict, type(None))):
-        raise DataError([Problem(display, "unreadable file", "expected keys name, document, document_date, year and "
-                                 "window (with start and end); see data/targets/campaign_2017.yaml")])
+        raise DataError([Problem(display, N_("unreadable file"), _(
+            "expected keys name, document, document_date, year and window (with start and end); see "
+            "data/targets/campaign_2017.yaml"))])
     missing = [k for k in ("name", "document", "document_date", "year", "window") if k not in raw]
     if missing:
-        raise DataError([Problem(display, "missing column", f"{k!r} is required", column=k) for k in missing])
+        raise DataError([Problem(display, N_("missing column"), _("{key!r} is required").format(key=k), column=k)
+                         for k in missing])
     window = raw["window"] or {}
     start = _date(window.get("start"), display, "window.start")
     end = _date(window.get("end"), display, "window.end")
     try:
         year = int(raw["year"])
     except (TypeError, ValueError):
-        raise DataError([Problem(display, "wrong type", f"year {raw['year']!r} is not a year such as 2017",
-                                 column="year")]) from None
+        raise DataError([Problem(display, N_("wrong type"), _("year {value!r} is not a year such as 2017").format(
+            value=raw["year"]), column="year")]) from None
     problems = []
     if start.day != 1:
-        problems.append(Problem(display, "window", f"window start {start.date()} must be the first day of a month "
-                                "(reports are monthly)", column="window.start"))
+        problems.append(Problem(display, N_("window"), _("window start {start} must be the first day of a month "
+                                                         "(reports are monthly)").format(start=day(start)),
+                                column="window.start"))
     if not end.is_month_end:
-        problems.append(Problem(display, "window", f"window end {end.date()} must be the last day of a month",
-                                column="window.end"))
+        problems.append(Problem(display, N_("window"), _("window end {end} must be the last day of a month").format(
+            end=day(end)), column="window.end"))
     if end < start:
-        problems.append(Problem(display, "window", f"window end {end.date()} is before its start {start.date()}",
-                                column="window.end"))
+        problems.append(Problem(display, N_("window"), _("window end {end} is before its start {start}").format(
+            end=day(end), start=day(start)), column="window.end"))
     if schema.statistical_year(start) != year or schema.statistical_year(end) != year:
-        problems.append(Problem(display, "window", f"the window must lie in statistical year {year} "
-                                f"(01/10/{year - 1}–30/09/{year})", column="window"))
+        problems.append(Problem(display, N_("window"), _("the window must lie in statistical year {year} "
+                                                         "(01/10/{previous}–30/09/{year})").format(
+            year=year, previous=year - 1), column="window"))
     if problems:
         raise DataError(problems)
     milestones = [(_date(m["date"], display, "milestones.date"), str(m["label"])) for m in raw.get("milestones") or []]
@@ -157,7 +163,7 @@ def _window_values(tot: pd.DataFrame, campaign: Campaign, measure: str, category
         else:
             complete.append(scope)
     if province_tot is not None and complete and (rows["level"] != "province").all():
-        _, withheld = _window_values(province_tot, campaign, measure, category)
+        _values, withheld = _window_values(province_tot, campaign, measure, category)
         region_of = provinces().set_index("code")
         for scope in complete:
             members = [code for code in withheld if scope == NATIONAL or region_of.at[code, "region"] == scope]
@@ -299,7 +305,7 @@ def window_paths(tot: pd.DataFrame, campaign: Campaign, measure: str = "cases",
     data = tot[(tot["measure"] == measure) & (tot["category"] == "all")]
     for window in (campaign, campaign.shifted(-1)):
         months = list(pd.date_range(window.start, window.end, freq="ME"))
-        values, _ = _window_values(tot, window, measure, "all", province_tot)
+        values, _notes = _window_values(tot, window, measure, "all", province_tot)
         for scope, own in data[data["scope"].isin(values.index)].groupby("scope"):
             own = own.set_index("period_end")
             before = own.loc[window.before_start, "resolved"] if window.before_start is not None else 0

@@ -42,6 +42,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..i18n import _
 from ..numbers import format_number
 
 # Two-sided standard normal quantiles: Φ⁻¹(0.975) and Φ⁻¹(0.999), written out so that scipy is not needed.
@@ -83,8 +84,9 @@ def _check_p0(p0: float, strict: bool) -> float:
     p0 = float(p0)
     ok = 0.0 < p0 < 1.0 if strict else 0.0 <= p0 <= 1.0
     if not ok:
-        bound = "strictly between 0 and 1" if strict else "between 0 and 1"
-        raise ValueError(f"p0 must be a proportion {bound}, got {p0}")
+        message = (_("p0 must be a proportion strictly between 0 and 1, got {p0}") if strict
+                   else _("p0 must be a proportion between 0 and 1, got {p0}"))
+        raise ValueError(message.format(p0=p0))
     return p0
 
 
@@ -138,7 +140,8 @@ def _counts(y, n) -> tuple[np.ndarray, np.ndarray]:
     bad = (y < 0) | (n < 0) | (y > n)
     if bad.any():
         where = np.flatnonzero(bad).tolist()
-        raise ValueError(f"counts must satisfy 0 ≤ numerator ≤ denominator; broken at positions {where}")
+        raise ValueError(_("counts must satisfy 0 ≤ numerator ≤ denominator; broken at positions {where}").format(
+            where=where))
     n = np.where(n == 0, np.nan, n)
     return y, n
 
@@ -181,7 +184,7 @@ def overdispersion(y, n, p0: float, winsor: float = 0.10) -> OverdispersionResul
     z_w, lo, hi = winsorise(z, winsor)
     units = int(np.count_nonzero(~np.isnan(z)))
     if units == 0:
-        raise ValueError("no unit has a positive denominator; over-dispersion cannot be estimated")
+        raise ValueError(_("no unit has a positive denominator; over-dispersion cannot be estimated"))
     phi = float(np.nansum(z_w**2) / units)
     statistic = units * phi
     df = units - 1

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..i18n import _
 from ..ingest import schema
 from ..provinces import REGIONS, lookup, provinces
 from ..vocabulary import KEY_CATEGORIES, NATIONAL, NATIONAL_LABEL, is_year_end, months_elapsed
@@ -94,19 +95,21 @@ def resolve_period(frame: pd.DataFrame, year: int | None = None, period_end=None
     Raises ValueError naming the periods available.
     """
     available = periods(frame)
-    shown = ", ".join(p.strftime("%d/%m/%Y") for p in available) or "none"
+    shown = ", ".join(p.strftime("%d/%m/%Y") for p in available) or _("none")
     if period_end is not None:
         wanted = pd.Timestamp(period_end)
         if wanted not in available:
-            raise ValueError(f"period {wanted.strftime('%d/%m/%Y')} is not in the data; periods available: "
-                             f"{_with_sources(frame, available) or shown}")
+            raise ValueError(_("period {period} is not in the data; periods available: {available}").format(
+                period=wanted.strftime("%d/%m/%Y"), available=_with_sources(frame, available) or shown))
         if year is not None and schema.statistical_year(wanted) != year:
-            raise ValueError(f"period {wanted.strftime('%d/%m/%Y')} is not in statistical year {year} "
-                             f"(01/10/{year - 1}–30/09/{year})")
+            raise ValueError(_("period {period} is not in statistical year {year} "
+                               "(01/10/{previous}–30/09/{year})").format(
+                period=wanted.strftime("%d/%m/%Y"), year=year, previous=year - 1))
         return wanted
     candidates = periods(frame, year)
     if not candidates:
-        raise ValueError(f"no period of statistical year {year} in the data; periods available: {shown}")
+        raise ValueError(_("no period of statistical year {year} in the data; periods available: {available}")
+                         .format(year=year, available=shown))
     return candidates[-1]
 
 
@@ -118,8 +121,9 @@ def _with_sources(frame: pd.DataFrame, available: list) -> str:
     texts = []
     for period in available:
         sources = list(dict.fromkeys(frame.loc[frame["period_end"] == period, "source_file"].astype(str)))
-        more = f" and {len(sources) - 2} more" if len(sources) > 2 else ""
-        texts.append(f"{period:%d/%m/%Y} (from {', '.join(sources[:2])}{more})")
+        more = _(" and {count} more").format(count=len(sources) - 2) if len(sources) > 2 else ""
+        texts.append(_("{period} (from {sources}{more})").format(
+            period=f"{period:%d/%m/%Y}", sources=", ".join(sources[:2]), more=more))
     return ", ".join(texts)
 
 

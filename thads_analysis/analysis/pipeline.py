@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..i18n import _
 from ..ingest import schema
 from ..ingest.io import data_files, is_sample, load_usable, origin_of, set_aside_lines, set_aside_notes
 from ..ingest.schema import DataError
@@ -138,8 +139,9 @@ class Analysis:
         ind = self.office_indicators(code)
         scope = office_scope(code, office_code)
         if ind.empty or scope not in set(ind["scope"]):
-            raise ValueError(f"no data for {office_code!r} of {lookup(code).name} at "
-                             f"{self.period_end:%d/%m/%Y}: the data has no row for that office")
+            raise ValueError(_("no data for {office!r} of {province} at {period}: the data has no row for that "
+                               "office").format(office=office_code, province=lookup(code).name,
+                                                period=f"{self.period_end:%d/%m/%Y}"))
         return self.assessments.get(("office scorecard", scope), lambda: assess(
             ind, self.targets, scope, self.period_end, province=code))
 
@@ -223,7 +225,7 @@ def _prepare(data_paths, targets_path, year, period_end, money_unit, campaign_pa
     period = resolve_period(frame, year, period_end)
     year = schema.statistical_year(period) if year is None else int(year)
     analysis = Analysis(frame, loaded.standing, target_table, period, int(year), data_paths, targets_path,
-                        [str(p) for p in loaded.warnings] + [f"warning: set aside: {line}"
+                        [str(p) for p in loaded.warnings] + [_("warning: set aside: {line}").format(line=line)
                                                              for line in set_aside_lines(set_aside)],
                         notes=loaded.notes + set_aside_notes(set_aside), set_aside=set_aside,
                         coverage=coverage_of(frame, period), campaign_path=campaign_path,
@@ -272,7 +274,8 @@ def window_targets(campaign) -> pd.DataFrame:
                          source=str(t.get("source", "campaign file"))))
     unknown = [r["indicator"] for r in rows if r["indicator"] not in INDICATORS]
     if unknown:
-        raise ValueError(f"campaign window targets name unknown indicator(s): {', '.join(unknown)}")
+        raise ValueError(_("campaign window targets name unknown indicator(s): {indicators}").format(
+            indicators=", ".join(unknown)))
     return pd.DataFrame(rows, columns=["scope", "year", "indicator", "comparator", "target", "source"])
 
 
@@ -285,8 +288,8 @@ def scorecard(analysis: Analysis, scope) -> pd.DataFrame:
     if level == "province" and scope_id in analysis.set_aside:
         raise DataError(analysis.set_aside[scope_id])
     if level == "province" and scope_id not in set(analysis.frame["province_code"].unique()):
-        raise ValueError(f"no data for {lookup(scope_id).name} ({scope_id}) in "
-                         f"{', '.join(map(str, analysis.data_path))}")
+        raise ValueError(_("no data for {province} ({code}) in {paths}").format(
+            province=lookup(scope_id).name, code=scope_id, paths=", ".join(map(str, analysis.data_path))))
     return analysis.assessments.get(("scorecard", level, scope_id), lambda: assess(
         analysis.indicators[level], analysis.targets, scope_id, analysis.period_end))
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..i18n import N_, _
 from ..ingest.schema import FIRST_YEAR, DataError, Problem
 from ..numbers import NumberParseError, parse_number
 from ..provinces import UnknownProvinceError, lookup
@@ -56,16 +57,17 @@ def _range_problem(indicator: str, value: float, text: str) -> str | None:
     if unit == "%" and not is_change:
         low, high = RATE_RANGE
         if 0 < value <= 1:
-            return (f"{text} looks like a fraction; rates are written in percent (73 for 73%), "
-                    f"so {text} means {text}%")
+            return _("{text} looks like a fraction; rates are written in percent (73 for 73%), "
+                     "so {text} means {text}%").format(text=text)
         if not low <= value <= high:
-            return f"{text}% is not a possible rate; a rate lies between 0 and 100"
+            return _("{rate} is not a possible rate; a rate lies between 0 and 100").format(rate=text + "%")
     elif unit in ("%", "điểm %"):
         low, high = CHANGE_RANGE
         if not low <= value <= high:
-            return f"{text}% is not a possible change; write it between {low:g} and {high:g}"
+            return _("{change} is not a possible change; write it between {low} and {high}").format(
+                change=text + "%", low=f"{low:g}", high=f"{high:g}")
     elif abs(value) > MAX_VALUE:
-        return f"{text} is larger than any count or amount"
+        return _("{text} is larger than any count or amount").format(text=text)
     return None
 
 
@@ -74,12 +76,12 @@ def _rows(path: Path, display: str) -> list[tuple[int, list[str]]]:
     import csv
 
     if not path.exists():
-        raise DataError([Problem(display, "missing file", "no such targets file; check the path")])
+        raise DataError([Problem(display, N_("missing file"), _("no such targets file; check the path"))])
     if path.is_dir():
-        raise DataError([Problem(display, "not a file", "the targets must be one CSV file, not a folder")])
+        raise DataError([Problem(display, N_("not a file"), _("the targets must be one CSV file, not a folder"))])
     if not path.is_file():
-        raise DataError([Problem(display, "not a file", "not a regular file (a device, pipe or socket); give the "
-                                 "targets as a CSV file")])
+        raise DataError([Problem(display, N_("not a file"), _("not a regular file (a device, pipe or socket); give "
+                                                              "the targets as a CSV file"))])
     try:
         with open(path, encoding="utf-8-sig", newline="") as handle:
             reader = csv.reader(handle)
@@ -88,22 +90,23 @@ def _rows(path: Path, display: str) -> list[tuple[int, list[str]]]:
                 if any(c.strip() for c in cells):
                     rows.append((reader.line_num, [c.strip() for c in cells]))
                 if len(rows) > 100_000:
-                    raise DataError([Problem(display, "too many rows", "more than 100.000 targets; is this the "
-                                             "targets file?")])
+                    raise DataError([Problem(display, N_("too many rows"), _("more than 100.000 targets; is this "
+                                                                             "the targets file?"))])
     except UnicodeDecodeError as exc:
-        raise DataError([Problem(display, "encoding", f"not UTF-8 (bad byte at offset {exc.start}); save the file "
-                                 "as 'CSV UTF-8'")]) from None
+        raise DataError([Problem(display, N_("encoding"), _("not UTF-8 (bad byte at offset {offset}); save the file "
+                                                            "as 'CSV UTF-8'").format(offset=exc.start))]) from None
     except csv.Error as exc:
-        raise DataError([Problem(display, "unreadable row", f"{exc}; a stray quote (\")?",
+        raise DataError([Problem(display, N_("unreadable row"), _("{error}; a stray quote (\")?").format(error=exc),
                                  row=reader.line_num)]) from None
     except PermissionError:
-        raise DataError([Problem(display, "unreadable file", "permission denied; check the file's permissions")]) \
-            from None
+        raise DataError([Problem(display, N_("unreadable file"),
+                                 _("permission denied; check the file's permissions"))]) from None
     except OSError as exc:
-        raise DataError([Problem(display, "unreadable file", f"cannot read the file: {exc.strerror or exc}")]) \
-            from None
+        raise DataError([Problem(display, N_("unreadable file"),
+                                 _("cannot read the file: {error}").format(error=exc.strerror or exc))]) from None
     if not rows:
-        raise DataError([Problem(display, "empty file", f"the file is empty; the header must be {','.join(COLUMNS)}")])
+        raise DataError([Problem(display, N_("empty file"), _("the file is empty; the header must be {header}").format(
+            header=",".join(COLUMNS)))])
     return rows
 
 
@@ -117,17 +120,19 @@ def read_targets(path) -> pd.DataFrame:
     path = Path(path)
     display = str(path)
     rows = _rows(path, display)
-    (_, header), body = rows[0], rows[1:]
+    (_line, header), body = rows[0], rows[1:]
     missing = [c for c in COLUMNS if c not in header]
     if missing:
-        raise DataError([Problem(display, "missing column", f"required column {c!r} is absent; the header must be "
-                                 f"{','.join(COLUMNS)}", row=1, column=c) for c in missing])
+        raise DataError([Problem(display, N_("missing column"), _("required column {column!r} is absent; the header "
+                                                                  "must be {header}").format(
+            column=c, header=",".join(COLUMNS)), row=1, column=c) for c in missing])
     problems = []
     records = []
     for line, cells in body:
         if len(cells) != len(header):
-            problems.append(Problem(display, "wrong number of cells", f"the line has {len(cells)} cells but the header "
-                                    f"has {len(header)}; a comma inside a value must be quoted", row=line))
+            problems.append(Problem(display, N_("wrong number of cells"), _(
+                "the line has {cells} cells but the header has {header}; a comma inside a value must be "
+                "quoted").format(cells=len(cells), header=len(header)), row=line))
             continue
         row = dict(zip(header, cells))
         scope = row["scope"]
@@ -137,23 +142,26 @@ def read_targets(path) -> pd.DataFrame:
             try:
                 scope = _scope(scope)
             except (UnknownProvinceError, ValueError) as exc:
-                problems.append(Problem(display, "unknown province", str(exc), row=line, column="scope"))
+                problems.append(Problem(display, N_("unknown province"), str(exc), row=line, column="scope"))
         year = None
         try:
             year = int(parse_number(row["year"]))
             if not FIRST_YEAR <= year <= dt.date.today().year + 1:
                 raise ValueError
         except (NumberParseError, TypeError, ValueError):
-            problems.append(Problem(display, "wrong type", f"year {row['year']!r} is not a statistical year "
-                                    f"({FIRST_YEAR} to now)", row=line, column="year"))
+            problems.append(Problem(display, N_("wrong type"), _("year {value!r} is not a statistical year "
+                                                                 "({first} to now)").format(
+                value=row["year"], first=FIRST_YEAR), row=line, column="year"))
         if row["indicator"] not in INDICATORS:
             close = difflib.get_close_matches(row["indicator"], list(INDICATORS), n=3)
-            hint = f"; did you mean {', '.join(close)}?" if close else "; see the indicator ids in README.md"
-            problems.append(Problem(display, "unknown indicator", f"{row['indicator']!r} is not an indicator id{hint}",
+            message = (_("{indicator!r} is not an indicator id; did you mean {close}?") if close
+                       else _("{indicator!r} is not an indicator id; see the indicator ids in README.md"))
+            problems.append(Problem(display, N_("unknown indicator"),
+                                    message.format(indicator=row["indicator"], close=", ".join(close)),
                                     row=line, column="indicator"))
         if row["comparator"] not in COMPARATORS:
-            problems.append(Problem(display, "bad comparator", f"{row['comparator']!r} is not one of "
-                                    f"{' '.join(COMPARATORS)}", row=line, column="comparator"))
+            problems.append(Problem(display, N_("bad comparator"), _("{value!r} is not one of {comparators}").format(
+                value=row["comparator"], comparators=" ".join(COMPARATORS)), row=line, column="comparator"))
         value = None
         try:
             number = parse_number(row["target"])
@@ -161,13 +169,13 @@ def read_targets(path) -> pd.DataFrame:
                 raise NumberParseError("empty")
             value = float(number)
         except NumberParseError as exc:
-            why = "it is empty" if str(exc) == "empty" else str(exc)
-            problems.append(Problem(display, "wrong type", f"target {row['target']!r} is not a number: {why}",
-                                    row=line, column="target"))
+            why = _("it is empty") if str(exc) == "empty" else str(exc)
+            problems.append(Problem(display, N_("wrong type"), _("target {value!r} is not a number: {why}").format(
+                value=row["target"], why=why), row=line, column="target"))
         if value is not None and row["indicator"] in INDICATORS:
             why = _range_problem(row["indicator"], value, row["target"])
             if why:
-                problems.append(Problem(display, "impossible target", f"{row['indicator']}: {why}", row=line,
+                problems.append(Problem(display, N_("impossible target"), f"{row['indicator']}: {why}", row=line,
                                         column="target"))
         records.append(dict(scope=scope, year=year, indicator=row["indicator"], comparator=row["comparator"],
                             target=value, source=row["source"], line=line))
@@ -176,8 +184,9 @@ def read_targets(path) -> pd.DataFrame:
     table = pd.DataFrame(records, columns=[*COLUMNS, "line"])
     duplicated = table.duplicated(["scope", "year", "indicator"], keep=False)
     if duplicated.any():
-        raise DataError([Problem(display, "duplicate target", f"{r.indicator} for {r.scope} in {r.year} is given "
-                                 "more than once; keep one row", row=r.line, column="indicator")
+        raise DataError([Problem(display, N_("duplicate target"), _(
+            "{indicator} for {scope} in {year} is given more than once; keep one row").format(
+            indicator=r.indicator, scope=r.scope, year=r.year), row=r.line, column="indicator")
                          for r in table[duplicated].itertuples()])
     table = table.drop(columns="line")
     return table
@@ -198,9 +207,12 @@ def year_warning(table: pd.DataFrame, year: int, name: str) -> str | None:
     """A warning when the targets table holds nothing for ``year`` (so no status can be given)."""
     if (table["year"] == year).any():
         return None
-    years = ", ".join(str(y) for y in sorted(table["year"].unique())) or "none"
-    return (f"warning: {name}: no targets for statistical year {year} (the file has targets for: {years}); "
-            "every indicator is shown without a target or status")
+    years = ", ".join(str(y) for y in sorted(table["year"].unique()))
+    if not years:
+        return _("warning: {name}: no targets for statistical year {year} (the file has targets for: none); "
+                 "every indicator is shown without a target or status").format(name=name, year=year)
+    return _("warning: {name}: no targets for statistical year {year} (the file has targets for: {years}); "
+             "every indicator is shown without a target or status").format(name=name, year=year, years=years)
 
 
 def targets_for(table: pd.DataFrame, province_code: str | None, year: int,

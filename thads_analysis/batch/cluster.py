@@ -27,6 +27,7 @@ from distributed import as_completed as dask_completed
 from distributed.diagnostics.plugin import WorkerPlugin
 from tqdm.auto import tqdm
 
+from ..i18n import _
 from ..ingest.io import display_name
 from .kernels import Kernels, write_reports
 from .plan import Failure, Job
@@ -119,8 +120,9 @@ def run_on_dask(jobs: list[Job], scheduler: str, progress: bool = True,
     try:
         client = Client(scheduler, timeout=SCHEDULER_TIMEOUT)
     except (OSError, TimeoutError, ValueError) as exc:
-        raise ValueError(f"cannot reach the Dask scheduler {scheduler} within {SCHEDULER_TIMEOUT} s ({exc}); "
-                         "check the address and that the scheduler runs") from None
+        raise ValueError(_("cannot reach the Dask scheduler {scheduler} within {seconds} s ({error}); check the "
+                           "address and that the scheduler runs").format(
+            scheduler=scheduler, seconds=SCHEDULER_TIMEOUT, error=exc)) from None
     with client, tqdm(total=len(jobs), desc="Báo cáo", unit="bc", disable=not progress) as bar:
         client.register_plugin(WarmKernels())  # replaces the kernels of an earlier batch
         # Each template and each snapshot (by content) goes to the cluster once, as a task of its

@@ -14,7 +14,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..analysis.pipeline import Analysis, prepare, scorecard
-from ..ingest.schema import KEYS, VALUE_COLUMNS
+from ..i18n import _, language
+from ..ingest.schema import KEYS, VALUE_COLUMNS, column_text, kind_text
 from ..provinces import lookup
 from ..vocabulary import NATIONAL
 
@@ -41,17 +42,20 @@ def read_folder(folder: Path) -> Analysis:
     folder = Path(folder)
     notebooks = sorted(p for p in folder.glob("*.ipynb") if p.is_file() and not p.is_symlink())
     if not notebooks:
-        raise ValueError(f"{folder} holds no report notebook (*.ipynb); give a folder made by thads report")
+        raise ValueError(_("{folder} holds no report notebook (*.ipynb); give a folder made by thads report").format(
+            folder=folder))
     try:
         parameters = json.loads(notebooks[0].read_text(encoding="utf-8"))["metadata"]["papermill"]["parameters"]
     except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
-        raise ValueError(f"{notebooks[0]} is not a notebook made by thads report ({type(exc).__name__}: {exc}); "
-                         "give a folder made by thads report") from None
+        raise ValueError(_("{notebook} is not a notebook made by thads report ({error}); give a folder made by "
+                           "thads report").format(notebook=notebooks[0],
+                                                  error=f"{type(exc).__name__}: {exc}")) from None
     named = {k: folder / parameters[k] for k in ("data_path", "targets_path", "campaign_path") if parameters.get(k)}
     missing = [str(p) for p in named.values() if not p.exists()]
     if "data_path" not in named or missing:
-        raise ValueError(f"{notebooks[0]} does not name an inputs snapshot that is still there "
-                         f"({', '.join(missing) or 'no data_path'}); re-make the reports with thads report")
+        raise ValueError(_("{notebook} does not name an inputs snapshot that is still there ({missing}); re-make "
+                           "the reports with thads report").format(
+            notebook=notebooks[0], missing=", ".join(missing) or _("no data_path")))
     return prepare(named["data_path"], named.get("targets_path"), parameters.get("year") or None,
                    parameters.get("period_end") or None, campaign=named.get("campaign_path"))
 
@@ -102,14 +106,32 @@ def compare(old: Analysis, new: Analysis) -> Changes:
 
 
 def _scope_name(scope: str) -> str:
-    return "national" if scope == NATIONAL else f"{scope} {lookup(scope).short_name}"
+    return _("national") if scope == NATIONAL else f"{scope} {lookup(scope).short_name}"
+
+
+def _indicator_name(indicator: str) -> str:
+    """An indicator as the terminal names it: its id in English, its Vietnamese label in Vietnamese."""
+    from ..analysis.catalogue import INDICATORS
+
+    return INDICATORS[indicator].label if language() == "vi" and indicator in INDICATORS else indicator
+
+
+def _status_name(status) -> str:
+    """A status as the terminal names it: its code in English, its label in Vietnamese; "—" for none."""
+    from ..vocabulary import status_label
+
+    if language() != "vi":
+        return status or "—"
+    return "—" if status is None or pd.isna(status) or not status else status_label(status) or str(status)
 
 
 def _number(value, decimals: int = 2) -> str:
     if value is None or pd.isna(value):
         return "—"
     text = f"{value:,.{decimals}f}".rstrip("0").rstrip(".") if decimals else f"{value:,.0f}"
-    return "0" if text in ("-0", "") else text
+    text = "0" if text in ("-0", "") else text
+    # Vietnamese writes 5.422 for five thousand and 81,25 for a rate: the separators swapped.
+    return text.translate(str.maketrans(",.", ".,")) if language() == "vi" else text
 
 
 def html_report(changes: Changes, old: Path, new: Path) -> str:
@@ -147,24 +169,26 @@ def html_report(changes: Changes, old: Path, new: Path) -> str:
 def text_report(changes: Changes, old: Path, new: Path) -> list[str]:
     """The changes as lines for the terminal."""
     if changes.empty:
-        return [f"No change between {old} and {new}."]
-    lines = [f"Changes from {old} to {new}:"]
+        return [_("No change between {old} and {new}.").format(old=old, new=new)]
+    lines = [_("Changes from {old} to {new}:").format(old=old, new=new)]
     if not changes.rows.empty:
-        lines.append(f"Input rows: {len(changes.rows)} value(s) changed")
+        lines.append(_("Input rows: {count} value(s) changed").format(count=len(changes.rows)))
         for r in changes.rows.itertuples():
             lines.append(f"  {_scope_name(r.province_code)} {pd.Timestamp(r.period_end).strftime('%d/%m/%Y')} "
-                         f"{r.measure}/{r.category} {r.column}: {_number(r.old)} → {_number(r.new)}")
+                         f"{kind_text(r.measure, r.category)} {column_text(r.column)}: {_number(r.old)} → "
+                         f"{_number(r.new)}")
     if not changes.values.empty:
-        lines.append(f"Indicators: {len(changes.values)} value(s) changed")
+        lines.append(_("Indicators: {count} value(s) changed").format(count=len(changes.values)))
         for r in changes.values.itertuples():
-            lines.append(f"  {_scope_name(r.scope)} {r.indicator}: {_number(r.old)} → {_number(r.new)} "
-                         f"({'+' if r.difference > 0 else ''}{_number(r.difference, 4)})")
+            lines.append(f"  {_scope_name(r.scope)} {_indicator_name(r.indicator)}: {_number(r.old)} → "
+                         f"{_number(r.new)} ({'+' if r.difference > 0 else ''}{_number(r.difference, 4)})")
     if not changes.statuses.empty:
-        lines.append(f"Statuses: {len(changes.statuses)} changed")
+        lines.append(_("Statuses: {count} changed").format(count=len(changes.statuses)))
         for r in changes.statuses.itertuples():
-            lines.append(f"  {_scope_name(r.scope)} {r.indicator}: {r.old or '—'} → {r.new or '—'}")
+            lines.append(f"  {_scope_name(r.scope)} {_indicator_name(r.indicator)}: {_status_name(r.old)} → "
+                         f"{_status_name(r.new)}")
     if not changes.ranks.empty:
-        lines.append(f"Emulation ranks: {len(changes.ranks)} changed")
+        lines.append(_("Emulation ranks: {count} changed").format(count=len(changes.ranks)))
         for r in changes.ranks.itertuples():
             lines.append(f"  {_scope_name(r.province_code)}: {_number(r.old)} → {_number(r.new)}")
     return lines

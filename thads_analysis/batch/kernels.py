@@ -16,6 +16,7 @@ import uuid
 import weakref
 from pathlib import Path
 
+from ..i18n import _
 from ..ingest.io import display_name
 from ..reporting.paged import with_print_style
 from .outputs import write_atomic
@@ -126,7 +127,7 @@ def run_job(job: Job, km=None, kc=None, stop: threading.Event = _NEVER, exporter
 
     stem = job.stem
     if stop.is_set():
-        raise Interrupted("interrupted before it started")
+        raise Interrupted(_("interrupted before it started"))
     try:
         for attempt in (1, 2):
             try:
@@ -154,7 +155,7 @@ def run_job(job: Job, km=None, kc=None, stop: threading.Event = _NEVER, exporter
         nb.metadata["papermill"]["output_path"] = stem.with_suffix(".ipynb").name
         settle(nb, job.provenance)
         nb.metadata["title"] = f"Báo cáo thi hành án dân sự — {job.label}"  # the page's title, not "Notebook"
-        body, _ = (exporter or html_exporter()).from_notebook_node(nb)
+        body, _resources = (exporter or html_exporter()).from_notebook_node(nb)
         body = with_print_style(body)
         notebook = nbformat.writes(nb)
         if write:
@@ -162,7 +163,7 @@ def run_job(job: Job, km=None, kc=None, stop: threading.Event = _NEVER, exporter
         return notebook, body
     except Exception:
         if stop.is_set():
-            raise Interrupted("interrupted while running") from None
+            raise Interrupted(_("interrupted while running")) from None
         raise
 
 
@@ -211,7 +212,7 @@ class Kernels:
                            write=write)
         for attempt in (1, 2):
             if self.stop.is_set():
-                raise Interrupted("interrupted before it started")
+                raise Interrupted(_("interrupted before it started"))
             try:
                 km = getattr(self._thread, "km", None)
                 if km is None or not km.is_alive():
@@ -285,12 +286,13 @@ class Kernels:
                 await asyncio.wait([task], timeout=0.5)
                 if not task.done() and (self.stop.is_set() or not km.is_alive()):
                     task.cancel()
-                    raise Interrupted("interrupted") if self.stop.is_set() else RuntimeError("the kernel died")
+                    raise Interrupted(_("interrupted")) if self.stop.is_set() else RuntimeError(_("the kernel died"))
             return task.result()
 
         reply = run_sync(watched)()
         if reply["content"]["status"] != "ok":
-            raise RuntimeError(f"kernel set-up failed: {reply['content'].get('ename')}: {reply['content'].get('evalue')}")
+            raise RuntimeError(_("kernel set-up failed: {name}: {value}").format(
+                name=reply["content"].get("ename"), value=reply["content"].get("evalue")))
 
     def _stop_thread_kernel(self) -> None:
         km, kc = getattr(self._thread, "km", None), getattr(self._thread, "kc", None)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..i18n import _, using
 from ..paths import write_atomic
 from ..vocabulary import status_label
 
@@ -17,16 +18,18 @@ def check_output(out: Path) -> Path:
     created in a writable folder); ValueError saying why not. Nothing is created yet."""
     out = Path(out)
     if out.exists() and not out.is_dir():
-        raise ValueError(f"--out {out} is a file, not a folder; choose a folder for the reports")
+        raise ValueError(_("--out {out} is a file, not a folder; choose a folder for the reports").format(out=out))
     existing = out
     while not existing.exists():
         if existing.parent == existing:
             break
         existing = existing.parent
     if existing.exists() and not existing.is_dir():
-        raise ValueError(f"--out {out}: {existing} is a file, so the folder cannot be created; choose another --out")
+        raise ValueError(_("--out {out}: {existing} is a file, so the folder cannot be created; choose another "
+                           "--out").format(out=out, existing=existing))
     if not os.access(existing, os.W_OK | os.X_OK):
-        raise ValueError(f"--out {out}: the folder {existing} is not writable; choose another --out")
+        raise ValueError(_("--out {out}: the folder {existing} is not writable; choose another --out").format(
+            out=out, existing=existing))
     return out
 
 
@@ -40,10 +43,11 @@ def check_folder(path: Path, root: Path) -> None:
     """ValueError when ``path`` (a folder inside ``root``) is a link leading out of ``root`` or is not
     a folder: reports are never written, nor anything deleted, outside --out."""
     if path.is_symlink() and not _inside(path, root):
-        raise ValueError(f"{path} is a link to {os.path.realpath(path)}, outside the output folder {root}; "
-                         "remove the link or choose another --out")
+        raise ValueError(_("{path} is a link to {target}, outside the output folder {root}; remove the link or "
+                           "choose another --out").format(path=path, target=os.path.realpath(path), root=root))
     if path.exists() and not path.is_dir():
-        raise ValueError(f"{path} is a file where the reports need a folder; move it away or choose another --out")
+        raise ValueError(_("{path} is a file where the reports need a folder; move it away or choose another "
+                           "--out").format(path=path))
 
 
 def own_folder(path: Path, root: Path) -> Path:
@@ -64,8 +68,8 @@ def output_lock(out: Path):
         with filelock.FileLock(out / ".thads-report.lock", timeout=0):
             yield
     except filelock.Timeout:
-        raise ValueError(f"another `thads report` is writing into {out}; wait until it ends or choose another "
-                         "--out") from None
+        raise ValueError(_("another `thads report` is writing into {out}; wait until it ends or choose another "
+                           "--out").format(out=out)) from None
 
 
 def summary_table(analysis) -> pd.DataFrame:
@@ -127,7 +131,8 @@ def csv_text(frame: pd.DataFrame, dialect: str = "plain") -> str:
         # Inert first: a negative number written "-9,04" is a number to Excel, not a formula.
         return "\ufeff" + excel_vi(inert_cells(frame)).to_csv(index=False, sep=";")
     if dialect != "plain":
-        raise ValueError(f"CSV dialect {dialect!r}: choose one of {', '.join(CSV_DIALECTS)}")
+        raise ValueError(_("CSV dialect {dialect!r}: choose one of {dialects}").format(
+            dialect=dialect, dialects=", ".join(CSV_DIALECTS)))
     return inert_cells(frame).to_csv(index=False)
 
 
@@ -159,19 +164,23 @@ def write_index(folder: Path, summary: pd.DataFrame, analysis, failures: list, n
     """index.html: a sortable table of all provinces with status and links (jinja2, autoescaped);
     ``national_name`` is the national overview's file name when it was made; ``earlier`` the
     provinces whose page was kept from a run on an earlier inputs snapshot; ``fingerprint`` what
-    it was made from (batch.freeze). Each report's review state (batch.review) is shown beside it."""
+    it was made from (batch.freeze). Each report's review state (batch.review) is shown beside it.
+    The page is Vietnamese whatever the command line's language: it is rendered in Vietnamese, and
+    so are the failures it lists (``plan.Failure``) and the review states."""
     from markupsafe import Markup
 
     from ..ingest.schema import SAMPLE_MARK
     from ..reporting.report import ENV
     from .review import cell, states
 
-    html = ENV.get_template("index.html.j2").render(
-        rows=summary.to_dict("records"), period=analysis.period_end.strftime("%d/%m/%Y"), year=analysis.year,
-        is_sample=analysis.is_sample, mark=SAMPLE_MARK, failures=failures, national_name=national_name,
-        partial=analysis.coverage.partial(), earlier=earlier, fingerprint=fingerprint,
-        reviews={name: Markup(cell(name, review, "span" if name == national_name else "td"))
-                 for name, review in states(folder).items()})
+    found = states(folder)  # a broken reviews.json is said in the command line's language
+    with using("vi"):
+        html = ENV.get_template("index.html.j2").render(
+            rows=summary.to_dict("records"), period=analysis.period_end.strftime("%d/%m/%Y"), year=analysis.year,
+            is_sample=analysis.is_sample, mark=SAMPLE_MARK, failures=failures, national_name=national_name,
+            partial=analysis.coverage.partial(), earlier=earlier, fingerprint=fingerprint,
+            reviews={name: Markup(cell(name, review, "span" if name == national_name else "td"))
+                     for name, review in found.items()})
     path = folder / "index.html"
     write_atomic(path, html)
     return path

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from ..analysis.pipeline import provenance_of
+from ..i18n import _
 from ..ingest import schema
 from ..ingest.io import LoadResult
 from ..paths import NOTEBOOKS_DIR
@@ -37,12 +39,26 @@ class Job:
         return f"{self.stem.parent.name}/{self.name}"
 
 
-@dataclass
-class Failure:
-    """A report that could not be produced, and why."""
+Words = str | Callable[[], str]  # text, or a function writing it in the language current when it is read
 
-    label: str
-    reason: str
+
+class Failure:
+    """A report that could not be produced, and why.
+
+    ``label`` and ``reason`` may each be given as a function of no argument: they are then written
+    in the language current when they are read, the command line's on the terminal and Vietnamese
+    on index.html (``outputs.write_index`` renders the page in Vietnamese)."""
+
+    def __init__(self, label: Words, reason: Words):
+        self._label, self._reason = label, reason
+
+    @property
+    def label(self) -> str:
+        return self._label() if callable(self._label) else self._label
+
+    @property
+    def reason(self) -> str:
+        return self._reason() if callable(self._reason) else self._reason
 
     @classmethod
     def of(cls, label: str, exc: BaseException) -> Failure:
@@ -50,11 +66,20 @@ class Failure:
         from papermill.exceptions import PapermillExecutionError
 
         if isinstance(exc, PapermillExecutionError):
-            return cls(label, f"cell {exc.cell_index}: {exc.ename}: {exc.evalue}")
+            return cls(label, lambda: _("cell {index}: {name}: {value}").format(
+                index=exc.cell_index, name=exc.ename, value=exc.evalue))
         return cls(label, f"{type(exc).__name__}: {exc}")
 
     def __str__(self) -> str:
         return f"{self.label}: {self.reason}"
+
+    def __repr__(self) -> str:
+        return f"Failure({self.label!r}, {self.reason!r})"
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Failure) and (self.label, self.reason) == (other.label, other.reason)
+
+    __hash__ = None
 
 
 @dataclass
@@ -106,7 +131,8 @@ def check_parameters(template: Path, parameters: dict) -> None:
     declared = set(declared_parameters(template))
     unknown = sorted(set(parameters) - declared)
     if unknown:
-        raise ValueError(f"{template.name} has no parameter(s) {', '.join(unknown)}; it declares {', '.join(sorted(declared))}")
+        raise ValueError(_("{template} has no parameter(s) {unknown}; it declares {declared}").format(
+            template=template.name, unknown=", ".join(unknown), declared=", ".join(sorted(declared))))
 
 
 def job_count(jobs: int | None) -> int:
@@ -115,7 +141,7 @@ def job_count(jobs: int | None) -> int:
     if jobs is None:
         return cores
     if jobs < 1:
-        raise ValueError(f"--jobs {jobs}: give a number of notebooks to run at once, 1 or more")
+        raise ValueError(_("--jobs {jobs}: give a number of notebooks to run at once, 1 or more").format(jobs=jobs))
     return min(jobs, cores)
 
 
@@ -131,8 +157,8 @@ def plan_period(result: LoadResult, year: int, period: pd.Timestamp, wanted: lis
     present = set(result.frame.loc[result.frame["period_end"] == period, "province_code"])
     missing = [p for p in wanted or [] if p.code not in present]
     if wanted and len(missing) == len(wanted):
-        raise ValueError(f"no data for {', '.join(f'{p.name} ({p.code})' for p in missing)} at "
-                         f"{period.strftime('%d/%m/%Y')}")
+        raise ValueError(_("no data for {provinces} at {day}").format(
+            provinces=", ".join(f"{p.name} ({p.code})" for p in missing), day=period.strftime("%d/%m/%Y")))
     common = dict(year=int(year), period_end=period.date().isoformat(), data_path="", targets_path="",
                   campaign_path="", **{k: v for k, v in (signoff or {}).items() if v})
     check_parameters(PROVINCE_TEMPLATE, {"province": "", **common})
@@ -150,14 +176,22 @@ def plan_period(result: LoadResult, year: int, period: pd.Timestamp, wanted: lis
         for suffix in (".ipynb", ".html"):
             target = job.stem.with_suffix(suffix)
             if target.is_dir() and not target.is_symlink():
-                raise ValueError(f"{target} is a folder where a report goes; move it away or choose another --out")
+                raise ValueError(_("{target} is a folder where a report goes; move it away or choose another "
+                                   "--out").format(target=target))
     year_rows = result.frame["period_end"].map(schema.statistical_year) == schema.statistical_year(period)
     in_year = set(result.frame.loc[year_rows, "province_code"])
     absent = sorted(in_year - present) if all_provinces else [p.code for p in missing]
-    day = period.strftime("%d/%m/%Y")
     return Plan(folder, period, names, jobs,
-                [Failure(f"{prefix}{c} {reference.at[c, 'short_name']}",
-                         f"no report at {day}, although the data hold its other months of the year; region and "
-                         "national totals that need it are withheld" if c in in_year else
-                         f"no report at {day}: the data hold nothing of it in statistical year {year}")
+                [Failure(f"{prefix}{c} {reference.at[c, 'short_name']}", _absence(period, year, c in in_year))
                  for c in absent])
+
+
+def _absence(period: pd.Timestamp, year: int, in_year: bool) -> Callable[[], str]:
+    """Why a province has no report at ``period`` (``in_year``: the data hold other months of its
+    year), in the language current when it is read."""
+    day = period.strftime("%d/%m/%Y")
+    if in_year:
+        return lambda: _("no report at {day}, although the data hold its other months of the year; region and "
+                         "national totals that need it are withheld").format(day=day)
+    return lambda: _("no report at {day}: the data hold nothing of it in statistical year {year}").format(
+        day=day, year=year)

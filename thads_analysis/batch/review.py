@@ -3,8 +3,8 @@
 ``thads review FOLDER --approve --by NAME`` records in ``FOLDER/reviews.json``, for each report
 approved, the reviewer, the time and the SHA-256 of the page and the notebook that were checked;
 ``thads review FOLDER`` lists every report as checked, changed since it was checked, or not
-checked. The index shows the same in its column "Kiểm tra": written by the batch, and brought
-up to date by ``thads review --approve`` in place.
+checked. The index shows the same in its column "Kiểm tra" (always in Vietnamese): written by the
+batch, and brought up to date by ``thads review --approve`` in place.
 """
 
 from __future__ import annotations
@@ -16,14 +16,16 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..i18n import N_, _, using
 from ..provenance import file_sha256
 from .outputs import write_atomic
 
 REVIEWS_FILE = "reviews.json"
 
-# The states of a report's review: code → label (Vietnamese, as the index and the command show them).
+# The states of a report's review: code → label (a message id: Vietnamese on the index, "Đã kiểm tra",
+# and in the command line's language in ``thads review``).
 REVIEWED, CHANGED, UNREVIEWED = "reviewed", "changed", "unreviewed"
-LABELS = {REVIEWED: "Đã kiểm tra", CHANGED: "Đã thay đổi sau khi kiểm tra", UNREVIEWED: "Chưa kiểm tra"}
+LABELS = {REVIEWED: N_("Checked"), CHANGED: N_("Changed since it was checked"), UNREVIEWED: N_("Not checked")}
 
 
 @dataclass(frozen=True)
@@ -37,10 +39,10 @@ class Review:
 
     @property
     def text(self) -> str:
-        """"Đã kiểm tra: Trần Thị B, 05/10/2017" and the like."""
+        """"Checked: Trần Thị B, 05/10/2017" and the like, in the current language ("Đã kiểm tra: …")."""
         if self.state == UNREVIEWED:
-            return LABELS[UNREVIEWED]
-        return f"{LABELS[self.state]}: {self.by}, {self.day}" + (f" ({self.note})" if self.note else "")
+            return _(LABELS[UNREVIEWED])
+        return f"{_(LABELS[self.state])}: {self.by}, {self.day}" + (f" ({self.note})" if self.note else "")
 
 
 def reports_in(folder: Path) -> list[str]:
@@ -58,10 +60,11 @@ def read_reviews(folder: Path) -> dict:
     try:
         records = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"{path}: cannot be read ({exc}); move it away to start the reviews again") from None
+        raise ValueError(_("{path}: cannot be read ({error}); move it away to start the reviews again").format(
+            path=path, error=exc)) from None
     if not isinstance(records, dict) or not all(isinstance(r, dict) for r in records.values()):
-        raise ValueError(f"{path}: not a record of reviews (report name → reviewer, date, checksums); move it away "
-                         "to start the reviews again")
+        raise ValueError(_("{path}: not a record of reviews (report name → reviewer, date, checksums); move it "
+                           "away to start the reviews again").format(path=path))
     return records
 
 
@@ -87,11 +90,12 @@ def approve(folder: Path, names: list[str], by: str, note: str = "") -> list[str
     for an unknown report or an empty name."""
     by = by.strip()
     if not by:
-        raise ValueError("--approve needs the reviewer's name: --by \"Họ và tên\"")
+        raise ValueError(_("--approve needs the reviewer's name: --by \"Họ và tên\""))
     present = reports_in(folder)
     unknown = [n for n in names if n not in present]
     if unknown:
-        raise ValueError(f"no report {', '.join(unknown)} in {folder}; its reports are: {', '.join(present) or 'none'}")
+        raise ValueError(_("no report {unknown} in {folder}; its reports are: {present}").format(
+            unknown=", ".join(unknown), folder=folder, present=", ".join(present) or _("none")))
     chosen = names or present
     records = read_reviews(folder)
     at = dt.datetime.now().replace(microsecond=0).isoformat()
@@ -105,8 +109,11 @@ def approve(folder: Path, names: list[str], by: str, note: str = "") -> list[str
 
 
 def cell(name: str, review: Review, tag: str = "td") -> str:
-    """The index element of a report's review state: a table cell (a span for the national overview)."""
-    return f'<{tag} data-review="{html.escape(name)}" class="review-{review.state}">{html.escape(review.text)}</{tag}>'
+    """The index element of a report's review state: a table cell (a span for the national overview),
+    in Vietnamese whatever the command line's language."""
+    with using("vi"):
+        text = review.text
+    return f'<{tag} data-review="{html.escape(name)}" class="review-{review.state}">{html.escape(text)}</{tag}>'
 
 
 def refresh_index(folder: Path, found: dict[str, Review]) -> None:

@@ -21,8 +21,9 @@ import pandas as pd
 from ..analysis.campaign import DEFAULT_CAMPAIGN, read_campaign
 from ..analysis.pipeline import prepare
 from ..analysis.targets import read_targets
+from ..i18n import _, using
 from ..ingest import schema
-from ..ingest.io import LoadResult, load_usable, set_aside_lines, set_aside_notes
+from ..ingest.io import LoadResult, load_usable, set_aside_label, set_aside_lines, set_aside_notes
 from ..ingest.schema import DataError
 from ..paths import DEFAULT_TARGETS, SAMPLE_DIR
 from ..provenance import file_sha256
@@ -89,7 +90,8 @@ def run_batch(province=None, all_provinces: bool = False, jobs: int | None = Non
     read_targets(targets_path)  # a bad targets file fails here
     read_campaign(campaign_path)  # and a bad campaign file
     if csv_dialect not in CSV_DIALECTS:
-        raise ValueError(f"--csv-dialect {csv_dialect}: choose one of {', '.join(CSV_DIALECTS)}")
+        raise ValueError(_("--csv-dialect {dialect}: choose one of {dialects}").format(
+            dialect=csv_dialect, dialects=", ".join(CSV_DIALECTS)))
     out = check_output(Path(out))
     return _run_batch(data_paths, targets_path, campaign_path, wanted, all_provinces, jobs, year, period_end, out,
                       money_unit, progress, reuse_kernels, all_periods, scheduler, period_range, shared_folder, force,
@@ -130,7 +132,7 @@ def _run_batch(data_paths, targets_path, campaign_path, wanted, all_provinces, j
                 # A province asked for and set aside is a failure; any other set aside is a warning.
                 codes = None if all_provinces else {p.code for p in wanted}
                 lines = dict(zip(sorted(bad), set_aside_lines(bad)))
-                failures += [Failure(*line.split(": ", 1)) for c, line in lines.items() if codes is None or c in codes]
+                failures += [_set_aside_failure(c, bad[c]) for c in lines if codes is None or c in codes]
                 set_aside = [line for c, line in lines.items() if codes is not None and c not in codes]
                 failures += [failure for plan in plans for failure in plan.absent]
                 if all_provinces:
@@ -152,11 +154,24 @@ def _run_batch(data_paths, targets_path, campaign_path, wanted, all_provinces, j
     made = {plan.folder: sum(1 for j in plan.jobs if j.key in produced) for plan in plans}
     kept_in = {plan.folder: sum(1 for j in plan.jobs if j.key in kept) for plan in plans}
     workers = min(job_count(jobs), len(to_make))  # the kernels this run started
-    engine = (f"Dask {scheduler}, " + ("the workers sharing the output folder" if shared_folder else
-                                       "inputs and reports through the scheduler") if scheduler else
-              f"{workers} {'fresh' if not reuse_kernels else 'warm'} kernel(s) on this machine")
+    if scheduler:
+        engine = (_("Dask {scheduler}, the workers sharing the output folder") if shared_folder else
+                  _("Dask {scheduler}, inputs and reports through the scheduler")).format(scheduler=scheduler)
+    else:
+        engine = (_("{workers} warm kernel(s) on this machine") if reuse_kernels else
+                  _("{workers} fresh kernel(s) on this machine")).format(workers=workers)
     return BatchResult(plans[0].folder if len(plans) == 1 else out, names, failures,
                        [plan.folder for plan in plans], made, set_aside, engine, kept_in)
+
+
+def _set_aside_failure(code: str, problems: list) -> Failure:
+    """The failure of a province set aside (``set_aside_lines``' line), in the language current when
+    it is read: the command line's on the terminal, Vietnamese on index.html."""
+    def reason() -> str:
+        line, label = set_aside_lines({code: problems})[0], set_aside_label(code)
+        return line[len(label) + 2:] if line.startswith(label + ": ") else line
+
+    return Failure(lambda: set_aside_label(code), reason)
 
 
 def periods_between(frame, year: int | None, first=None, last=None) -> list:
@@ -166,14 +181,15 @@ def periods_between(frame, year: int | None, first=None, last=None) -> list:
 
     first, last = (None if d is None else pd.Timestamp(d) for d in (first, last))
     if first is not None and last is not None and last < first:
-        raise ValueError(f"--to {last.strftime('%d/%m/%Y')} is before --from {first.strftime('%d/%m/%Y')}")
+        raise ValueError(_("--to {last} is before --from {first}").format(
+            last=last.strftime("%d/%m/%Y"), first=first.strftime("%d/%m/%Y")))
     available = data_periods(frame, year)
     chosen = [p for p in available if (first is None or p >= first) and (last is None or p <= last)]
     if not chosen:
-        shown = ", ".join(p.strftime("%d/%m/%Y") for p in available) or "none"
-        raise ValueError(f"no period from {'the start' if first is None else first.strftime('%d/%m/%Y')} to "
-                         f"{'the end' if last is None else last.strftime('%d/%m/%Y')} in the data; periods "
-                         f"available: {shown}")
+        shown = ", ".join(p.strftime("%d/%m/%Y") for p in available) or _("none")
+        raise ValueError(_("no period from {first} to {last} in the data; periods available: {shown}").format(
+            first=_("the start") if first is None else first.strftime("%d/%m/%Y"),
+            last=_("the end") if last is None else last.strftime("%d/%m/%Y"), shown=shown))
     return chosen
 
 
@@ -183,7 +199,7 @@ def wanted_provinces(province=None, region: str | None = None) -> list:
     names = [province] if isinstance(province, (str, int)) else list(province or [])
     found = [lookup(p) for p in names] + ([lookup(c) for c in region_codes(region)] if region else [])
     if not found:
-        raise ValueError("name a province (--province) or a region (--region), or ask for --all")
+        raise ValueError(_("name a province (--province) or a region (--region), or ask for --all"))
     return list({p.code: p for p in found}.values())
 
 
@@ -217,8 +233,8 @@ def _make_reports(jobs: list[Job], workers, progress: bool, reuse_kernels: bool,
         try:
             from .cluster import run_on_dask
         except ImportError as exc:  # an optional engine
-            raise ValueError("--scheduler needs the 'distributed' package: pip install -e \".[cluster]\" "
-                             "in the project folder") from exc
+            raise ValueError(_("--scheduler needs the 'distributed' package: pip install -e \".[cluster]\" "
+                               "in the project folder")) from exc
         return run_on_dask(jobs, scheduler, progress, shared_folder)
     return run_jobs(jobs, min(job_count(workers), len(jobs)), progress, reuse_kernels)
 
@@ -247,8 +263,8 @@ def _write_pdfs(done: list[Job], jobs: int | None) -> list[Failure]:
     if not pages:
         return []
     if browser() is None:
-        return [Failure("PDF", f"Chromium was not found, so no PDF was printed; {INSTALL_HINT}. The HTML pages "
-                               "are written.")]
+        return [Failure("PDF", lambda: _("Chromium was not found, so no PDF was printed; {hint}. The HTML pages "
+                                         "are written.").format(hint=_(INSTALL_HINT)))]
 
     def one(page: Path) -> Failure | None:
         try:
@@ -320,8 +336,10 @@ def _write_index_and_summary(plan: Plan, produced: list[str], kept: dict[str, st
         earlier = {job.parameters["province"] for job in there if "province" in job.parameters
                    and job.key in kept and kept[job.key] != snapshot}
         national = any(job.name == NATIONAL_NAME for job in there)
-        mark = freeze.index_fingerprint(digest, snapshot, [sorted(done), sorted(earlier), national,
-                                                           [str(f) for f in failures], csv_dialect])
+        with using("vi"):  # the failures as the page shows them, whatever the command line's language
+            shown = [str(f) for f in failures]
+        mark = freeze.index_fingerprint(digest, snapshot, [sorted(done), sorted(earlier), national, shown,
+                                                           csv_dialect])
         made_here = any(job.key in produced for job in plan.jobs)  # their review state may have changed
         if not force and not made_here and freeze.recorded_index(folder) == mark:
             return []

@@ -11,7 +11,8 @@ from decimal import ROUND_HALF_UP, Decimal
 import numpy as np
 import pandas as pd
 
-from ..numbers import BLANK_TEXTS, STYLE_EVIDENCE, STYLE_NAMES, NumberParseError, format_int, is_blank, parse_number
+from ..i18n import N_, _, day
+from ..numbers import BLANK_TEXTS, STYLE_EVIDENCE, NumberParseError, format_int, is_blank, parse_number
 from ..provinces import UnknownProvinceError, lookup, normalize_name
 from . import schema
 from .headers import map_headers, table_kind
@@ -43,7 +44,7 @@ def _parse_period(value) -> pd.Timestamp:
             return pd.Timestamp(dt.datetime.strptime(text, pattern)) + pd.offsets.MonthEnd(0)
         except ValueError:
             continue
-    raise ValueError(f"{value!r} is not a date (write 2017-04-30 or 30/04/2017)")
+    raise ValueError(_("{value!r} is not a date (write 2017-04-30 or 30/04/2017)").format(value=value))
 
 
 def _province_label(code: str | None) -> str | None:
@@ -243,17 +244,19 @@ def _lookup_code(text) -> tuple[str | None, str | None, str | None]:
     """(province code, None, None) for a province cell, or (None, rule, message) saying why not."""
     office = _OFFICE_ROW.match(normalize_name(str(text)))
     if office and office.group(1) == "chi cuc":
-        return None, "office row", (f"{text!r} is a district office (Chi cục THADS), not a province; rows of single "
-                                    "offices are not read: give the province's total row under the province's name")
+        return None, N_("office row"), _(
+            "{text!r} is a district office (Chi cục THADS), not a province; rows of single offices are not read: "
+            "give the province's total row under the province's name").format(text=text)
     try:
         code = lookup(text).code
     except (UnknownProvinceError, ValueError) as exc:
-        return None, "unknown province", str(exc)
+        return None, N_("unknown province"), str(exc)
     if office:
         name = lookup(code).short_name
-        return None, "office row", (f"{text!r} names the Cục THADS, an office: in the official forms its row is the "
-                                    f"Cục's own caseload without its Chi cục, not the province; if the row is the "
-                                    f"whole province's total, write the province's name ({name!r})")
+        return None, N_("office row"), _(
+            "{text!r} names the Cục THADS, an office: in the official forms its row is the Cục's own caseload "
+            "without its Chi cục, not the province; if the row is the whole province's total, write the province's "
+            "name ({name!r})").format(text=text, name=name)
     return code, None, None
 
 
@@ -271,14 +274,15 @@ def _provinces(table: _Table, cells: pd.DataFrame, rows: _Rows) -> np.ndarray:
                     rows.problem(i, name, result[1], result[2])
         both = np.flatnonzero(np.not_equal(codes, None) & np.not_equal(found, None) & (codes != found))
         for i in both:
-            rows.problem(i, name, "province mismatch", f"code {codes[i]} is {lookup(codes[i]).short_name} but the "
-                         f"name says {cells[name].iat[i]!r} ({found[i]}); correct one of them",
-                         province=_province_label(codes[i]))
+            rows.problem(i, name, N_("province mismatch"), _(
+                "code {code} is {province} but the name says {text!r} ({found}); correct one of them").format(
+                code=codes[i], province=lookup(codes[i]).short_name, text=cells[name].iat[i], found=found[i]),
+                province=_province_label(codes[i]))
         codes = np.where(np.equal(codes, None), found, codes)
     labels = {c: _province_label(c) for c in set(codes) if c is not None}
     rows.provinces = np.array([labels.get(c) for c in codes], dtype=object)
     for i in np.flatnonzero(np.equal(codes, None) & ~rows.bad):
-        rows.problem(i, "province_code", "missing value", "no province code or name on this row")
+        rows.problem(i, "province_code", N_("missing value"), _("no province code or name on this row"))
     return codes
 
 
@@ -316,10 +320,12 @@ def _offices(table: _Table, cells: pd.DataFrame, rows: _Rows, codes) -> np.ndarr
             value = values[i]
             code, error = _cached(cache, (str(value), codes[i]), lambda key: _office_or_error(*key))
             if error:
-                rows.problem(i, name, "unknown office", error)
+                rows.problem(i, name, N_("unknown office"), error)
             elif given[i] and code != found[i]:
-                rows.problem(i, name, "office mismatch", f"the office code says {found[i] or 'province total'!r} but "
-                             f"{name} says {value!r} ({code or 'province total'}); correct one of them")
+                total = _("province total")
+                rows.problem(i, name, N_("office mismatch"), _(
+                    "the office code says {said!r} but {column} says {value!r} ({found}); correct one of them").format(
+                    said=found[i] or total, column=schema.column_text(name), value=value, found=code or total))
             else:
                 found[i], given[i] = code, True
     return found
@@ -338,7 +344,8 @@ def _year_or_error(value):
     except (NumberParseError, TypeError, ValueError) as exc:
         return None, str(exc)
     if not schema.FIRST_YEAR <= year <= dt.date.today().year + 1:
-        return None, f"{year} is not a plausible statistical year ({schema.FIRST_YEAR} to now)"
+        return None, _("{year} is not a plausible statistical year ({first} to now)").format(
+            year=year, first=schema.FIRST_YEAR)
     return year, None
 
 
@@ -353,7 +360,7 @@ def _periods(table: _Table, cells: pd.DataFrame, rows: _Rows) -> list:
             at = np.flatnonzero(positions == k)
             if result[1]:
                 for i in at:
-                    rows.problem(i, "period_end", "wrong type", result[1])
+                    rows.problem(i, "period_end", N_("wrong type"), result[1])
             else:
                 periods.iloc[at] = result[0]
     if "year" in cells:
@@ -364,18 +371,20 @@ def _periods(table: _Table, cells: pd.DataFrame, rows: _Rows) -> list:
             year, error = result
             for i in np.flatnonzero(positions == k):
                 if error:
-                    rows.problem(i, "year", "wrong type", error)
+                    rows.problem(i, "year", N_("wrong type"), error)
                 elif pd.isna(periods.iat[i]):
                     periods.iat[i] = schema.year_end(year)
                 elif schema.statistical_year(periods.iat[i]) != year:
-                    rows.problem(i, "year", "period mismatch", f"period end {periods.iat[i].date()} lies in "
-                                 f"statistical year {schema.statistical_year(periods.iat[i])}, not {year}")
+                    rows.problem(i, "year", N_("period mismatch"), _(
+                        "period end {period} lies in statistical year {found}, not {year}").format(
+                        period=day(periods.iat[i]), found=schema.statistical_year(periods.iat[i]), year=year))
     for i in np.flatnonzero(periods.isna().to_numpy() & ~rows.bad):
-        rows.problem(i, "period_end", "missing value", "no period end (or year) on this row")
+        rows.problem(i, "period_end", N_("missing value"), _("no period end (or year) on this row"))
     for i in np.flatnonzero((periods.notna() & ~periods.dt.is_month_end).to_numpy()):
         period = periods.iat[i]
-        rows.problem(i, "period_end", "not a month end", f"{period.date()} is not the last day of a month; reports "
-                     f"are cumulative to a month end (did you mean {(period + pd.offsets.MonthEnd(0)).date()}?)")
+        rows.problem(i, "period_end", N_("not a month end"), _(
+            "{period} is not the last day of a month; reports are cumulative to a month end (did you mean "
+            "{month_end}?)").format(period=day(period), month_end=day(period + pd.offsets.MonthEnd(0))))
     return [None if pd.isna(p) else p for p in periods]  # typed once for the whole table (_typed)
 
 
@@ -385,7 +394,10 @@ def _words(table: _Table, cells: pd.DataFrame, rows: _Rows, kind: str, column: s
     results, positions = _distinct(column_cells, table, kind, lambda v: (match_value(kind, v), v))
     found = np.array([default] + [r[0] if r else None for r in results], dtype=object)[positions + 1]
     if column in cells:
-        allowed = {"measure": "'cases' (Việc) or 'money' (Tiền)",
+        message = {"measure": N_("measure {value!r} is not one of 'cases' (Việc) or 'money' (Tiền)"),
+                   "category": N_("category {value!r} is not one of {allowed}"),
+                   "unit": N_("unit {value!r} is not one of {allowed}")}[kind]
+        allowed = {"measure": "",
                    "category": ", ".join(f"{k} ({v})" for k, v in schema.CATEGORY_LABELS.items()),
                    "unit": ", ".join(schema.MONEY_UNITS)}[kind]
         for k, result in enumerate(results):
@@ -394,7 +406,7 @@ def _words(table: _Table, cells: pd.DataFrame, rows: _Rows, kind: str, column: s
             if kind == "unit" and normalize_label(result[1]) in CASE_UNITS:
                 continue  # "việc": the unit of a cases row
             for i in np.flatnonzero(positions == k):
-                rows.problem(i, column, "bad value", f"{kind} {result[1]!r} is not one of {allowed}")
+                rows.problem(i, column, N_("bad value"), _(message).format(value=result[1], allowed=allowed))
     return list(found)
 
 
@@ -406,25 +418,30 @@ def _row_units(table: _Table, cells: pd.DataFrame, rows: _Rows, measures: list) 
         if unit is None:
             continue
         if measure == "cases":
-            rows.problem(i, "unit", "money unit", f"a cases (Việc) row states the money unit {unit!r}; "
-                         "counts of cases have no money unit")
+            rows.problem(i, "unit", N_("money unit"), _(
+                "a cases (Việc) row states the money unit {unit!r}; counts of cases have no money unit").format(
+                unit=unit))
             continue
         if table.default_unit is not None and unit != table.default_unit:
-            rows.problem(i, "unit", "money unit", f"the unit column says {unit!r} but --money-unit says "
-                         f"{table.default_unit!r}; remove one of them")
+            rows.problem(i, "unit", N_("money unit"), _(
+                "the unit column says {unit!r} but --money-unit says {option!r}; remove one of them").format(
+                unit=unit, option=table.default_unit))
         clash = [name for name, header_unit in stated_header.items() if header_unit != unit]
         if clash:
             name = clash[0]
-            rows.problem(i, "unit", "money unit", f"the unit column says {unit!r} but the header "
-                         f"{table.raw.headers[table.cols[name]]!r} says {stated_header[name]!r}; "
-                         "the same money cannot be in both units, correct one of them")
+            rows.problem(i, "unit", N_("money unit"), _(
+                "the unit column says {unit!r} but the header {header!r} says {header_unit!r}; the same money cannot "
+                "be in both units, correct one of them").format(
+                unit=unit, header=table.raw.headers[table.cols[name]], header_unit=stated_header[name]))
     return [u if u is not None else table.default_unit for u in units]
 
 
 def _too_large(cell, unit: str | None) -> str:
-    shown = f"{cell!r} {unit}" if unit else repr(cell)
-    return (f"{shown} is above the largest value accepted ({format_int(schema.MAX_VALUE)} "
-            f"{'đồng' if unit else 'cases'}); check the cell{' and the money unit' if unit else ''}")
+    if unit:
+        return _("{cell!r} {unit} is above the largest value accepted ({largest} đồng); check the cell and the money "
+                 "unit").format(cell=cell, unit=unit, largest=format_int(schema.MAX_VALUE))
+    return _("{cell!r} is above the largest value accepted ({largest} cases); check the cell").format(
+        cell=cell, largest=format_int(schema.MAX_VALUE))
 
 
 def _values(table: _Table, cells: pd.DataFrame, rows: _Rows, name: str, measures: list, units: list,
@@ -442,34 +459,39 @@ def _values(table: _Table, cells: pd.DataFrame, rows: _Rows, name: str, measures
     valid = np.zeros(len(factor), dtype=bool)
     for i in np.flatnonzero((factor == 0) & ~numbers.blank & ~rows.unit_named):
         rows.unit_named[i] = True
-        rows.problem(i, name, "money unit", "the money unit is not stated; add a 'unit' column (đồng, nghìn "
-                     "đồng, triệu đồng, tỷ đồng), put it in the header such as 'Thi hành xong (nghìn đồng)', or "
-                     "pass --money-unit")
+        rows.problem(i, name, N_("money unit"), _(
+            "the money unit is not stated; add a 'unit' column (đồng, nghìn đồng, triệu đồng, tỷ đồng), put it in "
+            "the header such as 'Thi hành xong (nghìn đồng)', or pass --money-unit"))
     known = numbers.fast & (factor > 0)
     too_big = known & (np.abs(numbers.ints) > schema.MAX_VALUE // np.maximum(factor, 1))
     ok = known & ~too_big
     out[ok] = numbers.ints[ok] * factor[ok]
     valid |= ok
     for i in np.flatnonzero(too_big):
-        rows.problem(i, name, "value too large", _too_large(cells[name].iat[i], unit_of[i] if money[i] else None))
+        rows.problem(i, name, N_("value too large"),
+                     _too_large(cells[name].iat[i], unit_of[i] if money[i] else None))
     for i, number in numbers.other.items():
         if factor[i] == 0:
             continue
         if not money[i] and number != number.to_integral_value():
-            rows.problem(i, name, "wrong type", f"{cells[name].iat[i]!r} is not a whole number of cases")
+            rows.problem(i, name, N_("wrong type"), _("{value!r} is not a whole number of cases").format(
+                value=cells[name].iat[i]))
             continue
         amount = number * int(factor[i])
         if abs(amount) > schema.MAX_VALUE:
-            rows.problem(i, name, "value too large", _too_large(cells[name].iat[i], unit_of[i] if money[i] else None))
+            rows.problem(i, name, N_("value too large"),
+                         _too_large(cells[name].iat[i], unit_of[i] if money[i] else None))
             continue
         out[i], valid[i] = int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP)), True
     for i, message in numbers.errors.items():
-        rows.problem(i, name, "wrong type", message)
+        rows.problem(i, name, N_("wrong type"), message)
     if name in schema.ZERO_IF_ABSENT:
         valid |= numbers.blank  # out is 0 there
     elif name in schema.REQUIRED_VALUES:
         for i in np.flatnonzero(numbers.blank):
-            rows.problem(i, name, "missing value", f"{name} ({schema.LABELS[name]}) is empty")
+            # The name as a file may write it in its header, beside its label.
+            rows.problem(i, name, N_("missing value"), _("{name} ({label}) is empty").format(
+                name=name, label=schema.LABELS[name]))
     return pd.arrays.IntegerArray(out, ~valid), numbers.ambiguous
 
 
@@ -479,17 +501,18 @@ def _counts(cells: pd.DataFrame, rows: _Rows, name: str, style: str | None) -> p
     out, valid = numbers.ints.copy(), numbers.fast.copy()
     too_big = valid & (np.abs(out) > schema.MAX_VALUE)
     for i in np.flatnonzero(too_big):
-        rows.problem(i, name, "value too large", _too_large(cells[name].iat[i], None))
+        rows.problem(i, name, N_("value too large"), _too_large(cells[name].iat[i], None))
     valid &= ~too_big
     for i, number in numbers.other.items():
         if abs(number) > schema.MAX_VALUE:
-            rows.problem(i, name, "value too large", _too_large(cells[name].iat[i], None))
+            rows.problem(i, name, N_("value too large"), _too_large(cells[name].iat[i], None))
         elif number != number.to_integral_value():
-            rows.problem(i, name, "wrong type", f"{cells[name].iat[i]!r} is not a whole number")
+            rows.problem(i, name, N_("wrong type"), _("{value!r} is not a whole number").format(
+                value=cells[name].iat[i]))
         else:
             out[i], valid[i] = int(number), True
     for i, message in numbers.errors.items():
-        rows.problem(i, name, "wrong type", message)
+        rows.problem(i, name, N_("wrong type"), message)
     return pd.arrays.IntegerArray(out, ~valid)
 
 
@@ -508,9 +531,10 @@ def _cells(table: _Table, chunk: Chunk) -> tuple[pd.DataFrame, np.ndarray]:
         # in two and moves every cell after it one column to the right.
         extra = ~np.column_stack([_blank(grid[c]) for c in beyond]).all(axis=1)
         for i in np.flatnonzero(extra):
-            table.log.add(Problem(table.raw.file, "too many cells", f"the row has {int(grid.iloc[i].notna().sum())} "
-                                  f"cells but the header has {width}: a comma inside an unquoted number such as "
-                                  "1,234? Quote the cell or remove the comma", row=int(lines[i])))
+            table.log.add(Problem(table.raw.file, N_("too many cells"), _(
+                "the row has {count} cells but the header has {width}: a comma inside an unquoted number such as "
+                "1,234? Quote the cell or remove the comma").format(count=int(grid.iloc[i].notna().sum()), width=width),
+                row=int(lines[i])))
         keep = ~extra
         cells, lines = cells[keep].reset_index(drop=True), lines[keep]
     return cells, lines
@@ -520,7 +544,8 @@ def _is_total(value) -> bool:
     return not is_blank(value) and normalize_label(value) in TOTAL_ROW_WORDS
 
 
-def _convert_chunk(table: _Table, cells: pd.DataFrame, lines: np.ndarray, style: str | None) -> tuple[pd.DataFrame, bool]:
+def _convert_chunk(table: _Table, cells: pd.DataFrame, lines: np.ndarray,
+                   style: str | None) -> tuple[pd.DataFrame, bool]:
     """Canonical rows of one chunk (``_unreadable`` marks rows with an error), and whether an
     ambiguous number was read without knowing the file's writing."""
     totals = np.zeros(len(cells), dtype=bool)
@@ -529,10 +554,11 @@ def _convert_chunk(table: _Table, cells: pd.DataFrame, lines: np.ndarray, style:
             results, positions = _distinct(cells[name], table, "total", _is_total)
             totals |= np.array([False] + [bool(r) for r in results])[positions + 1]
     for i in np.flatnonzero(totals):
-        text = next(v for v in (cells.get("province", pd.Series()).get(i), cells.get("province_code", pd.Series()).get(i))
-                    if not is_blank(v))
-        table.log.add(Problem(table.raw.file, "total row", f"total row {text!r} skipped; totals are recomputed",
-                              row=int(lines[i]), severity="warning"))
+        text = next(v for v in (cells.get("province", pd.Series()).get(i),
+                                cells.get("province_code", pd.Series()).get(i)) if not is_blank(v))
+        table.log.add(Problem(table.raw.file, N_("total row"), _(
+            "total row {text!r} skipped; totals are recomputed").format(text=text), row=int(lines[i]),
+            severity="warning"))
     cells, lines = cells[~totals].reset_index(drop=True), lines[~totals]
     rows = _Rows(table, lines)
     out = {"province_code": _provinces(table, cells, rows), "period_end": _periods(table, cells, rows)}
@@ -557,8 +583,8 @@ def _convert_chunk(table: _Table, cells: pd.DataFrame, lines: np.ndarray, style:
         measures = _words(table, cells, rows, "measure", "measure", None, hint=table.raw.measure_hint)
         if "measure" not in cells:
             for i in np.flatnonzero([m is None for m in measures]):
-                rows.problem(i, "measure", "bad value", f"measure {table.raw.measure_hint!r} is not 'cases' (Việc) or "
-                             "'money' (Tiền)")
+                rows.problem(i, "measure", N_("bad value"), _(
+                    "measure {value!r} is not 'cases' (Việc) or 'money' (Tiền)").format(value=table.raw.measure_hint))
         out["measure"] = measures
         out["category"] = _words(table, cells, rows, "category", "category", "all")
         units = _row_units(table, cells, rows, measures)
@@ -606,38 +632,44 @@ def to_canonical(raw: RawTable, money_unit: str | None = None) -> tuple[str, pd.
     kind = table_kind(headers.columns)
     empty = empty_standing() if kind == "standing" else empty_frame()
     if any(p.severity == "error" for p in problems):
-        return kind, empty, _capped(problems)
+        return kind, empty, _lettered(_capped(problems), raw)
     default_unit = None
     if money_unit is not None:
         default_unit = match_value("unit", money_unit)
         if default_unit is None:
-            raise ValueError(f"unknown money unit {money_unit!r}; use one of {', '.join(schema.MONEY_UNITS)}")
+            raise ValueError(_("unknown money unit {unit!r}; use one of {units}").format(
+                unit=money_unit, units=", ".join(schema.MONEY_UNITS)))
         clash = [(name, unit) for name, unit in headers.units.items() if unit != default_unit]
         if clash:
             name, unit = clash[0]
-            return kind, empty, _capped(problems + [Problem(
-                raw.file, "money unit", f"--money-unit says {default_unit!r} but the header "
-                f"{raw.headers[headers.columns[name]]!r} says {unit!r}; remove one of them", row=1, column=name)])
+            return kind, empty, _lettered(_capped(problems + [Problem(
+                raw.file, N_("money unit"), _("--money-unit says {option!r} but the header {header!r} says "
+                                              "{unit!r}; remove one of them").format(
+                    option=default_unit, header=raw.headers[headers.columns[name]], unit=unit), row=1, column=name)]),
+                raw)
     table = _Table(raw, kind, headers.columns, headers.units, default_unit, ProblemLog())
     table.log.extend(problems)
     frames, evidence, unsure = _convert(table, None, fixed=False)
     if len(evidence) > 1:
         (line_a, column_a, text_a), (line_b, column_b, text_b) = evidence["vi"], evidence["en"]
-        return kind, empty, _capped(problems) + [Problem(
-            raw.file, "number writing", f"numbers are written two ways: {text_a!r} (line {line_a}, column "
-            f"{column_a}) is {STYLE_NAMES['vi']} and {text_b!r} (line {line_b}, column {column_b}) is "
-            f"{STYLE_NAMES['en']}; a cell such as 1.234 or 865,000 would mean different numbers. Write every "
-            "number one way")]
+        return kind, empty, _lettered(_capped(problems), raw) + [Problem(
+            raw.file, N_("number writing"), _(
+                "numbers are written two ways: {text_a!r} (line {line_a}, column {column_a}) is Vietnamese "
+                "(1.234.567,5) and {text_b!r} (line {line_b}, column {column_b}) is English (1,234,567.5); a cell "
+                "such as 1.234 or 865,000 would mean different numbers. Write every number one way").format(
+                text_a=text_a, line_a=line_a, column_a=_column_words(raw, column_a),
+                text_b=text_b, line_b=line_b, column_b=_column_words(raw, column_b)))]
     style = next(iter(evidence), None)
     if unsure and style is not None:
         # Some "1.234" or "865,000" came before the cell that shows the file's writing: read again.
         table.log = ProblemLog()
         table.log.extend(problems)
-        frames, _, _ = _convert(table, style, fixed=True)
+        frames, _evidence, _unsure = _convert(table, style, fixed=True)
     elif unsure:
-        table.log.add(Problem(raw.file, "number writing", "numbers such as 1.234 were read the Vietnamese way "
-                              "(1.234 = one thousand two hundred and thirty-four): no cell of the file shows for "
-                              "sure whether a point groups thousands or marks decimals", severity="warning"))
+        table.log.add(Problem(raw.file, N_("number writing"), _(
+            "numbers such as 1.234 were read the Vietnamese way (1.234 = one thousand two hundred and thirty-four): "
+            "no cell of the file shows for sure whether a point groups thousands or marks decimals"),
+            severity="warning"))
     frame = pd.concat(frames, ignore_index=True) if frames else empty.assign(_unreadable=pd.Series(dtype=bool))
     typed = typed_standing(frame) if kind == "standing" else typed_frame(frame)
     return kind, typed, _lettered(table.log.problems(), raw)
@@ -647,13 +679,25 @@ def _lettered(problems: list[Problem], raw: RawTable) -> list[Problem]:
     return lettered(problems, {raw.file: raw.column_letters}) if raw.column_letters else problems
 
 
+def _column_name(letters: dict[str, str], name: str) -> str:
+    """A canonical column as Excel and the current language show it: "K (with_conditions)" in English,
+    "K (Số có điều kiện thi hành)" in Vietnamese; the name alone when the table gives it no letter."""
+    return f"{letters[name]} ({schema.column_text(name)})" if name in letters else name
+
+
+def _column_words(raw: RawTable, name: str) -> str:
+    """A canonical column named in a message's text: with its letter where the table gives one."""
+    return _column_name(raw.column_letters, name) if name in raw.column_letters else schema.column_text(name)
+
+
 def lettered(problems: list[Problem], letters: dict[str, dict[str, str]]) -> list[Problem]:
-    """Problems of a form sheet name the sheet's column letter with the field's Vietnamese label:
-    ``letters`` maps a sheet (as problems name it) to its canonical column → letter."""
+    """Problems of a CSV file or a sheet name the column letter Excel shows beside the column's name
+    (its label in Vietnamese): ``letters`` maps a file or sheet (as problems name it) to its canonical
+    column → letter. A column already lettered, or one the table does not hold, is kept as it is."""
     from dataclasses import replace
 
     def column(sheet: dict[str, str], names: str) -> str:
-        return ", ".join(f"{sheet[n]} ({schema.LABELS.get(n, n)})" if n in sheet else n for n in names.split(", "))
+        return ", ".join(_column_name(sheet, n) for n in names.split(", "))
 
     return [replace(p, column=column(letters[p.file], p.column)) if p.column and p.file in letters else p
             for p in problems]

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import yaml
 
+from ..i18n import N_, _
 from ..numbers import is_blank
 from ..provinces import UnknownProvinceError, lookup, normalize_name, strip_diacritics
 from . import schema
@@ -146,14 +147,15 @@ def _period(texts: list[str], name: str) -> tuple[object, str, list[Problem]]:
         if span:
             start, end = _date(*span.group(1, 2, 3)), _date(*span.group(4, 5, 6))
             if start is None or end is None:
-                problems.append(Problem(name, "form period", f"the period line {text.strip()!r} holds a date that "
-                                        "does not exist"))
+                problems.append(Problem(name, N_("form period"), _("the period line {line!r} holds a date that does "
+                                                                   "not exist").format(line=text.strip())))
                 continue
             year = schema.statistical_year(end)
             if start != pd.Timestamp(year - 1, 10, 1):
-                problems.append(Problem(name, "form period", f"the period line {text.strip()!r} starts on "
-                                        f"{start:%d/%m/%Y}, but reports are cumulative from 01/10/{year - 1} (the "
-                                        "start of the statistical year); give the cumulative report"))
+                problems.append(Problem(name, N_("form period"), _(
+                    "the period line {line!r} starts on {day}, but reports are cumulative from 01/10/{year} (the "
+                    "start of the statistical year); give the cumulative report").format(
+                    line=text.strip(), day=f"{start:%d/%m/%Y}", year=year - 1)))
                 continue
             found.append((end, text.strip()))
             continue
@@ -167,10 +169,11 @@ def _period(texts: list[str], name: str) -> tuple[object, str, list[Problem]]:
         if months and not re.search(r"ngay\s*" + months.group(1) + r"\s*thang", plain) and 1 <= int(months.group(1)) <= 12:
             start = pd.Timestamp(int(months.group(2)) - 1, 10, 1)
             found.append((start + pd.DateOffset(months=int(months.group(1))) - pd.Timedelta(days=1), text.strip()))
-    ends = {end for end, _ in found}
+    ends = {end for end, _words in found}
     if len(ends) > 1:
         shown = "; ".join(f"{words!r} = {end:%d/%m/%Y}" for end, words in found)
-        problems.append(Problem(name, "form period", f"the title block gives two periods ({shown}); keep one"))
+        problems.append(Problem(name, N_("form period"), _("the title block gives two periods ({periods}); keep "
+                                                           "one").format(periods=shown)))
         return None, "", problems
     if not found:
         return None, "", problems
@@ -274,9 +277,10 @@ def _header_ending_at(sheet, values, end: int, profile: FormProfile, name: str) 
             continue
         if field in fields and lengths[field] >= length:
             if lengths[field] == length:
-                problems.append(Problem(name, "duplicate column", f"columns {get_column_letter(fields[field] + 1)} "
-                                        f"and {get_column_letter(c + 1)} are both {schema.LABELS[field]!r}; keep one",
-                                        row=end + 1, column=get_column_letter(c + 1)))
+                problems.append(Problem(name, N_("duplicate column"), _(
+                    "columns {first} and {second} are both {label!r}; keep one").format(
+                    first=get_column_letter(fields[field] + 1), second=get_column_letter(c + 1),
+                    label=schema.LABELS[field]), row=end + 1, column=get_column_letter(c + 1)))
             continue
         fields[field], lengths[field] = c, length
     return _Header(end, fields, unit_column, shown, problems)
@@ -293,12 +297,13 @@ def _find_header(sheet, values, profile: FormProfile, name: str) -> _Header:
     header = best[1]
     expected = [f for f in schema.REQUIRED_VALUES if f not in header.fields]
     if header.unit_column is None or expected:
-        wanted = ([] if header.unit_column is not None else [f"the unit column ({profile.unit_column[0]!r})"]) + [
-            f"{schema.LABELS[f]!r}" for f in expected]
-        raise DataError([Problem(name, "form header", f"this looks like a form of {profile.name}, but its header "
-                                 f"lacks {', '.join(wanted)}. Header cells found: {'; '.join(header.shown) or 'none'}. "
-                                 "Write the missing column's label as the form does (see data/README.md, 'Official "
-                                 "forms')", row=header.last_row + 1)])
+        wanted = ([] if header.unit_column is not None else [_("the unit column ({label!r})").format(
+            label=profile.unit_column[0])]) + [f"{schema.LABELS[f]!r}" for f in expected]
+        raise DataError([Problem(name, N_("form header"), _(
+            "this looks like a form of {form}, but its header lacks {missing}. Header cells found: {cells}. Write the "
+            "missing column's label as the form does (see data/README.md, 'Official forms')").format(
+            form=profile.name, missing=", ".join(wanted), cells="; ".join(header.shown) or _("none")),
+            row=header.last_row + 1)])
     return header
 
 
@@ -325,21 +330,24 @@ def form_table(sheet, values, name: str) -> RawTable | None:
     detected = _detect(texts)
     if detected is None:
         if looks_like_form(values):
-            raise DataError([Problem(name, "form", "this sheet has the title of a results form but no profile "
-                                     "recognises it; supported: " + "; ".join(p.name for p in profiles()))])
+            raise DataError([Problem(name, N_("form"), _("this sheet has the title of a results form but no profile "
+                                                         "recognises it; supported: {forms}").format(
+                forms="; ".join(p.name for p in profiles())))])
         return None
     profile, measure = detected
     regimes = {m.group(1).upper() for t in texts for m in _REGIME.finditer(t)}
     foreign = sorted(r for r in regimes if r not in {x.upper() for x in profile.regimes})
     if foreign:
-        raise DataError([Problem(name, "form regime", f"the form names {', '.join(foreign)}, a regime this toolkit "
-                                 f"does not read yet; supported: {profile.name}")])
+        raise DataError([Problem(name, N_("form regime"), _("the form names {regimes}, a regime this toolkit does "
+                                                            "not read yet; supported: {form}").format(
+            regimes=", ".join(foreign), form=profile.name))])
     header = _find_header(sheet, values, profile, name)
     title_texts = texts[: header.last_row + 1]
     period, period_text, problems = _period(title_texts, name)
     if period is None and not problems:
-        problems.append(Problem(name, "form period", "the title block gives no period (\"Tháng 6 năm 2017\" or "
-                                "\"Từ ngày 01/10/2016 đến ngày 30/6/2017\"); add the period line"))
+        problems.append(Problem(name, N_("form period"), _("the title block gives no period (\"Tháng 6 năm 2017\" "
+                                                           "or \"Từ ngày 01/10/2016 đến ngày 30/6/2017\"); add the "
+                                                           "period line")))
     province = _province(title_texts)
     unit = _money_unit(title_texts) if measure == "money" else None
     problems += header.problems
@@ -369,30 +377,33 @@ def _table(values, name, profile, header, measure, province, period, unit, probl
             numbers = [get_column_letter(c + 1) for c in header.fields.values()
                        if c < len(row) and isinstance(row[c], (int, float)) and not isinstance(row[c], bool)]
             if numbers:
-                problems.append(Problem(name, "signature block", f"row {r + 1} lies in the signature block but holds "
-                                        f"numbers in column(s) {', '.join(numbers)}; data rows belong above "
-                                        "\"NGƯỜI LẬP BIỂU\"", row=r + 1, column=numbers[0]))
+                problems.append(Problem(name, N_("signature block"), _(
+                    "row {row} lies in the signature block but holds numbers in column(s) {columns}; data rows "
+                    "belong above \"NGƯỜI LẬP BIỂU\"").format(row=r + 1, columns=", ".join(numbers)),
+                    row=r + 1, column=numbers[0]))
             continue
         if all(is_blank(c) for c in cells):
             continue  # a blank or heading row
         label = _fold(text) if not is_blank(text) else ""
         if not label:
-            problems.append(Problem(name, "unit name", f"row {r + 1} holds numbers but names no unit in column "
-                                    f"{get_column_letter(header.unit_column + 1)}; write the office (\"Chi cục THADS "
-                                    "huyện …\") or \"Tổng số\"", row=r + 1, column=get_column_letter(header.unit_column + 1)))
+            problems.append(Problem(name, N_("unit name"), _(
+                "row {row} holds numbers but names no unit in column {column}; write the office (\"Chi cục THADS "
+                "huyện …\") or \"Tổng số\"").format(row=r + 1, column=get_column_letter(header.unit_column + 1)),
+                row=r + 1, column=get_column_letter(header.unit_column + 1)))
             continue
         if label in profile.subtotal_rows:
-            problems.append(Problem(name, "subtotal row", f"subtotal row {str(text).strip()!r} skipped; the province "
-                                    "total is checked against its offices", row=r + 1, severity="warning"))
+            problems.append(Problem(name, N_("subtotal row"), _(
+                "subtotal row {label!r} skipped; the province total is checked against its offices").format(
+                label=str(text).strip()), row=r + 1, severity="warning"))
             continue
         rows.append([province, text, period, measure, unit] + cells)
         lines.append(r + 1)
     if province is None:
         province = next((code for row in rows if (code := _province([str(row[1])]))), None)
         if province is None:
-            problems.append(Problem(name, "form province", "neither the title block nor a row names the Cục THADS "
-                                    "of a province; add the issuing unit (\"CỤC THI HÀNH ÁN DÂN SỰ TỈNH …\") above "
-                                    "the title", row=1))
+            problems.append(Problem(name, N_("form province"), _(
+                "neither the title block nor a row names the Cục THADS of a province; add the issuing unit (\"CỤC THI "
+                "HÀNH ÁN DÂN SỰ TỈNH …\") above the title"), row=1))
         rows = [[province, *row[1:]] for row in rows]
     if any(p.severity == "error" for p in problems):
         raise DataError(problems)
@@ -425,12 +436,13 @@ def period_problems(tables: list[RawTable]) -> list[Problem]:
         workbook = next(iter(periods)).split("[")[0]
         named = file_month(workbook)
         if named is not None and named != (end.year, end.month):
-            return [Problem(workbook, "form period", f"the titles give the period ending {end:%d/%m/%Y}, but the file "
-                            f"name says {named[1]:02d}/{named[0]}: correct the title, or rename the file if its "
-                            "name is wrong")]
+            return [Problem(workbook, N_("form period"), _(
+                "the titles give the period ending {day}, but the file name says {month}: correct the title, or "
+                "rename the file if its name is wrong").format(day=f"{end:%d/%m/%Y}",
+                                                                month=f"{named[1]:02d}/{named[0]}"))]
     if len(set(periods.values())) <= 1:
         return []
     shown = "; ".join(f"{file}: {end:%d/%m/%Y}" for file, end in periods.items())
-    return [Problem(tables[0].file.split("[")[0], "form period", f"the form sheets of this workbook give different "
-                    f"periods ({shown}); a workbook holds the report of one period, so correct the title of the wrong "
-                    "sheet or put each period in its own file")]
+    return [Problem(tables[0].file.split("[")[0], N_("form period"), _(
+        "the form sheets of this workbook give different periods ({periods}); a workbook holds the report of one "
+        "period, so correct the title of the wrong sheet or put each period in its own file").format(periods=shown))]

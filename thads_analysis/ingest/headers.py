@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
+from ..i18n import N_, _
 from . import schema
 from .labels import label_index, normalize_label, strip_header_unit
 from .readers import RawTable
@@ -13,6 +14,14 @@ from .schema import Problem
 KNOWN_IGNORED = {"stt", "tt", "so tt", "ghi chu", "note", "notes"}
 # A snapshot written by the batch keeps the file and row each value came from.
 PROVENANCE = {"source file": "source_file", "source row": "source_row"}
+# A required column that is absent, with the columns that may stand for it. The names are the
+# spellings a header may use, so they stay as they are in every language, beside their labels.
+MISSING = {
+    "province_code": N_("required column {name!r} or 'province' (Vietnamese {label!r}) is absent"),
+    "period_end": N_("required column {name!r} or 'year' (Vietnamese {label!r}) is absent"),
+    "measure": N_("required column {name!r} ('cases' or 'money') (Vietnamese {label!r}) is absent"),
+}
+MISSING_ANY = N_("required column {name!r} (Vietnamese {label!r}) is absent")
 
 
 @dataclass
@@ -41,8 +50,10 @@ def map_headers(raw: RawTable) -> tuple[HeaderMap, list[Problem]]:
             unknown.append((pos, str(header)))
             continue
         if name in columns:
-            problems.append(Problem(raw.file, "duplicate column", f"{header!r} and {raw.headers[columns[name]]!r} "
-                                    f"both mean {name!r}; keep one of them", row=1, column=str(header)))
+            problems.append(Problem(raw.file, N_("duplicate column"), _(
+                "{header!r} and {other!r} both mean {name!r}; keep one of them").format(
+                header=header, other=raw.headers[columns[name]], name=schema.column_text(name)), row=1,
+                column=str(header)))
             continue
         columns[name] = pos
         if unit:
@@ -53,11 +64,13 @@ def map_headers(raw: RawTable) -> tuple[HeaderMap, list[Problem]]:
         if close:
             name = index[close[0]]
             suggested.add(name)
-            problems.append(Problem(raw.file, "unknown column", f"{header!r} is not a known column; did you mean "
-                                    f"{schema.LABELS.get(name, name)!r} ({name})?", row=1, column=header))
+            problems.append(Problem(raw.file, N_("unknown column"), _(
+                "{header!r} is not a known column; did you mean {label!r} ({name})?").format(
+                header=header, label=schema.LABELS.get(name, name), name=name), row=1, column=header))
         else:
-            problems.append(Problem(raw.file, "ignored column", f"{header!r} is not a known column and was ignored",
-                                    row=1, column=header, severity="warning"))
+            problems.append(Problem(raw.file, N_("ignored column"), _(
+                "{header!r} is not a known column and was ignored").format(header=header),
+                row=1, column=header, severity="warning"))
     kind = table_kind(columns)
     missing = []
     if "province_code" not in columns and "province" not in columns:
@@ -71,10 +84,8 @@ def map_headers(raw: RawTable) -> tuple[HeaderMap, list[Problem]]:
     for name in missing:
         if name in suggested:
             continue  # already reported with its suggested spelling
-        alternatives = {"province_code": " or 'province'", "period_end": " or 'year'",
-                        "measure": " ('cases' or 'money')"}.get(name, "")
-        problems.append(Problem(raw.file, "missing column", f"required column {name!r}{alternatives} "
-                                f"(Vietnamese {schema.LABELS.get(name, name)!r}) is absent", row=1, column=name))
+        problems.append(Problem(raw.file, N_("missing column"), _(MISSING.get(name, MISSING_ANY)).format(
+            name=name, label=schema.LABELS.get(name, name)), row=1, column=name))
     return HeaderMap(columns, units), problems
 
 

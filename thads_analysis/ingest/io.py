@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..i18n import N_, _
 from ..paths import BUNDLE_ROOT
 from . import schema
 from .canonical import DEFAULT_ORIGIN, SOURCE_COLUMNS, lettered, to_canonical, typed_frame, typed_standing
@@ -40,6 +41,8 @@ class LoadResult:
     notes: list[str] = field(default_factory=list)  # what a batch snapshot says of its data (for the page)
     offices: pd.DataFrame | None = None  # rows of single offices (office_code), when files give them
     unchecked_offices: pd.DataFrame | None = None
+    # file or sheet → canonical column → the column letter Excel shows (CSV files and sheets)
+    column_letters: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def origin(self) -> str:
@@ -143,7 +146,7 @@ def _read_file(path: Path, money_unit: str | None, reports: list, standings: lis
     if snapshot is not None:
         kind, frame, notes = snapshot
         (standings if kind == "standing" else reports).append(frame.assign(_unreadable=False))
-        return [Problem(display_name(path), "note", note, severity="note") for note in notes]
+        return [Problem(display_name(path), N_("note"), note, severity="note") for note in notes]
     display = display_name(path)
     problems: list[Problem] = []
     try:
@@ -157,9 +160,10 @@ def _read_file(path: Path, money_unit: str | None, reports: list, standings: lis
     except DataError as exc:
         problems += exc.problems
     except PermissionError:
-        problems.append(Problem(display, "unreadable file", "permission denied; check the file's permissions"))
+        problems.append(Problem(display, N_("unreadable file"), _("permission denied; check the file's permissions")))
     except OSError as exc:  # the file changed or vanished while it was read
-        problems.append(Problem(display, "unreadable file", f"cannot read the file: {exc.strerror or exc}"))
+        problems.append(Problem(display, N_("unreadable file"), _("cannot read the file: {error}").format(
+            error=exc.strerror or exc)))
     return problems
 
 
@@ -170,15 +174,17 @@ def load(paths, money_unit: str | None = None) -> LoadResult:
     reports, standings, letters = [], [], {}
     if not files:
         shown = ", ".join(str(p) for p in ([paths] if isinstance(paths, (str, Path)) else paths))
-        return LoadResult(None, [Problem(shown, "no data files", "no .csv, .xlsx or .parquet file found")], files)
+        return LoadResult(None, [Problem(shown, N_("no data files"), _("no .csv, .xlsx or .parquet file found"))],
+                          files)
     for path in files:
         problems += _read_file(path, money_unit, reports, standings, letters)
     notes = list(dict.fromkeys(p.message for p in problems if p.severity == "note"))
     problems = [p for p in problems if p.severity != "note"]
     if not reports:
         if not any(p.severity == "error" for p in problems):
-            problems.append(Problem(", ".join(map(str, files)), "empty file", "no data rows found under the header"))
-        return LoadResult(None, problems, files)
+            problems.append(Problem(", ".join(map(str, files)), N_("empty file"),
+                                    _("no data rows found under the header")))
+        return LoadResult(None, lettered(problems, letters), files, column_letters=letters)
     frame = _readable(pd.concat(reports, ignore_index=True))
     frame, offices, found = split_offices(frame)
     problems += found
@@ -187,7 +193,6 @@ def load(paths, money_unit: str | None = None) -> LoadResult:
     problems += schema.validate(frame)
     if offices is not None:
         problems += [p for p in schema.validate(offices, rows_only=True) if p.severity == "error"]
-    problems = lettered(problems, letters)
     if any(p.severity == "error" for p in problems):
         # Rows set aside for their errors would be reported again as missing: say it once.
         problems = [p for p in problems if p.rule != "missing rows"]
@@ -195,9 +200,10 @@ def load(paths, money_unit: str | None = None) -> LoadResult:
     if standings:
         standing = _readable(pd.concat(standings, ignore_index=True))
         problems += schema.validate_standing(standing)
+    problems = lettered(problems, letters)
     ok = not any(p.severity == "error" for p in problems)
     return LoadResult(frame if ok else None, problems, files, standing if ok else None, frame, standing, notes,
-                      offices if ok else None, offices)
+                      offices if ok else None, offices, letters)
 
 
 # ---------------------------------------------------------------- setting provinces aside
@@ -231,20 +237,20 @@ def load_usable(data, money_unit: str | None = None) -> tuple[LoadResult, dict[s
     bad: dict[str, list[Problem]] = {}
     for problem in result.errors:
         bad.setdefault(_problem_code(problem), []).append(problem)
-    for _ in range(3):  # leaving provinces out can change cross-province checks (unit slips)
+    for _attempt in range(3):  # leaving provinces out can change cross-province checks (unit slips)
         frame = result.unchecked[~result.unchecked["province_code"].isin(list(bad))].reset_index(drop=True)
-        problems = schema.validate(frame)
+        problems = lettered(schema.validate(frame), result.column_letters)
         errors = [p for p in problems if p.severity == "error"]
         if not errors:
             break
         if any(_problem_code(p) in (None, UNATTRIBUTED) for p in errors):
-            return LoadResult(None, result.problems + errors, result.files), {}
+            return LoadResult(None, result.problems + errors, result.files, column_letters=result.column_letters), {}
         for problem in errors:
             bad.setdefault(_problem_code(problem), []).append(problem)
     else:
-        return LoadResult(None, result.problems, result.files), {}
+        return LoadResult(None, result.problems, result.files, column_letters=result.column_letters), {}
     if frame.empty:
-        return LoadResult(None, result.problems, result.files), {}
+        return LoadResult(None, result.problems, result.files, column_letters=result.column_letters), {}
     standing = result.unchecked_standing
     if standing is not None:
         standing = standing[~standing["province_code"].isin(list(bad))].reset_index(drop=True)
@@ -254,13 +260,14 @@ def load_usable(data, money_unit: str | None = None) -> tuple[LoadResult, dict[s
     warnings = [p for p in result.problems if p.severity == "warning"] + [
         p for p in problems if p.severity == "warning"]
     return LoadResult(frame, warnings, result.files, standing, notes=result.notes,
-                      offices=offices if offices is not None and len(offices) else None), bad
+                      offices=offices if offices is not None and len(offices) else None,
+                      column_letters=result.column_letters), bad
 
 
 def set_aside_label(code: str) -> str:
     """"79 Hồ Chí Minh", or the words for rows of no known province."""
     if code == UNATTRIBUTED:
-        return "rows of no known province"
+        return _("rows of no known province")
     from ..provinces import provinces
 
     reference = provinces().set_index("code")
@@ -269,8 +276,16 @@ def set_aside_label(code: str) -> str:
 
 def set_aside_lines(bad: dict[str, list[Problem]]) -> list[str]:
     """One line per province set aside, with its first problems (for the command line)."""
-    return [f"{set_aside_label(code)}: rows break the rules: " + "; ".join(str(p) for p in problems[:3])
-            + (f" (+{len(problems) - 3} more)" if len(problems) > 3 else "") for code, problems in sorted(bad.items())]
+    lines = []
+    for code, problems in sorted(bad.items()):
+        first = "; ".join(str(p) for p in problems[:3])
+        if len(problems) > 3:
+            lines.append(_("{province}: rows break the rules: {problems} (+{count} more)").format(
+                province=set_aside_label(code), problems=first, count=len(problems) - 3))
+        else:
+            lines.append(_("{province}: rows break the rules: {problems}").format(
+                province=set_aside_label(code), problems=first))
+    return lines
 
 
 def set_aside_notes(bad: dict[str, list[Problem]]) -> list[str]:
@@ -314,7 +329,8 @@ def _drop_repeated_reports(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[Prob
         return frame, []
     first = frame.groupby(values, sort=False, dropna=False, observed=True)["source_file"].transform("first")
     pairs = pd.DataFrame({"again": frame.loc[repeated, "source_file"], "first": first[repeated]})
-    problems = [Problem(str(again), "repeated report", f"{n} rows repeat identical rows of {first}; each is used once",
+    problems = [Problem(str(again), N_("repeated report"), _(
+        "{count} rows repeat identical rows of {first}; each is used once").format(count=n, first=first),
                         severity="warning")
                 for (again, first), n in pairs.value_counts(["again", "first"], sort=False).items()]
     return frame[~repeated].reset_index(drop=True), problems

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..i18n import N_, _
 from ..numbers import is_blank
 from . import schema
 from .labels import header_score
@@ -49,12 +50,12 @@ class RawTable:
     chunks: Callable[[], Iterator[Chunk]]
     measure_hint: str | None = None  # a sheet's name, which may say "Việc" or "Tiền"
     problems: list[Problem] = field(default_factory=list)
-    column_letters: dict[str, str] = field(default_factory=dict)  # canonical name → sheet column (forms)
+    column_letters: dict[str, str] = field(default_factory=dict)  # canonical name → sheet column letter
     form: dict | None = None  # for an official form: its profile, measure and period
 
 
 def unreadable(display: str, what: str) -> DataError:
-    return DataError([Problem(display, "unreadable file", what)])
+    return DataError([Problem(display, N_("unreadable file"), what)])
 
 
 # ---------------------------------------------------------------- CSV
@@ -97,16 +98,16 @@ def _encoding(path: Path, display: str) -> tuple[str, list[Problem]]:
         head = handle.read(4096)
     start = head[:2]
     if head.startswith(b"PK\x03\x04"):
-        raise DataError([Problem(display, "file type", "this is a zip file (an Excel workbook?) named .csv; give it "
-                                 "the .xlsx suffix, or save it from Excel as 'CSV UTF-8'")])
+        raise DataError([Problem(display, N_("file type"), _("this is a zip file (an Excel workbook?) named .csv; "
+                                 "give it the .xlsx suffix, or save it from Excel as 'CSV UTF-8'"))])
     if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)) or (
             start not in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) and head.count(b"\x00") > len(head) // 10):
-        raise DataError([Problem(display, "encoding", "the file is full of zero bytes, as UTF-16 or UTF-32 text "
-                                 "without a byte-order mark is; save it from Excel as 'CSV UTF-8'")])
+        raise DataError([Problem(display, N_("encoding"), _("the file is full of zero bytes, as UTF-16 or UTF-32 "
+                                 "text without a byte-order mark is; save it from Excel as 'CSV UTF-8'"))])
     if start in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
         if not _decodes(path, "utf-16"):
-            raise DataError([Problem(display, "encoding", "the file starts as UTF-16 but is not UTF-16 throughout; "
-                                     "save it again as 'CSV UTF-8'")])
+            raise DataError([Problem(display, N_("encoding"), _("the file starts as UTF-16 but is not UTF-16 "
+                                     "throughout; save it again as 'CSV UTF-8'"))])
         return "utf-16", []
     first_bad = _utf8_error(path)
     if first_bad is None:
@@ -122,10 +123,12 @@ def _encoding(path: Path, display: str) -> tuple[str, list[Problem]]:
         if best is None or score > best[0]:
             best = (score, encoding)
     if best is None:
-        raise DataError([Problem(display, "encoding", f"not UTF-8 (first bad byte at offset {first_bad}) and "
-                                 "not cp1258 / windows-1252 either; save the file as UTF-8 CSV")])
-    note = Problem(display, "encoding", f"file is not UTF-8 (bad byte at offset {first_bad}); read as {best[1]}. "
-                   "Save it as 'CSV UTF-8' to silence this.", severity="warning")
+        raise DataError([Problem(display, N_("encoding"), _(
+            "not UTF-8 (first bad byte at offset {offset}) and not cp1258 / windows-1252 either; save the file as "
+            "UTF-8 CSV").format(offset=first_bad))])
+    note = Problem(display, N_("encoding"), _("file is not UTF-8 (bad byte at offset {offset}); read as {encoding}. "
+                                              "Save it as 'CSV UTF-8' to silence this.").format(
+        offset=first_bad, encoding=best[1]), severity="warning")
     return best[1], [note]
 
 
@@ -139,8 +142,9 @@ def _records(handle, delimiter: str, display: str) -> Iterator[tuple[int, int, l
         except StopIteration:
             return
         except csv.Error as exc:
-            raise DataError([Problem(display, "unreadable row", f"{exc}; a cell that opens a quote (\") and "
-                                     "never closes it? Remove the stray quote or close it", row=first)]) from None
+            raise DataError([Problem(display, N_("unreadable row"), _(
+                "{error}; a cell that opens a quote (\") and never closes it? Remove the stray quote or close "
+                "it").format(error=exc), row=first)]) from None
         if any(cell.strip() for cell in cells):
             yield first, reader.line_num, cells
 
@@ -153,20 +157,22 @@ def _read_csv(path: Path, display: str) -> list[RawTable]:
     with open(path, encoding=encoding, newline="") as handle:
         top = list(itertools.islice(_records(handle, delimiter, display), HEADER_SEARCH))
     if not top:
-        raise DataError([Problem(display, "empty file", "the file is empty; expected a header row and data rows")])
+        raise DataError([Problem(display, N_("empty file"), _("the file is empty; expected a header row and data "
+                                                              "rows"))])
     # The header is the first of the top lines that names known columns (title lines may come first).
-    scores = [header_score([unicodedata.normalize("NFC", c) for c in cells]) for _, _, cells in top]
+    scores = [header_score([unicodedata.normalize("NFC", c) for c in cells]) for _first, _last, cells in top]
     header = top[next((i for i, score in enumerate(scores) if score >= 3), 0)]
     header_line = header[1]
     headers = [unicodedata.normalize("NFC", h) for h in header[2]]
     if len(headers) > MAX_COLUMNS:
-        raise DataError([Problem(display, "too many columns", f"the header has {len(headers)} cells; a THADS table "
-                                 f"has a few dozen at most. Is the delimiter {delimiter!r} right?", row=header_line)])
+        raise DataError([Problem(display, N_("too many columns"), _(
+            "the header has {count} cells; a THADS table has a few dozen at most. Is the delimiter {delimiter!r} "
+            "right?").format(count=len(headers), delimiter=delimiter), row=header_line)])
 
     def chunks() -> Iterator[Chunk]:
         with open(path, encoding=encoding, newline="") as handle:
             records = _records(handle, delimiter, display)
-            for _, end, _ in records:
+            for _start, end, _cells in records:
                 if end == header_line:
                     break  # title lines and the header
             rows, lines, problems = [], [], []
@@ -174,9 +180,9 @@ def _read_csv(path: Path, display: str) -> list[RawTable]:
                 if end > start:
                     # A quote opened and not closed on its line swallows the lines after it into
                     # one cell: those rows would silently vanish.
-                    problems.append(Problem(display, "stray quote", f"lines {start}–{end} were read as one row: "
-                                            "a quote (\") opens a cell on line " f"{start} that only closes on line "
-                                            f"{end}; remove the stray quote", row=start))
+                    problems.append(Problem(display, N_("stray quote"), _(
+                        "lines {start}–{end} were read as one row: a quote (\") opens a cell on line {start} that "
+                        "only closes on line {end}; remove the stray quote").format(start=start, end=end), row=start))
                     continue
                 rows.append(cells)
                 lines.append(start)
@@ -186,7 +192,7 @@ def _read_csv(path: Path, display: str) -> list[RawTable]:
             if rows or problems:
                 yield Chunk(rows, lines, problems)
 
-    return [RawTable(display, headers, chunks, problems=notes + _cut_short(path, display, encoding))]
+    return [_with_letters(RawTable(display, headers, chunks, problems=notes + _cut_short(path, display, encoding)))]
 
 
 def _cut_short(path: Path, display: str, encoding: str) -> list[Problem]:
@@ -199,8 +205,9 @@ def _cut_short(path: Path, display: str, encoding: str) -> list[Problem]:
             lines += block.count("\n")
     if last in ("\n", "\r"):
         return []
-    return [Problem(display, "cut short?", "the file does not end with a line break, as a file cut short does: "
-                    "check that its last row is complete", row=lines + 1, severity="warning")]
+    return [Problem(display, N_("cut short?"), _("the file does not end with a line break, as a file cut short "
+                                                 "does: check that its last row is complete"),
+                    row=lines + 1, severity="warning")]
 
 
 # ---------------------------------------------------------------- parquet
@@ -214,7 +221,7 @@ def _read_parquet(path: Path, display: str) -> list[RawTable]:
         parquet = pq.ParquetFile(path)
         names = parquet.schema_arrow.names
     except (pa.ArrowException, OSError) as exc:
-        raise unreadable(display, f"cannot open as a parquet file: {exc}") from None
+        raise unreadable(display, _("cannot open as a parquet file: {error}").format(error=exc)) from None
 
     def chunks() -> Iterator[Chunk]:
         start = 2  # parquet has no sheet rows; data rows are numbered as if the header were row 1
@@ -225,7 +232,7 @@ def _read_parquet(path: Path, display: str) -> list[RawTable]:
                 yield Chunk(rows, list(range(start, start + len(rows))))
                 start += len(rows)
         except (pa.ArrowException, OSError) as exc:
-            raise unreadable(display, f"cannot read the parquet data: {exc}") from None
+            raise unreadable(display, _("cannot read the parquet data: {error}").format(error=exc)) from None
 
     return [RawTable(display, [str(c) for c in names], chunks)]
 
@@ -241,7 +248,7 @@ def _used_extent(sheet) -> tuple[int, int]:
     used = [key for key, cell in sheet._cells.items() if not is_blank(cell.value)]
     if not used:
         return 0, 0
-    return max(r for r, _ in used), max(c for _, c in used)
+    return max(r for r, _c in used), max(c for _r, c in used)
 
 
 def _formula_cells(path: Path, sheet_title: str, rows: range, columns: int) -> dict[tuple[int, int], str]:
@@ -266,7 +273,7 @@ def _read_xlsx(path: Path, display: str) -> list[RawTable]:
     try:
         book = openpyxl.load_workbook(path, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a broken zip or XML
-        raise unreadable(display, f"cannot open as an Excel workbook: {exc}") from None
+        raise unreadable(display, _("cannot open as an Excel workbook: {error}").format(error=exc)) from None
     from . import forms
 
     tables, notes, form_errors = [], [], []
@@ -276,14 +283,15 @@ def _read_xlsx(path: Path, display: str) -> list[RawTable]:
             continue
         name = f"{display}[{sheet.title}]"
         if last_column > MAX_COLUMNS:
-            raise DataError([Problem(name, "too many columns", f"the sheet has values up to column "
-                                     f"{get_column_letter(last_column)}; a THADS table has a few dozen columns. "
-                                     "Delete the cells beyond the table", row=1)])
+            raise DataError([Problem(name, N_("too many columns"), _(
+                "the sheet has values up to column {column}; a THADS table has a few dozen columns. Delete the "
+                "cells beyond the table").format(column=get_column_letter(last_column)), row=1)])
         values = [list(r) for r in sheet.iter_rows(max_row=last_row, max_col=last_column, values_only=True)]
         if forms.looks_like_form(values) and not _canonical_header(values[:HEADER_SEARCH]):
             if sheet.sheet_state != "visible":
-                notes.append(Problem(name, "hidden sheet", f"the form sheet is {sheet.sheet_state} and was not read; "
-                                     "unhide it in Excel if it belongs to the data", severity="warning"))
+                notes.append(Problem(name, N_("hidden sheet"), _(
+                    "the form sheet is {state} and was not read; unhide it in Excel if it belongs to the "
+                    "data").format(state=sheet.sheet_state), severity="warning"))
                 continue
             try:
                 tables.append(forms.form_table(sheet, values, name))
@@ -297,8 +305,9 @@ def _read_xlsx(path: Path, display: str) -> list[RawTable]:
             continue  # an instruction or notes sheet
         if sheet.sheet_state != "visible":
             # A hidden sheet is not what the person checking the workbook sees: never add its rows.
-            notes.append(Problem(name, "hidden sheet", f"the sheet is {sheet.sheet_state} and was not read; unhide it "
-                                 "in Excel if its rows belong to the data", severity="warning"))
+            notes.append(Problem(name, N_("hidden sheet"), _(
+                "the sheet is {state} and was not read; unhide it in Excel if its rows belong to the data").format(
+                state=sheet.sheet_state), severity="warning"))
             continue
         headers, problems = _xlsx_headers(sheet, values, best, name)
         data = values[best + 1:]
@@ -306,18 +315,31 @@ def _read_xlsx(path: Path, display: str) -> list[RawTable]:
         kept = [(n, r) for n, r in zip(numbers, data) if any(not is_blank(c) for c in r)]
         problems += _data_merges(sheet, best + 2, name)
         problems += _unsaved_formulas(path, sheet.title, kept, len(headers), name)
-        rows, lines = [r for _, r in kept], [n for n, _ in kept]
-        tables.append(RawTable(name, headers, lambda rows=rows, lines=lines: iter([Chunk(rows, lines)]),
-                               measure_hint=sheet.title, problems=problems))
+        rows, lines = [r for _n, r in kept], [n for n, _r in kept]
+        # The header cells are read from column A, so a header's position is its sheet column.
+        tables.append(_with_letters(RawTable(name, headers, lambda rows=rows, lines=lines: iter([Chunk(rows, lines)]),
+                                             measure_hint=sheet.title, problems=problems)))
     form_errors += forms.period_problems([t for t in tables if t.form])
     if form_errors:
         raise DataError(notes + form_errors)
     if tables:
         tables[0].problems = notes + tables[0].problems
         return tables
-    raise DataError(notes + [Problem(display, "no header", "no visible sheet has a header row with known column names "
-                                     f"(e.g. {schema.LABELS['carried_over']!r}, {schema.LABELS['completed']!r}); "
-                                     "use the template in data/templates/")])
+    raise DataError(notes + [Problem(display, N_("no header"), _(
+        "no visible sheet has a header row with known column names (e.g. {first!r}, {second!r}); use the template "
+        "in data/templates/").format(first=schema.LABELS['carried_over'], second=schema.LABELS['completed']))])
+
+
+def _with_letters(table: RawTable) -> RawTable:
+    """``table`` with the column letter Excel shows for each canonical column it holds: the
+    position of the header cell that names it (A for the first cell, ..., Z, AA, AB, ...)."""
+    from openpyxl.utils import get_column_letter
+
+    from .headers import map_headers  # headers.py imports this module
+
+    columns = map_headers(table)[0].columns
+    table.column_letters = {name: get_column_letter(position + 1) for name, position in columns.items()}
+    return table
 
 
 def _canonical_header(top) -> bool:
@@ -336,8 +358,9 @@ def _canonical_header(top) -> bool:
 def _data_merges(sheet, first_data_row: int, name: str) -> list[Problem]:
     """Merged cells below the header: only the first cell of a merge holds the value, so the
     others would read as empty (an empty Đình chỉ reads as 0)."""
-    return [Problem(name, "merged cells", f"cells {rng.coord} are merged: only {rng.start_cell.coordinate} holds a "
-                    "value and the others would read as empty; unmerge them and give every cell its value",
+    return [Problem(name, N_("merged cells"), _(
+        "cells {cells} are merged: only {first} holds a value and the others would read as empty; unmerge them and "
+        "give every cell its value").format(cells=rng.coord, first=rng.start_cell.coordinate),
                     row=rng.min_row) for rng in sheet.merged_cells.ranges if rng.max_row >= first_data_row]
 
 
@@ -350,9 +373,11 @@ def _unsaved_formulas(path: Path, title: str, kept: list, width: int, name: str)
     from openpyxl.utils import get_column_letter
 
     formulas = _formula_cells(path, title, range(kept[0][0], kept[-1][0] + 1), width)
-    return [Problem(name, "formula without a value", f"cell {get_column_letter(c)}{line} holds the formula "
-                    f"{formulas[(line, c)]} but no computed value; open the file in Excel (or LibreOffice) and save "
-                    "it, so that the result is stored", row=line, column=get_column_letter(c))
+    return [Problem(name, N_("formula without a value"), _(
+        "cell {cell} holds the formula {formula} but no computed value; open the file in Excel (or LibreOffice) and "
+        "save it, so that the result is stored").format(cell=f"{get_column_letter(c)}{line}",
+                                                        formula=formulas[(line, c)]),
+                    row=line, column=get_column_letter(c))
             for line, c in empty if (line, c) in formulas]
 
 
@@ -376,14 +401,17 @@ def _xlsx_headers(sheet, values, header_idx: int, name: str) -> tuple[list[str],
             cols = [c for c in range(rng.min_col, rng.max_col + 1)]
             below = values[header_idx + 1] if header_idx + 1 < len(values) else []
             problems.append(Problem(
-                name, "merged header", f"header cell {rng.coord} ({label!r}) is merged across {len(cols)} columns, "
-                "so those columns have no header of their own; unmerge the cells and give each column its own "
-                f"label (e.g. {schema.LABELS['completed']!r}, {schema.LABELS['terminated']!r})",
+                name, N_("merged header"), _(
+                    "header cell {cell} ({label!r}) is merged across {count} columns, so those columns have no header "
+                    "of their own; unmerge the cells and give each column its own label (e.g. {first!r}, "
+                    "{second!r})").format(cell=rng.coord, label=label, count=len(cols),
+                                          first=schema.LABELS['completed'], second=schema.LABELS['terminated']),
                 row=header_row, column=str(label)))
             if below and header_score(below[rng.min_col - 1 : rng.max_col]) > 0:
                 problems[-1] = Problem(
-                    name, "merged header", f"the header spans two rows: {rng.coord} ({label!r}) is merged over "
-                    "the labels below it; delete the upper header row so that one row names every column",
+                    name, N_("merged header"), _(
+                        "the header spans two rows: {cell} ({label!r}) is merged over the labels below it; delete the "
+                        "upper header row so that one row names every column").format(cell=rng.coord, label=label),
                     row=header_row, column=str(label))
     return headers, problems
 
@@ -395,27 +423,28 @@ def read_raw(path: Path, display: str) -> list[RawTable]:
     """The tables of a data file; raises DataError when the file cannot be read at all."""
     path = Path(path)
     if not path.exists():
-        raise DataError([Problem(display, "missing file", "no such file; check the path")])
+        raise DataError([Problem(display, N_("missing file"), _("no such file; check the path"))])
     if path.is_dir():
-        raise DataError([Problem(display, "not a file", "this is a folder; give the folder itself to read every data "
-                                 "file in it, or a file inside it")])
+        raise DataError([Problem(display, N_("not a file"), _("this is a folder; give the folder itself to read every "
+                                                              "data file in it, or a file inside it"))])
     if not path.is_file():
-        raise DataError([Problem(display, "not a file", "not a regular file (a device, pipe or socket); copy the "
-                                 "data into a .csv, .xlsx or .parquet file")])
+        raise DataError([Problem(display, N_("not a file"), _("not a regular file (a device, pipe or socket); copy "
+                                                              "the data into a .csv, .xlsx or .parquet file"))])
     suffix = path.suffix.lower()
     if suffix not in DATA_SUFFIXES:
-        raise DataError([Problem(display, "file type", f"cannot read {suffix or 'files without a suffix'}; "
-                                 "give a .csv, .xlsx or .parquet file")])
+        what = (_("cannot read {suffix}; give a .csv, .xlsx or .parquet file").format(suffix=suffix) if suffix
+                else _("cannot read files without a suffix; give a .csv, .xlsx or .parquet file"))
+        raise DataError([Problem(display, N_("file type"), what)])
     try:
         if path.stat().st_size == 0:
-            raise DataError([Problem(display, "empty file", "the file is empty (0 bytes); expected a header row and "
-                                     "data rows")])
+            raise DataError([Problem(display, N_("empty file"), _("the file is empty (0 bytes); expected a header "
+                                                                  "row and data rows"))])
         if suffix == ".csv":
             return _read_csv(path, display)
         if suffix in {".xlsx", ".xlsm"}:
             return _read_xlsx(path, display)
         return _read_parquet(path, display)
     except PermissionError:
-        raise unreadable(display, "permission denied; check the file's permissions") from None
+        raise unreadable(display, _("permission denied; check the file's permissions")) from None
     except OSError as exc:
-        raise unreadable(display, f"cannot read the file: {exc.strerror or exc}") from None
+        raise unreadable(display, _("cannot read the file: {error}").format(error=exc.strerror or exc)) from None

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..i18n import _, language
+from ..i18n import N_, _, day, language
 from ..vocabulary import CATEGORIES, CATEGORY_LABELS, MEASURE_LABELS, MEASURES, statistical_year, year_end, year_start  # noqa: F401 (used as schema.X)
 
 KEYS = ["province_code", "period_end", "measure", "category"]
@@ -217,6 +217,27 @@ def rule_text(rule: str) -> str:
     return column_text(_(rule))
 
 
+def _short(labels: dict[str, str], code) -> str:
+    label = labels.get(code) if language() == "vi" and isinstance(code, str) else None
+    return f"{code}" if label is None else label[:1].lower() + label[1:]
+
+
+def measure_text(measure) -> str:
+    """A measure as the current language writes it in a message: "việc", "tiền"; the code in English."""
+    return _short(MEASURE_LABELS, measure)
+
+
+def category_text(category) -> str:
+    """A category as the current language writes it in a message: "tất cả", "tín dụng - ngân hàng";
+    the code in English."""
+    return _short(CATEGORY_LABELS, category)
+
+
+def kind_text(measure, category) -> str:
+    """"cases/all" in English, "việc/tất cả" in Vietnamese."""
+    return f"{measure_text(measure)}/{category_text(category)}"
+
+
 class ProblemLog:
     """Collects problems, keeping the first ``limit`` of each file, rule and column and counting the
     rest, so that a file broken on every row gives a readable list in bounded memory."""
@@ -271,8 +292,8 @@ IDENTITIES = {
     "to_execute = total_accepted − entrusted_out": ("to_execute", ["total_accepted"], ["entrusted_out"]),
     "to_execute = with_conditions + without_conditions": ("to_execute", ["with_conditions", "without_conditions"], []),
 }
-PARTS_RULE = "parts of with_conditions ≤ with_conditions"
-RESOLVED_RULE = "completed + terminated ≤ with_conditions"
+PARTS_RULE = N_("parts of with_conditions ≤ with_conditions")
+RESOLVED_RULE = N_("completed + terminated ≤ with_conditions")
 DERIVED_FORMULAS = {
     "resolved": (["completed", "terminated"], []),
     "carry_forward": (["to_execute"], ["completed", "terminated"]),
@@ -281,7 +302,7 @@ DERIVED_FORMULAS = {
 # Money per case further than this factor from the national median flags a unit slip (1000×).
 UNIT_SLIP_FACTOR = 100
 UNIT_CHECK_MIN_PROVINCES = 5  # fewer provinces in a period cannot tell a unit slip from a large province
-DECREASE_RULE = "cumulative flow decreases"
+DECREASE_RULE = N_("cumulative flow decreases")
 # The largest value a cell may hold: 10^17 đồng is a hundred million tỷ, thousands of times any
 # province's caseload; the bound keeps every sum exact in int64 (see _combine).
 MAX_VALUE = 10**17
@@ -340,7 +361,7 @@ def row_schema():
     return pa.DataFrameSchema(columns, checks=checks, strict=False, coerce=False)
 
 
-SWAP_RULE = "columns swapped"
+SWAP_RULE = N_("columns swapped")
 
 
 def _rows_ok(frame: pd.DataFrame) -> pd.Series:
@@ -368,9 +389,10 @@ def _swap_problems(frame: pd.DataFrame, rows_ok: pd.Series) -> list[Problem]:
                  if _rows_ok(rows.assign(**{a: rows[b], b: rows[a]})).all()]
         if len(pairs) == 1:
             a, b = pairs[0]
-            problems.append(Problem(file=str(source), rule=SWAP_RULE, column=f"{a}, {b}", message=(
-                f"every one of the {len(rows)} rows breaks the rules above, and every one keeps them once the "
-                "values of these two columns are exchanged: they look swapped; check their headers")))
+            problems.append(Problem(file=str(source), rule=SWAP_RULE, column=f"{a}, {b}", message=_(
+                "every one of the {count} rows breaks the rules above, and every one keeps them once the "
+                "values of these two columns are exchanged: they look swapped; check their headers").format(
+                    count=len(rows))))
     return problems
 
 
@@ -392,8 +414,13 @@ def province_label(code) -> str | None:
         return str(code)
 
 
+def _context(period, measure, category) -> str:
+    """"2017-06-30 cases/all" in English, "30/06/2017 việc/tất cả" in Vietnamese."""
+    return f"{day(pd.Timestamp(period))} {kind_text(measure, category)}"
+
+
 def _row_context(row) -> str:
-    return f"{pd.Timestamp(row['period_end']).date()} {row['measure']}/{row['category']}"
+    return _context(row["period_end"], row["measure"], row["category"])
 
 
 def _row_problems(frame: pd.DataFrame) -> list[Problem]:
@@ -416,7 +443,7 @@ def _row_problems(frame: pd.DataFrame) -> list[Problem]:
             continue
         seen.add(key)
         if idx is None or pd.isna(idx):
-            problems.append(Problem("<data>", str(case.check), f"{case.column}: {case.failure_case}"))
+            problems.append(Problem("<data>", str(case.check), f"{column_text(str(case.column))}: {case.failure_case}"))
             continue
         row = frame.loc[idx]
         where = _where(frame, idx)
@@ -427,39 +454,50 @@ def _row_problems(frame: pd.DataFrame) -> list[Problem]:
             right = _combine(frame.loc[[idx]], plus, minus).iloc[0]
             shown = " + ".join(_fmt(row[c]) for c in plus) + "".join(f" − {_fmt(row[c])}" for c in minus)
             problems.append(Problem(**where, column=left, rule=check,
-                                    message=f"{context}: {left} is {_fmt(row[left])} but {shown} = {_fmt(right)} "
-                                    f"(difference {_fmt(row[left] - right)})"))
+                                    message=_("{context}: {column} is {value} but {terms} = {total} (difference "
+                                              "{difference})").format(
+                                        context=context, column=column_text(left), value=_fmt(row[left]), terms=shown,
+                                        total=_fmt(right), difference=_fmt(row[left] - right))))
         elif check == PARTS_RULE:
             present = [c for c in WITH_CONDITIONS_PARTS if c in frame and not pd.isna(row[c])]
             total = sum(int(row[c]) for c in present)
             problems.append(Problem(**where, column="with_conditions", rule=check,
-                                    message=f"{context}: {' + '.join(present)} = {_fmt(total)} exceeds with_conditions "
-                                    f"{_fmt(row['with_conditions'])} by {_fmt(total - row['with_conditions'])}"))
+                                    message=_("{context}: {parts} = {total} exceeds {column} {limit} by "
+                                              "{difference}").format(
+                                        context=context, parts=column_text(" + ".join(present)), total=_fmt(total),
+                                        column=column_text("with_conditions"), limit=_fmt(row["with_conditions"]),
+                                        difference=_fmt(total - row["with_conditions"]))))
         elif check == RESOLVED_RULE:
             resolved = int(row["completed"]) + (0 if pd.isna(row["terminated"]) else int(row["terminated"]))
             problems.append(Problem(**where, column="completed", rule=check,
-                                    message=f"{context}: resolved {_fmt(resolved)} exceeds with_conditions "
-                                    f"{_fmt(row['with_conditions'])} by {_fmt(resolved - row['with_conditions'])}"))
+                                    message=_("{context}: {resolved} {value} exceeds {column} {limit} by "
+                                              "{difference}").format(
+                                        context=context, resolved=column_text("resolved"), value=_fmt(resolved),
+                                        column=column_text("with_conditions"), limit=_fmt(row["with_conditions"]),
+                                        difference=_fmt(resolved - row["with_conditions"]))))
         elif check.startswith("greater_than_or_equal_to"):
-            problems.append(Problem(**where, column=str(case.column), rule="negative value",
-                                    message=f"{context}: {case.column} is {_fmt(case.failure_case)}; counts and money "
-                                    "cannot be negative"))
+            problems.append(Problem(**where, column=str(case.column), rule=N_("negative value"),
+                                    message=_("{context}: {column} is {value}; counts and money cannot be "
+                                              "negative").format(context=context, column=column_text(str(case.column)),
+                                                                 value=_fmt(case.failure_case))))
         else:
             problems.append(Problem(**where, column=str(case.column), rule=check,
-                                    message=f"{context}: value {case.failure_case!r} breaks {check}"))
+                                    message=_("{context}: value {value!r} breaks {rule}").format(
+                                        context=context, value=case.failure_case, rule=rule_text(check))))
     return problems
 
 
 def _duplicate_problems(frame: pd.DataFrame) -> list[Problem]:
     dup = frame[frame.duplicated(KEYS, keep=False)]
     problems = []
-    for _, group in dup.groupby(KEYS, sort=False):
+    for _key, group in dup.groupby(KEYS, sort=False):
         first = group.index[0]
         first_at = f"{group.at[first, 'source_file']}:{group.at[first, 'source_row']}"
         for idx in group.index[1:]:
-            problems.append(Problem(**_where(frame, idx), column="province_code", rule="duplicate row",
-                                    message=f"{_row_context(frame.loc[idx])} appears again (first at {first_at}); "
-                                    "keep one row per province, period, measure and category"))
+            problems.append(Problem(**_where(frame, idx), column="province_code", rule=N_("duplicate row"),
+                                    message=_("{context} appears again (first at {first}); keep one row per province, "
+                                              "period, measure and category").format(
+                                        context=_row_context(frame.loc[idx]), first=first_at)))
     return problems
 
 
@@ -478,16 +516,22 @@ def _time_problems(frame: pd.DataFrame) -> list[Problem]:
         else:
             broken = (after < before).fillna(False)
         for idx in data.index[broken.to_numpy(dtype=bool)]:
-            kind = "changes within the year" if column == "carried_over" else "falls (cumulative values never decrease)"
+            if column == "carried_over":
+                text = _("{context}: {column} changes within the year: {value} against {previous} at {day} "
+                         "(difference {difference})")
+            else:
+                text = _("{context}: {column} falls (cumulative values never decrease): {value} against {previous} "
+                         "at {day} (difference {difference})")
             # A falling cumulative flow is a downward revision between two monthly reports: real
             # corrections happen, so it is a warning here, named again in the report's data-quality
             # notes, and any window result that would span it is withheld (campaign.py).
+            rule = N_("carried_over constant in year") if column == "carried_over" else DECREASE_RULE
             problems.append(Problem(**_where(frame, idx), column=column,
-                                    severity="error" if column == "carried_over" else "warning",
-                                    rule="carried_over constant in year" if column == "carried_over" else DECREASE_RULE,
-                                    message=f"{_row_context(data.loc[idx])}: {column} {kind}: {_fmt(after[idx])} against "
-                                    f"{_fmt(before[idx])} at {pd.Timestamp(previous_period[idx]).date()} "
-                                    f"(difference {_fmt(after[idx] - before[idx])})"))
+                                    severity="error" if column == "carried_over" else "warning", rule=rule,
+                                    message=text.format(context=_row_context(data.loc[idx]), column=column_text(column),
+                                                        value=_fmt(after[idx]), previous=_fmt(before[idx]),
+                                                        day=day(pd.Timestamp(previous_period[idx])),
+                                                        difference=_fmt(after[idx] - before[idx]))))
     return problems
 
 
@@ -504,10 +548,15 @@ def _chain_problems(frame: pd.DataFrame) -> list[Problem]:
     for row in merged.itertuples(index=False):
         if pd.isna(row.carried_over) or pd.isna(row.prev_carry) or row.carried_over == row.prev_carry:
             continue
-        problems.append(Problem(**_where(frame, row.index), column="carried_over", rule="carried_over = previous carry_forward",
-                                message=f"{pd.Timestamp(row.period_end).date()} {row.measure}/{row.category}: carried_over "
-                                f"{_fmt(row.carried_over)} but carry_forward at {pd.Timestamp(row.period_end_prev).date()} "
-                                f"is {_fmt(row.prev_carry)} (difference {_fmt(row.carried_over - row.prev_carry)})"))
+        problems.append(Problem(**_where(frame, row.index), column="carried_over",
+                                rule=N_("carried_over = previous carry_forward"),
+                                message=_("{context}: {carried_over} {value} but {carry_forward} at {day} is "
+                                          "{previous} (difference {difference})").format(
+                                    context=_context(row.period_end, row.measure, row.category),
+                                    carried_over=column_text("carried_over"), value=_fmt(row.carried_over),
+                                    carry_forward=column_text("carry_forward"),
+                                    day=day(pd.Timestamp(row.period_end_prev)),
+                                    previous=_fmt(row.prev_carry), difference=_fmt(row.carried_over - row.prev_carry))))
     return problems
 
 
@@ -525,16 +574,18 @@ def _unit_problems(frame: pd.DataFrame) -> list[Problem]:
             continue  # too few provinces to tell a slip from a large province (unchecked() names them)
         per_case = group["to_execute"].astype(float) / group["_cases"].astype(float)
         median = per_case.median()
-        for (code, _), value in per_case.items():
+        for (code, _period), value in per_case.items():
             ratio = value / median
             if ratio > UNIT_SLIP_FACTOR or ratio < 1 / UNIT_SLIP_FACTOR:
                 original = frame[(frame["province_code"] == code) & (frame["period_end"] == period)
                                  & (frame["measure"] == "money") & (frame["category"] == "all")].index[0]
-                problems.append(Problem(**_where(frame, original), column="unit", rule="money unit slip",
-                                        message=f"{pd.Timestamp(period).date()} money/all: {_fmt(value)} đồng per case is "
-                                        f"{_fmt(ratio) + '×' if ratio > 1 else '1/' + _fmt(1 / ratio)} the median {_fmt(median)} "
-                                        f"of {len(group)} provinces; the money "
-                                        "is probably in the wrong unit (nghìn đồng read as đồng or the reverse)"))
+                problems.append(Problem(**_where(frame, original), column="unit", rule=N_("money unit slip"),
+                                        message=_("{context}: {value} đồng per case is {ratio} the median {median} "
+                                                  "of {count} provinces; the money is probably in the wrong unit "
+                                                  "(nghìn đồng read as đồng or the reverse)").format(
+                                            context=_context(period, "money", "all"), value=_fmt(value),
+                                            ratio=_fmt(ratio) + "×" if ratio > 1 else "1/" + _fmt(1 / ratio),
+                                            median=_fmt(median), count=len(group))))
     return problems
 
 
@@ -545,20 +596,23 @@ def _bound_problems(frame: pd.DataFrame) -> tuple[list[Problem], pd.Series]:
     for column in [c for c in VALUE_COLUMNS + DERIVED_COLUMNS if c in frame]:
         too_big = (frame[column].abs() > MAX_VALUE).fillna(False).to_numpy(dtype=bool)
         for idx in frame.index[too_big]:
-            problems.append(Problem(**_where(frame, idx), column=column, rule="value too large",
-                                    message=f"{_row_context(frame.loc[idx])}: {column} is {_fmt(frame.at[idx, column])}, "
-                                    f"above the largest value accepted ({_fmt(MAX_VALUE)}); check the money unit "
-                                    "and the cell"))
+            problems.append(Problem(**_where(frame, idx), column=column, rule=N_("value too large"),
+                                    message=_("{context}: {column} is {value}, above the largest value accepted "
+                                              "({limit}); check the money unit and the cell").format(
+                                        context=_row_context(frame.loc[idx]), column=column_text(column),
+                                        value=_fmt(frame.at[idx, column]), limit=_fmt(MAX_VALUE))))
         bad |= too_big
     today = pd.Timestamp(dt.date.today())
     early = frame["period_end"] < year_start(FIRST_YEAR)
     late = frame["period_end"] > today + pd.offsets.MonthEnd(0)
     for idx in frame.index[(early | late).fillna(False).to_numpy(dtype=bool)]:
         when = pd.Timestamp(frame.at[idx, "period_end"])
-        problems.append(Problem(**_where(frame, idx), column="period_end", rule="implausible period",
-                                message=f"period end {when.strftime('%d/%m/%Y')} is "
-                                f"{'before statistical year ' + str(FIRST_YEAR) if when < today else 'in the future'}; "
-                                "check the year"))
+        if when < today:
+            text = _("period end {day} is before statistical year {year}; check the year")
+        else:
+            text = _("period end {day} is in the future; check the year")
+        problems.append(Problem(**_where(frame, idx), column="period_end", rule=N_("implausible period"),
+                                message=text.format(day=when.strftime("%d/%m/%Y"), year=str(FIRST_YEAR))))
     return problems, bad | (early | late).fillna(False)
 
 
@@ -577,10 +631,12 @@ def _category_problems(frame: pd.DataFrame) -> list[Problem]:
         over = (joined[column] > joined[f"{column}_all"]).fillna(False).to_numpy(dtype=bool)
         for idx in joined.index[over]:
             row = joined.loc[idx]
-            problems.append(Problem(**_where(frame, idx), column=column, rule="category ≤ all",
-                                    message=f"{_row_context(row)}: {column} {_fmt(row[column])} exceeds the "
-                                    f"{row['measure']}/all value {_fmt(row[column + '_all'])} by "
-                                    f"{_fmt(row[column] - row[column + '_all'])}; a category is part of the whole"))
+            problems.append(Problem(**_where(frame, idx), column=column, rule=N_("category ≤ all"),
+                                    message=_("{context}: {column} {value} exceeds the {whole} value {total} by "
+                                              "{difference}; a category is part of the whole").format(
+                                        context=_row_context(row), column=column_text(column), value=_fmt(row[column]),
+                                        whole=kind_text(row["measure"], "all"), total=_fmt(row[column + "_all"]),
+                                        difference=_fmt(row[column] - row[column + "_all"]))))
     return problems
 
 
@@ -602,9 +658,11 @@ def _coverage_problems(frame: pd.DataFrame) -> list[Problem]:
     absent = absent[absent["_merge"] == "left_only"]
     all_kinds = kinds.groupby("period_end").size()
     missing: dict[tuple, list] = {}
+    pairs: dict[str, list[tuple]] = {}  # what → the (measure, category) it names
     for (code, period), rows in absent.groupby(["province_code", "period_end"], observed=True):
         what = ("report" if len(rows) == all_kinds[period]
                 else ", ".join(f"{m}/{c}" for m, c in zip(rows["measure"], rows["category"])))
+        pairs[what] = list(zip(rows["measure"], rows["category"]))
         missing.setdefault((code, what), []).append(pd.Timestamp(period))
     # One warning per province and set of periods, naming what it lacks there.
     problems = []
@@ -614,13 +672,19 @@ def _coverage_problems(frame: pd.DataFrame) -> list[Problem]:
         same_year = (frame["province_code"] == code) & (
             frame["period_end"].map(statistical_year) == statistical_year(periods[0]))
         first = frame.index[same_year][0] if same_year.any() else frame.index[frame["province_code"] == code][0]
-        shown = ", ".join(p.strftime("%d/%m/%Y") for p in periods[:3]) + (
-            f" and {len(periods) - 3} more period(s)" if len(periods) > 3 else "")
-        lacks = (f"no report at {shown}, although it reports at other periods of the statistical year"
-                 if what == "report" else f"no {what} row(s) at {shown}, although other provinces give them")
+        shown = ", ".join(p.strftime("%d/%m/%Y") for p in periods[:3])
+        if len(periods) > 3:
+            shown = _("{periods} and {count} more period(s)").format(periods=shown, count=len(periods) - 3)
+        if what == "report":
+            lacks = _("no report at {periods}, although it reports at other periods of the statistical year: those "
+                      "indicators are 'no data' and the region and national totals that need them are "
+                      "withheld").format(periods=shown)
+        else:
+            lacks = _("no {kinds} row(s) at {periods}, although other provinces give them: those indicators are "
+                      "'no data' and the region and national totals that need them are withheld").format(
+                kinds=", ".join(kind_text(m, c) for m, c in pairs[what]), periods=shown)
         problems.append(Problem(str(frame.at[first, "source_file"]) if "source_file" in frame else "<data>",
-                                "missing rows", f"{lacks}: those indicators are 'no data' and the region and "
-                                "national totals that need them are withheld", province=province_label(code),
+                                N_("missing rows"), lacks, province=province_label(code),
                                 column="period_end" if what == "report" else "measure", severity="warning"))
     return problems
 
@@ -674,16 +738,20 @@ def validate_standing(standing: pd.DataFrame) -> list[Problem]:
     problems = []
     for column in STANDING_COLUMNS:
         for idx in standing.index[(standing[column] < 0).fillna(False).to_numpy(dtype=bool)]:
-            problems.append(Problem(**_where(standing, idx), column=column, rule="negative value",
-                                    message=f"{pd.Timestamp(standing.at[idx, 'period_end']).date()}: {column} is "
-                                    f"{_fmt(standing.at[idx, column])}; counts cannot be negative"))
+            problems.append(Problem(**_where(standing, idx), column=column, rule=N_("negative value"),
+                                    message=_("{day}: {column} is {value}; counts cannot be negative").format(
+                                        day=day(pd.Timestamp(standing.at[idx, "period_end"])),
+                                        column=column_text(column), value=_fmt(standing.at[idx, column]))))
     for part, total in STANDING_PARTS.items():
         for idx in standing.index[(standing[part] > standing[total]).fillna(False).to_numpy(dtype=bool)]:
             row = standing.loc[idx]
             problems.append(Problem(**_where(standing, idx), column=part, rule=f"{part} ≤ {total}",
-                                    message=f"{pd.Timestamp(row['period_end']).date()}: {part} {_fmt(row[part])} "
-                                    f"exceeds {total} {_fmt(row[total])} by {_fmt(row[part] - row[total])}"))
+                                    message=_("{day}: {part} {value} exceeds {whole} {total} by {difference}").format(
+                                        day=day(pd.Timestamp(row["period_end"])), part=column_text(part),
+                                        value=_fmt(row[part]), whole=column_text(total), total=_fmt(row[total]),
+                                        difference=_fmt(row[part] - row[total]))))
     for idx in standing.index[standing.duplicated(["province_code", "period_end"], keep="first")]:
-        problems.append(Problem(**_where(standing, idx), column="province_code", rule="duplicate row",
-                                message=f"{pd.Timestamp(standing.at[idx, 'period_end']).date()} appears twice"))
+        problems.append(Problem(**_where(standing, idx), column="province_code", rule=N_("duplicate row"),
+                                message=_("{day} appears twice").format(
+                                    day=day(pd.Timestamp(standing.at[idx, "period_end"])))))
     return problems

@@ -31,8 +31,10 @@ INSTRUCTIONS = [
     "Tính bằng: 'Việc' hoặc 'Tiền'. Nhóm án: 'Tất cả' hoặc một nhóm trọng điểm.",
     "Đơn vị tiền: đồng, nghìn đồng, triệu đồng hoặc tỷ đồng (chỉ cho dòng tính bằng tiền).",
     "Số viết kiểu Việt Nam (1.234.567 hoặc 35.242,6) hay số thường đều được.",
-    "Các cột từ 'Đang thi hành' trở đi có thể để trống nếu không có số liệu; 'Đình chỉ thi hành án' để trống được hiểu là 0.",
-    "Ràng buộc: Tổng số thụ lý = Số cũ chuyển sang + Số thụ lý mới; Tổng số phải thi hành = Tổng số thụ lý − Ủy thác đi",
+    "Các cột từ 'Đang thi hành' trở đi có thể để trống nếu không có số liệu; "
+    "'Đình chỉ thi hành án' để trống được hiểu là 0.",
+    "Ràng buộc: Tổng số thụ lý = Số cũ chuyển sang + Số thụ lý mới; "
+    "Tổng số phải thi hành = Tổng số thụ lý − Ủy thác đi",
     "= Số có điều kiện thi hành + Số chưa có điều kiện thi hành; Thi hành xong + Đình chỉ ≤ Số có điều kiện thi hành.",
     "Kiểm tra tệp: thads validate <tệp>.xlsx",
 ]

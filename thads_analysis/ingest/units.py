@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..i18n import N_, _
 from ..numbers import format_int
 from . import schema
 from .canonical import OFFICE_COLUMN, PROVINCE_TOTAL
@@ -34,21 +35,24 @@ def _where(row) -> dict:
 
 
 def _period(row) -> str:
-    return f"{pd.Timestamp(row['period_end']):%d/%m/%Y}, {row['measure']}, {row['category']}"
+    return (f"{pd.Timestamp(row['period_end']):%d/%m/%Y}, {schema.measure_text(row['measure'])}, "
+            f"{schema.category_text(row['category'])}")
 
 
 def _twice(offices: pd.DataFrame) -> list[Problem]:
     """The same office twice in one report."""
     again = offices[offices.duplicated(OFFICE_KEYS, keep=False)]
     problems = []
-    for _, group in again.groupby(OFFICE_KEYS, sort=True, observed=True):
+    for _key, group in again.groupby(OFFICE_KEYS, sort=True, observed=True):
         first = group.iloc[0]
         one_file = group["source_file"].nunique() == 1
         rows = ", ".join(str(r.source_row) if one_file else f"{r.source_file}:{r.source_row}"
                          for r in group.itertuples())
-        problems.append(Problem(**_where(group.iloc[1]), rule="office twice", province=schema.province_label(
-            first["province_code"]), column=OFFICE_NAME, message=f"{_label(first['province_code'], first[OFFICE_COLUMN])} "
-            f"appears {len(group)} times in the report of {_period(first)} (rows {rows}); keep one row per office"))
+        problems.append(Problem(**_where(group.iloc[1]), rule=N_("office twice"), province=schema.province_label(
+            first["province_code"]), column=OFFICE_NAME, message=_(
+                "{office} appears {count} times in the report of {report} (rows {rows}); keep one row per "
+                "office").format(office=_label(first["province_code"], first[OFFICE_COLUMN]), count=len(group),
+                                 report=_period(first), rows=rows)))
     return problems
 
 
@@ -78,11 +82,15 @@ def _mismatches(totals: pd.DataFrame, sums: pd.DataFrame) -> list[Problem]:
             diff = int(total[column]) - int(summed[column])
             unit = " đồng" if key[2] == "money" else ""
             problems.append(Problem(
-                **_where(total), rule="total ≠ sum of offices", province=schema.province_label(key[0]), column=column,
-                message=f"the total row gives {schema.LABELS[column]} = {format_int(int(total[column]))}{unit} but its "
-                f"{int(summed['n_offices'])} offices sum to {format_int(int(summed[column]))}{unit} (difference "
-                f"{format_int(diff)}{unit}) in the report of {pd.Timestamp(key[1]):%d/%m/%Y}, {key[2]}, {key[3]}; "
-                "correct the total or the office that is wrong"))
+                **_where(total), rule=N_("total ≠ sum of offices"), province=schema.province_label(key[0]),
+                column=column, message=_(
+                    "the total row gives {column} = {total}{unit} but its {count} offices sum to {summed}{unit} "
+                    "(difference {difference}{unit}) in the report of {day}, {measure}, {category}; correct the "
+                    "total or the office that is wrong").format(
+                    column=schema.LABELS[column], total=format_int(int(total[column])), unit=unit,
+                    count=int(summed["n_offices"]), summed=format_int(int(summed[column])),
+                    difference=format_int(diff), day=f"{pd.Timestamp(key[1]):%d/%m/%Y}",
+                    measure=schema.measure_text(key[2]), category=schema.category_text(key[3]))))
     return problems
 
 
@@ -98,18 +106,21 @@ def _from_offices(offices: pd.DataFrame, sums: pd.DataFrame, totals: pd.DataFram
         row = first.loc[key]
         if summed["n_offices"] == 1:
             name = _label(key[0], row[OFFICE_COLUMN])
-            problems.append(Problem(**_where(row), rule="one office is not the province",
+            problems.append(Problem(**_where(row), rule=N_("one office is not the province"),
                                     province=schema.province_label(key[0]), column=OFFICE_NAME,
-                                    message=f"{name!r} is one office, not the province: the province is the total of "
-                                    "the Cục's own caseload and all its Chi cục. Give every office's row (the total is "
-                                    "computed from them) or the province's total row"))
+                                    message=_("{name!r} is one office, not the province: the province is the total "
+                                              "of the Cục's own caseload and all its Chi cục. Give every office's row "
+                                              "(the total is computed from them) or the province's total "
+                                              "row").format(name=name)))
             refused.append(key)
         elif not summed["has_cuc"]:
-            problems.append(Problem(**_where(row), rule="Cục row missing", province=schema.province_label(key[0]),
-                                    column=OFFICE_NAME, message=f"the report of {pd.Timestamp(key[1]):%d/%m/%Y} "
-                                    f"({key[2]}, {key[3]}) has {int(summed['n_offices'])} Chi cục but not the Cục's own "
-                                    "row, so the province total would lack the Cục's cases; add the row \"Cục THADS "
-                                    "…\" or the province's total row"))
+            problems.append(Problem(**_where(row), rule=N_("Cục row missing"), province=schema.province_label(key[0]),
+                                    column=OFFICE_NAME, message=_(
+                                        "the report of {day} ({measure}, {category}) has {count} Chi cục but not the "
+                                        "Cục's own row, so the province total would lack the Cục's cases; add the row "
+                                        "\"Cục THADS …\" or the province's total row").format(
+                                        day=f"{pd.Timestamp(key[1]):%d/%m/%Y}", measure=schema.measure_text(key[2]),
+                                        category=schema.category_text(key[3]), count=int(summed["n_offices"]))))
             refused.append(key)
     made = wanted.drop(index=refused).drop(columns=["n_offices", "has_cuc"]).reset_index()
     if made.empty:
@@ -130,9 +141,10 @@ def _absent(offices: pd.DataFrame) -> list[Problem]:
         missing = known[~known["code"].isin(set(group[OFFICE_COLUMN]))]
         if len(missing):
             names = ", ".join(missing["name"].head(5)) + (f" (+{len(missing) - 5})" if len(missing) > 5 else "")
-            problems.append(Problem(str(group["source_file"].iloc[0]), "offices absent", f"{len(missing)} of the "
-                                    f"{len(known)} offices of 2017 have no row: {names}; if they reported, add their rows",
-                                    province=schema.province_label(code), severity="warning"))
+            problems.append(Problem(str(group["source_file"].iloc[0]), N_("offices absent"), _(
+                "{count} of the {total} offices of 2017 have no row: {names}; if they reported, add their "
+                "rows").format(count=len(missing), total=len(known), names=names),
+                province=schema.province_label(code), severity="warning"))
     return problems
 
 

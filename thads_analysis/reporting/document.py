@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..i18n import _
 from ..numbers import date_text
 from ..provinces import Province, office_name
 
@@ -38,10 +39,11 @@ def field_text(value, name: str) -> str:
     text = str(value or "").strip()
     bad = next((c for c in text if ord(c) < 32 and c not in "\n\t" or 127 <= ord(c) < 160), None)
     if bad is not None:
-        raise ValueError(f"{name}: a control character ({ord(bad):#04x}) in {text[:40]!r}; write plain text")
+        raise ValueError(_("{name}: a control character ({code}) in {text!r}; write plain text").format(
+            name=name, code=f"{ord(bad):#04x}", text=text[:40]))
     if len(text) > LONGEST:
-        raise ValueError(f"{name}: {len(text)} characters, more than the {LONGEST} a heading or signature line "
-                         f"holds; shorten it")
+        raise ValueError(_("{name}: {count} characters, more than the {longest} a heading or signature line "
+                           "holds; shorten it").format(name=name, count=len(text), longest=LONGEST))
     return text
 
 

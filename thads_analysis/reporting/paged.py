@@ -10,12 +10,13 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from ..i18n import N_, _
 from ..paths import write_atomic
 
 # The browser: THADS_CHROMIUM when set, else the first of these on the PATH.
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-INSTALL_HINT = ("install Chromium (Debian/Ubuntu: sudo apt install chromium; Windows/macOS: Google Chrome) or "
-                "set THADS_CHROMIUM to the browser's path")
+INSTALL_HINT = N_("install Chromium (Debian/Ubuntu: sudo apt install chromium; Windows/macOS: Google Chrome) or "
+                  "set THADS_CHROMIUM to the browser's path")  # a message id: shown as _(INSTALL_HINT)
 
 
 def with_print_style(page: str) -> str:
@@ -47,7 +48,8 @@ def print_pdf(page: Path, pdf: Path, timeout: float = 120) -> Path:
     at all. PdfError when there is no browser or it fails."""
     found = browser()
     if found is None:
-        raise PdfError(f"no PDF of {page.name}: Chromium was not found; {INSTALL_HINT}. The HTML page is written.")
+        raise PdfError(_("no PDF of {page}: Chromium was not found; {hint}. The HTML page is written.").format(
+            page=page.name, hint=_(INSTALL_HINT)))
     with tempfile.TemporaryDirectory(prefix="thads-pdf-") as scratch:
         out = Path(scratch) / "page.pdf"
         # A profile of its own: browsers running at once do not share one; no sandbox, as under root.
@@ -57,9 +59,11 @@ def print_pdf(page: Path, pdf: Path, timeout: float = 120) -> Path:
         try:
             done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
         except subprocess.TimeoutExpired:
-            raise PdfError(f"no PDF of {page.name}: Chromium did not finish within {timeout:.0f} s") from None
+            raise PdfError(_("no PDF of {page}: Chromium did not finish within {seconds} s").format(
+                page=page.name, seconds=f"{timeout:.0f}")) from None
         if not out.exists() or out.stat().st_size == 0 or not out.read_bytes().startswith(b"%PDF"):
-            said = (done.stderr or "").strip().splitlines()[-1:] or ["no message"]
-            raise PdfError(f"no PDF of {page.name}: Chromium ({found}) failed: {said[0]}")
+            said = (done.stderr or "").strip().splitlines()[-1:] or [_("no message")]
+            raise PdfError(_("no PDF of {page}: Chromium ({browser}) failed: {said}").format(
+                page=page.name, browser=found, said=said[0]))
         write_atomic(pdf, out.read_bytes())
     return pdf

@@ -640,7 +640,7 @@ def check_rows(frame: pd.DataFrame, code: str, warnings: list[str]) -> list[dict
                  f"tỉnh có số liệu ({', '.join(d.strftime('%d/%m/%Y') for d in gaps['unit'][:3])}"
                  f"{', …' if len(gaps['unit']) > 3 else ''})" if gaps["unit"] else ""),
     }
-    if any(f"[{schema.DECREASE_RULE}]" in w for w in warnings):
+    if any(f"[{schema.rule_text(schema.DECREASE_RULE)}]" in w for w in warnings):  # as the warnings were written
         found["cumulative"] = "; ".join(x for x in ["có số lũy kế giảm (xem lưu ý dưới đây)", found["cumulative"]] if x)
     return [dict(rule=rule, skipped=found.get(key, "")) for key, rule in CHECKS_VI]
 
