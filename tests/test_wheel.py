@@ -23,7 +23,7 @@ def test_the_wheel_installs_and_runs_from_another_directory(tmp_path):
                     "thads_analysis/bundled/data/sample/thads_monthly_2017.csv",
                     "thads_analysis/bundled/data/targets/campaign_2017.csv",
                     "thads_analysis/bundled/data/targets/campaign_2017.yaml",
-                    "thads_analysis/bundled/data/SOURCES.md"]:
+                    "thads_analysis/bundled/data/SOURCES.md", "thads_analysis/locale/vi/LC_MESSAGES/thads.po"]:
         assert bundled in names
 
     # A fresh environment with only the wheel of this package; its dependencies are borrowed from
@@ -47,3 +47,7 @@ def test_the_wheel_installs_and_runs_from_another_directory(tmp_path):
     # Nam Định at 30/09/2017 on the bundled sample: 4.918 of 5.422 cases with conditions, 90,70%.
     assert "Cục THADS tỉnh Nam Định" in done.stdout and "90,70%" in done.stdout
     assert "Dữ liệu mẫu (mô phỏng)" in done.stdout
+    # The catalogue travels with the wheel: an unknown province is refused in Vietnamese.
+    unknown = subprocess.run([python, "-m", "thads_analysis", "summary", "--province", "Atlantis", "--lang", "vi"],
+                             cwd=elsewhere, capture_output=True, text=True)
+    assert unknown.returncode == 1 and unknown.stderr.startswith("lỗi: Không nhận ra tỉnh 'Atlantis'")
