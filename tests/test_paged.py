@@ -78,7 +78,8 @@ def test_pdf_is_a4_with_the_heading_on_page_one(tmp_path, monkeypatch, capsys):
                  "Nam Định, ngày 05 tháng 10 năm 2017", "CỤC THI HÀNH ÁN DÂN SỰ TỈNH NAM"]:
         assert line in first, line
     assert all(f"Trang {i}/{len(pages)}" in text for i, text in enumerate(pages, 1))
-    assert all("Dữ liệu mẫu (mô phỏng)" in text for text in pages)  # the sample says so on every sheet
+    # The sample says so on every sheet (pypdf may space out the margin box's glyphs: compare without spaces).
+    assert all("Dữliệumẫu(môphỏng)" in "".join(text.split()) for text in pages)
     assert "CỤC TRƯỞNG" in pages[-1] and "Nguyễn Văn A" in pages[-1] and "Nơi nhận" in pages[-1]
     # A row is never cut: Nam Định's money row stands whole on one sheet, its two amounts (read here
     # from the sample's CSV, in đồng, written with dots) together.

@@ -47,7 +47,7 @@ def test_ci_runs_the_readme_test_command():
 
 
 # The layers of the package, lowest first: a module may import its own layer and those below.
-LAYERS = {"vocabulary": 0, "numbers": 0, "provinces": 0, "offices": 0, "paths": 0, "provenance": 0, "ingest": 1, "analysis": 2,
+LAYERS = {"vocabulary": 0, "i18n": 0, "numbers": 0, "provinces": 0, "offices": 0, "paths": 0, "provenance": 0, "ingest": 1, "analysis": 2,
           "sample": 2, "reporting": 3, "batch": 4, "cli": 5, "__main__": 5}
 
 
