@@ -111,3 +111,12 @@ def test_help_and_argparse_errors_follow_the_language(capsys):
     assert "error: one of the arguments --province --region --all is required" in capsys.readouterr().err
     # argparse keeps its own words outside a run
     assert argparse._("usage: ") == "usage: "
+
+
+@pytest.mark.parametrize("args", [["validate", "--lang"], ["validate", "x.csv", "--lang", "fr"]])
+def test_a_wrong_or_missing_lang_is_refused_once_without_a_traceback(args, capsys, monkeypatch):
+    monkeypatch.setenv("THADS_LANG", "vi")
+    with pytest.raises(SystemExit) as stop:
+        main(args)
+    err = capsys.readouterr().err
+    assert stop.value.code == 2 and err.count("lỗi: đối số --lang") == 1 and "Traceback" not in err

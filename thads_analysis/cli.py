@@ -358,13 +358,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _chosen_language(argv: list[str] | None) -> str:
     """``--lang`` wherever it stands in ``argv``, else the environment's language."""
-    first = argparse.ArgumentParser(add_help=False)
-    first.add_argument("--lang", choices=i18n.LANGUAGES)
+    first = argparse.ArgumentParser(add_help=False, exit_on_error=False)
+    first.add_argument("--lang")
     try:
-        given, _rest = first.parse_known_args(argv)
-    except SystemExit:  # a wrong --lang: the full parser says so below, in the environment's language
-        given = argparse.Namespace(lang=None)
-    return given.lang or i18n.from_environment()
+        lang = first.parse_known_args(argv)[0].lang
+    except argparse.ArgumentError:  # "--lang" without a value
+        lang = None
+    # A wrong or missing --lang: the full parser says so, once, in the environment's language.
+    return lang if lang in i18n.LANGUAGES else i18n.from_environment()
 
 
 def main(argv: list[str] | None = None) -> int:
