@@ -78,18 +78,38 @@ def year_start(year: int) -> pd.Timestamp:
     return pd.Timestamp(year=int(year) - 1, month=10, day=1)
 
 
-def statistical_year(period_end) -> int:
+def _date_parts(dates):
+    """The .year/.month/.day holder of a Series or Index of dates, or None for one date."""
+    if isinstance(dates, pd.Series):
+        return dates.dt
+    if isinstance(dates, pd.Index):
+        return pd.DatetimeIndex(dates)
+    return None
+
+
+# The three below take one date, or a whole Series/Index of dates at once (a column-wise answer of the
+# same shape): mapping the scalar form over a date column converts every value to a Timestamp first.
+
+
+def statistical_year(period_end):
     """The statistical year a period end falls in (01/10/(Y−1) .. 30/09/Y)."""
+    parts = _date_parts(period_end)
+    if parts is not None:
+        return parts.year + (parts.month >= 10)
     ts = pd.Timestamp(period_end)
     return ts.year + 1 if ts.month >= 10 else ts.year
 
 
-def is_year_end(period_end) -> bool:
+def is_year_end(period_end):
     """Whether ``period_end`` closes its statistical year (30/09)."""
+    parts = _date_parts(period_end)
+    if parts is not None:
+        return (parts.month == 9) & (parts.day == 30)
     ts = pd.Timestamp(period_end)
     return ts.month == 9 and ts.day == 30
 
 
-def months_elapsed(period_end) -> int:
+def months_elapsed(period_end):
     """Months from 01/10 to ``period_end`` inclusive: October → 1, September → 12."""
-    return (pd.Timestamp(period_end).month - 10) % 12 + 1
+    parts = _date_parts(period_end)
+    return ((parts.month if parts is not None else pd.Timestamp(period_end).month) - 10) % 12 + 1

@@ -60,12 +60,12 @@ def totals(frame: pd.DataFrame, level: str = "province") -> pd.DataFrame:
         # A province that reports in the statistical year but lacks this period's report, or this
         # measure's or category's row, would silently drop out of the sum: the scope's total is
         # then "no data", naming it.
-        year = data["period_end"].map(schema.statistical_year).rename("year")
+        year = schema.statistical_year(data["period_end"]).rename("year")
         present = data.groupby(["scope", year], observed=True)["province_code"].agg(frozenset)
         members = grouped["province_code"].agg(frozenset)
         keys = summed.index.droplevel(["measure", "category"])
         wanted = pd.MultiIndex.from_arrays([keys.get_level_values("scope"),
-                                            keys.get_level_values("period_end").map(schema.statistical_year)])
+                                            schema.statistical_year(keys.get_level_values("period_end"))])
         expected = present.reindex(wanted).to_numpy()
         short = provinces().set_index("code")["short_name"]
         for i, (have, want) in enumerate(zip(members.to_numpy(), expected)):
@@ -152,7 +152,7 @@ def completion_path(tot: pd.DataFrame, scope: str, measure: str, year: int, unti
     ``tot`` is ``totals`` output; returns columns period_end and rate (NaN where there is none).
     """
     rows = tot[(tot["scope"] == scope) & (tot["measure"] == measure) & (tot["category"] == "all")
-               & (tot["period_end"].map(schema.statistical_year) == year)
+               & (schema.statistical_year(tot["period_end"]) == year)
                & (tot["period_end"] <= pd.Timestamp(until))].sort_values("period_end")
     return pd.DataFrame({"period_end": rows["period_end"].to_numpy(), "rate": completion_rates(rows).to_numpy()})
 
@@ -165,7 +165,7 @@ def missing_months(path: pd.DataFrame, year: int, until) -> list[pd.Timestamp]:
 
 def year_end_carry_over(tot: pd.DataFrame, scope: str, until) -> pd.DataFrame:
     """Carry-over with conditions at each 30/09 up to ``until`` of one scope: year, measure, value."""
-    ends = tot[(tot["scope"] == scope) & (tot["category"] == "all") & tot["period_end"].map(is_year_end)
+    ends = tot[(tot["scope"] == scope) & (tot["category"] == "all") & is_year_end(tot["period_end"])
                & (tot["period_end"] <= pd.Timestamp(until))]
     return pd.DataFrame({"year": ends["period_end"].dt.year, "measure": ends["measure"],
                          "value": ends["carry_forward_with_conditions"].astype(float)})
@@ -219,9 +219,9 @@ def projected_rate(path: pd.DataFrame, period_end) -> float | None:
     period_end = pd.Timestamp(period_end)
     year = schema.statistical_year(period_end)
     path = path[(path["period_end"] <= period_end)
-                & (path["period_end"].map(schema.statistical_year) == year)].sort_values("period_end")
+                & (schema.statistical_year(path["period_end"]) == year)].sort_values("period_end")
     rates = completion_rates(path)
-    months = path["period_end"].map(months_elapsed).astype(float)
+    months = months_elapsed(path["period_end"]).astype(float)
     ok = rates.notna()
     rates, months = rates[ok].to_numpy(), months[ok].to_numpy()
     if len(rates) == 0:
@@ -242,11 +242,11 @@ def projected_rates(paths: pd.DataFrame, period_end) -> dict:
     if paths.empty:
         return {}
     data = paths[(paths["period_end"] <= period_end)
-                 & (paths["period_end"].map(schema.statistical_year) == year)].sort_values(["scope", "period_end"])
+                 & (schema.statistical_year(paths["period_end"]) == year)].sort_values(["scope", "period_end"])
     if data.empty:
         return {}
     data = data.assign(rate=completion_rates(data),
-                       month=data["period_end"].map(months_elapsed).astype(float)).dropna(subset=["rate"])
+                       month=months_elapsed(data["period_end"]).astype(float)).dropna(subset=["rate"])
     out: dict = {}
     if data.empty:
         return out

@@ -178,7 +178,7 @@ def plan_period(result: LoadResult, year: int, period: pd.Timestamp, wanted: lis
             if target.is_dir() and not target.is_symlink():
                 raise ValueError(_("{target} is a folder where a report goes; move it away or choose another "
                                    "--out").format(target=target))
-    year_rows = result.frame["period_end"].map(schema.statistical_year) == schema.statistical_year(period)
+    year_rows = schema.statistical_year(result.frame["period_end"]) == schema.statistical_year(period)
     in_year = set(result.frame.loc[year_rows, "province_code"])
     absent = sorted(in_year - present) if all_provinces else [p.code for p in missing]
     return Plan(folder, period, names, jobs,

@@ -504,7 +504,7 @@ def _duplicate_problems(frame: pd.DataFrame) -> list[Problem]:
 def _time_problems(frame: pd.DataFrame) -> list[Problem]:
     """Within a statistical year: carried_over constant, flows never falling between months."""
     problems = []
-    data = frame.drop_duplicates(KEYS).assign(stat_year=frame["period_end"].map(statistical_year).astype(int))
+    data = frame.drop_duplicates(KEYS).assign(stat_year=statistical_year(frame["period_end"]).astype(int))
     data = data.sort_values(["province_code", "measure", "category", "stat_year", "period_end"])
     groups = data.groupby(["province_code", "measure", "category", "stat_year"], sort=False)
     previous_period = groups["period_end"].shift(1)
@@ -542,7 +542,7 @@ def _chain_problems(frame: pd.DataFrame) -> list[Problem]:
     ends = data[data["period_end"].dt.month.eq(9) & data["period_end"].dt.day.eq(30)]
     previous = ends.assign(stat_year=(ends["period_end"].dt.year + 1).astype(int))
     previous = previous.assign(prev_carry=previous["to_execute"] - previous["completed"] - previous["terminated"].fillna(0))
-    current = data.assign(stat_year=data["period_end"].map(statistical_year).astype(int))
+    current = data.assign(stat_year=statistical_year(data["period_end"]).astype(int))
     merged = current.reset_index().merge(previous[["province_code", "measure", "category", "stat_year", "prev_carry", "period_end"]],
                                          on=["province_code", "measure", "category", "stat_year"], suffixes=("", "_prev"))
     for row in merged.itertuples(index=False):
@@ -648,7 +648,7 @@ def _coverage_problems(frame: pd.DataFrame) -> list[Problem]:
     it are withheld (indicators.totals), so nothing is summed without it unawares.
     """
     data = frame.drop_duplicates(KEYS)[KEYS]
-    year = data["period_end"].map(statistical_year)
+    year = statistical_year(data["period_end"])
     kinds = data[["period_end", "measure", "category"]].drop_duplicates()
     provinces_of_year = data[["province_code"]].assign(year=year).drop_duplicates()
     periods_of_year = data[["period_end"]].assign(year=year).drop_duplicates()
@@ -670,7 +670,7 @@ def _coverage_problems(frame: pd.DataFrame) -> list[Problem]:
         periods = sorted(periods)
         # The file holding the province's other reports of that year is where the one missing belongs.
         same_year = (frame["province_code"] == code) & (
-            frame["period_end"].map(statistical_year) == statistical_year(periods[0]))
+            statistical_year(frame["period_end"]) == statistical_year(periods[0]))
         first = frame.index[same_year][0] if same_year.any() else frame.index[frame["province_code"] == code][0]
         shown = ", ".join(p.strftime("%d/%m/%Y") for p in periods[:3])
         if len(periods) > 3:
@@ -697,7 +697,7 @@ def unchecked(frame: pd.DataFrame, code: str) -> dict[str, list]:
     """
     data = frame.drop_duplicates(KEYS)
     own = data[data["province_code"] == code]
-    years = own["period_end"].map(statistical_year).astype(int)
+    years = statistical_year(own["period_end"]).astype(int)
     year_ends = {int(d.year) for d in own["period_end"] if d.month == 9 and d.day == 30}
     periods_per_year = own.groupby(years)["period_end"].nunique()
     provinces_per_period = data.groupby("period_end")["province_code"].nunique()
