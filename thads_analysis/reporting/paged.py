@@ -21,13 +21,11 @@ INSTALL_HINT = N_("install Chromium (Debian/Ubuntu: sudo apt install chromium; W
 
 def with_print_style(page: str) -> str:
     """An exported HTML page with the A4 print stylesheet in its head (the sample mark in the top
-    margin of every printed page when the page is of the sample), its charts' text for readers who
-    cannot see them in Vietnamese rather than nbconvert's English placeholder."""
+    margin of every printed page when the page is of the sample)."""
     from ..ingest.schema import SAMPLE_MARK
     from .report import ENV
 
     style = ENV.get_template("_print.html.j2").render(sample_mark=SAMPLE_MARK if 'class="sample-fixed"' in page else "")
-    page = page.replace('alt="No description has been provided for this image"', 'alt="Biểu đồ"')
     return page.replace("</head>", style + "</head>", 1) if "</head>" in page else style + page
 
 
