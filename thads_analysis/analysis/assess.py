@@ -127,29 +127,29 @@ def assess(ind: pd.DataFrame, targets: pd.DataFrame, scope: str, period_end=None
     if province is None:
         province = None if scope == NATIONAL or not str(scope).isdigit() else str(scope)
     applicable = targets_for(targets, province, year, office_scope)
-    values = rows.set_index("indicator")
+    values = {r["indicator"]: r for r in rows.to_dict("records")}  # rows as dicts: read ~60 times each
     records = []
     for indicator, record in INDICATORS.items():
         label, group, unit = record.label, record.group, record.unit
         target = applicable.get(indicator)
-        if indicator not in values.index and target is None:
+        if indicator not in values and target is None:
             continue
-        row = values.loc[indicator] if indicator in values.index else None
+        row = values.get(indicator)
         actual = None if row is None or pd.isna(row["value"]) else float(row["value"])
         rec = dict(indicator=indicator, label=label, group=group, unit=unit, actual=actual,
                    numerator=None if row is None else row["numerator"],
                    denominator=None if row is None else row["denominator"],
                    formula=None if row is None else row["formula"],
                    formula_vi=None if row is None else row["formula_vi"],
-                   note=None if row is None or "note" not in row.index or pd.isna(row["note"]) else row["note"],
+                   note=None if row is None or pd.isna(row.get("note")) else row["note"],
                    target=None, comparator=None, target_text="", gap=None, gap_text="", attainment=None, status=None,
                    status_label="", projection=None, required_rate=None, source=None)
         if target is not None:
             projection = None
             if indicator in ("completion_rate_cases", "completion_rate_money"):
                 key = "projected_" + indicator
-                if key in values.index and not pd.isna(values.at[key, "value"]):
-                    projection = float(values.at[key, "value"])
+                if key in values and not pd.isna(values[key]["value"]):
+                    projection = float(values[key]["value"])
                 if not year_end and row is not None:
                     rec["required_rate"] = required_remaining_rate(row["numerator"], row["denominator"], target.value)
             gap = None if actual is None else gap_of(actual, target)

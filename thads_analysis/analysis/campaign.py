@@ -133,14 +133,26 @@ def read_campaign(path=DEFAULT_CAMPAIGN) -> Campaign:
 # ---------------------------------------------------------------- window indicators
 
 def _window_values(tot: pd.DataFrame, campaign: Campaign, measure: str, category: str,
-                   province_tot: pd.DataFrame | None = None) -> tuple[pd.DataFrame, dict]:
+                   province_tot: pd.DataFrame | None = None, known: dict | None = None) -> tuple[pd.DataFrame, dict]:
     """Per scope: the window's flows and stocks, and a note for each scope without a number.
 
     A month counts only when its report is there with every value the window uses and, for a
     sum of provinces, with as many provinces as the scope's fullest month. A region or the
     nation is also withheld when one of its provinces is (``province_tot``, the province-level
-    totals, tells which). Rates are NaN where their denominator is missing or zero.
+    totals, tells which). Rates are NaN where their denominator is missing or zero. ``known``: the
+    province-level answers already worked out for these province totals (``window_indicators``).
     """
+    key = (campaign.start, campaign.end, campaign.before_start, measure, category)
+    if known is not None and key in known and (tot["level"] == "province").all():
+        return known[key]
+    answer = _compute_window_values(tot, campaign, measure, category, province_tot, known)
+    if known is not None and (tot["level"] == "province").all():
+        known[key] = answer
+    return answer
+
+
+def _compute_window_values(tot, campaign, measure, category, province_tot, known):
+    """``_window_values`` worked out."""
     rows = tot[(tot["measure"] == measure) & (tot["category"] == category)]
     needed = list(pd.date_range(campaign.start, campaign.end, freq="ME"))
     if campaign.before_start is not None:
@@ -163,7 +175,7 @@ def _window_values(tot: pd.DataFrame, campaign: Campaign, measure: str, category
         else:
             complete.append(scope)
     if province_tot is not None and complete and (rows["level"] != "province").all():
-        _values, withheld = _window_values(province_tot, campaign, measure, category)
+        _values, withheld = _window_values(province_tot, campaign, measure, category, known=known)
         region_of = provinces().set_index("code")
         for scope in complete:
             members = [code for code in withheld if scope == NATIONAL or region_of.at[code, "region"] == scope]
@@ -211,12 +223,15 @@ def _months(dates: list) -> str:
     return ", ".join(d.strftime("%m/%Y") for d in dates)
 
 
-def window_indicators(tot: pd.DataFrame, campaign: Campaign, province_tot: pd.DataFrame | None = None) -> pd.DataFrame:
+def window_indicators(tot: pd.DataFrame, campaign: Campaign, province_tot: pd.DataFrame | None = None,
+                      known: dict | None = None) -> pd.DataFrame:
     """Window indicators of every scope in ``tot`` (indicators.totals output): a long table.
 
     ``province_tot`` (province-level totals) withholds a region or the nation when one of its
-    provinces has no window number. Columns: scope, indicator, measure, category, value,
-    numerator, denominator, formula, formula_vi, note.
+    provinces has no window number. ``known``: a dict the caller keeps across the levels of one
+    analysis (the same province totals), so each province-level window is worked out once.
+    Columns: scope, indicator, measure, category, value, numerator, denominator, formula,
+    formula_vi, note.
     """
     previous = campaign.shifted(-1)
     span = campaign.label
@@ -230,8 +245,8 @@ def window_indicators(tot: pd.DataFrame, campaign: Campaign, province_tot: pd.Da
                          **dates))
 
     for m in schema.MEASURES:
-        now, notes = _window_values(tot, campaign, m, "all", province_tot)
-        before, notes_before = _window_values(tot, previous, m, "all", province_tot)
+        now, notes = _window_values(tot, campaign, m, "all", province_tot, known)
+        before, notes_before = _window_values(tot, previous, m, "all", province_tot, known)
         scopes = sorted(tot.loc[tot["measure"] == m, "scope"].unique())
         for s in scopes:
             prev = before.at[s, "resolved"] if s in before.index else pd.NA  # last year's, also without this year's
@@ -263,7 +278,7 @@ def window_indicators(tot: pd.DataFrame, campaign: Campaign, province_tot: pd.Da
                 add(s, f"window_resolved_change_{m}", m, "all", None, r["resolved"], prev,
                     note=f"cùng đợt năm trước ({previous.label}): {why}")
         for c in KEY_CATEGORIES:
-            cat, cat_notes = _window_values(tot, campaign, m, c, province_tot)
+            cat, cat_notes = _window_values(tot, campaign, m, c, province_tot, known)
             for s in sorted(tot.loc[(tot["measure"] == m) & (tot["category"] == c), "scope"].unique()):
                 if s in cat.index:
                     add(s, f"window_resolved_{m}_{c}", m, c, float(cat.at[s, "resolved"]), cat.at[s, "resolved"])

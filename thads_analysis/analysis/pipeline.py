@@ -242,11 +242,12 @@ def _prepare(data_paths, targets_path, year, period_end, money_unit, campaign_pa
     analysis.campaign, analysis.window = campaign, window
     if window is not None:
         analysis.targets = pd.concat([target_table, window_targets(campaign)], ignore_index=True)
+    known_windows: dict = {}  # the province-level campaign windows, shared by the three levels
     for level in LEVELS:
         analysis.totals[level] = totals(frame, level)
         table = indicators(frame, period, level, analysis.totals[level], loaded.standing)
         if window is not None:
-            extra = window_indicators(analysis.totals[level], window, analysis.totals["province"])
+            extra = window_indicators(analysis.totals[level], window, analysis.totals["province"], known_windows)
             extra = describe(extra.assign(level=level, period_end=period))
             table = pd.concat([table, extra[table.columns.tolist()]], ignore_index=True)
         analysis.indicators[level] = table
