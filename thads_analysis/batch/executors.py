@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import traceback
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
-from .kernels import Kernels
+from .kernels import Kernels, import_tools
 from .plan import Failure, Job
 
 _KERNEL_LOGGERS = ("traitlets", "papermill")  # nbclient's and papermill's kernel messages
@@ -27,6 +28,8 @@ def run_jobs(jobs: list[Job], workers: int, progress: bool = True,
     from tqdm.auto import tqdm
 
     produced, failures = [], []
+    # The notebook tools load in this process while the kernels start in theirs.
+    threading.Thread(target=import_tools, name="import-tools", daemon=True).start()
     kernels = Kernels(reuse_kernels)
     for name in _KERNEL_LOGGERS:
         logging.getLogger(name).addFilter(kernels.quiet_when_stopped)

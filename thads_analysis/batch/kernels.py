@@ -77,6 +77,15 @@ def _accessible(html: str) -> str:
     return _FOCUSABLE.sub(r'<div class="\1" tabindex="0"', html)
 
 
+def import_tools() -> None:
+    """Import what running and exporting a notebook needs (papermill, nbformat, nbconvert): about
+    1,5 s, most of it jsonschema's format checkers. Called in a thread while kernels start, it
+    takes that time off a run that makes only a few reports."""
+    import nbconvert  # noqa: F401
+    import nbformat  # noqa: F401
+    import papermill  # noqa: F401
+
+
 def ipc_manager_class(base, started: weakref.WeakSet | None = None):
     """``base`` (a jupyter_client kernel manager class) with kernels talking over local IPC sockets
     beside their connection files (nothing listens on TCP, and ipykernel has no reason to warn
