@@ -19,6 +19,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
@@ -189,6 +190,16 @@ def test_two_renders_give_identical_png(name):
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     assert png == charts.to_png(second)
     assert b"Software" not in png
+
+
+@pytest.mark.parametrize("name", list(BUILDERS))
+def test_the_saved_tight_box_gives_the_pixels_matplotlib_would(name):
+    """A chart's PNG is cut by the bounding box found when it was laid out; matplotlib's own
+    "tight" box, found by drawing the figure again on a plain canvas, gives the same bytes."""
+    fig = BUILDERS[name]()
+    ours = charts.to_png(fig)
+    FigureCanvasAgg(fig)  # a plain canvas: "tight" is worked out by matplotlib from a fresh draw
+    assert charts.to_png(fig) == ours
 
 
 def test_global_rcparams_do_not_change_the_chart():

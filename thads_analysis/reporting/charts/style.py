@@ -14,6 +14,7 @@ import matplotlib.transforms as mtransforms
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
@@ -93,6 +94,25 @@ def target_label(value: float) -> str:
 # Figure plumbing
 
 
+class _LaidOutCanvas(FigureCanvasAgg):
+    """The canvas of a chart laid out once by ``_chart``. Asked for a "tight" bounding box at the
+    layout's dpi, as a notebook's inline display and ``to_png`` ask, it gives the box found at
+    layout instead of drawing the whole figure once more to find it (two fifths of a PNG's time);
+    the pixels are the same."""
+
+    def __init__(self, figure: Figure, tight, dpi: float):
+        super().__init__(figure)
+        self.tight, self.dpi = tight, dpi  # the tight bounding box in inches, found at ``dpi``
+
+    def print_figure(self, filename, dpi=None, *args, bbox_inches=None, pad_inches=None, **kwargs):
+        laid_out = (mpl.rcParams["savefig.dpi"] if dpi is None else dpi) in (self.dpi, "figure")
+        if (isinstance(bbox_inches, str) and bbox_inches == "tight" and laid_out
+                and kwargs.get("bbox_extra_artists") is None):
+            pad = mpl.rcParams["savefig.pad_inches"] if pad_inches in (None, "layout") else pad_inches
+            bbox_inches = self.tight.padded(pad)
+        return super().print_figure(filename, dpi, *args, bbox_inches=bbox_inches, pad_inches=pad_inches, **kwargs)
+
+
 def _chart(func):
     """Build the figure inside the report style, lay it out and close it in pyplot (module docstring)."""
 
@@ -106,10 +126,14 @@ def _chart(func):
                 fig.draw_without_rendering()
                 # Then keep that layout: it is not solved again at each later draw (the notebook's
                 # PNG, its tight bounding box), which cost a fifth of a chart's time; same pixels.
-                fig.set_layout_engine("none")
+                # No engine at all (None, the report style sets no automatic layout): with
+                # "none"'s placeholder engine every save would still draw the figure once unseen.
+                fig.set_layout_engine(None)
+                tight = fig.get_tightbbox().frozen()  # in inches
         finally:
             if fig is not None:
-                plt.close(fig)
+                plt.close(fig)  # which gives the figure a plain canvas: the laid-out one comes after
+        _LaidOutCanvas(fig, tight, fig.dpi)
         return fig
 
     return wrapper
