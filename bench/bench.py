@@ -217,7 +217,7 @@ def incremental(csv: Path, code: str = "36") -> dict:
         start = time.perf_counter()
         done = subprocess.run([str(BIN / "thads"), "report", "--all", "--data", str(data / "csv"), "--out", str(out),
                                "--quiet"], cwd=ROOT, check=True, capture_output=True, text=True,
-                              env={**os.environ, "MPLBACKEND": ""})
+                              env={**os.environ, "MPLBACKEND": "", "THADS_LANG": "en"})  # its messages, read below
         elapsed = time.perf_counter() - start
         if expect not in done.stdout:
             raise SystemExit(f"incremental run: expected '{expect}', got: {done.stdout.strip()}")

@@ -34,7 +34,7 @@ def english_messages(monkeypatch):
     from thads_analysis import i18n
 
     monkeypatch.setenv("THADS_LANG", "en")
-    with i18n.using("en"):
+    with i18n.speaking("en"):
         yield
 
 

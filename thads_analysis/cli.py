@@ -374,7 +374,7 @@ def main(argv: list[str] | None = None) -> int:
     own = argparse._, argparse.ngettext
     argparse._, argparse.ngettext = i18n._, i18n.ngettext
     try:
-        with i18n.using(_chosen_language(argv)):
+        with i18n.speaking(_chosen_language(argv)):
             return _run(argv)
     finally:
         argparse._, argparse.ngettext = own

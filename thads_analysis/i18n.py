@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import gettext as _gettext
 import os
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from functools import cache
@@ -21,7 +22,8 @@ from pathlib import Path
 LANGUAGES = ("vi", "en")
 DEFAULT = "vi"
 CATALOGUE = Path(__file__).parent / "locale" / "vi" / "LC_MESSAGES" / "thads.po"
-_current = [DEFAULT]
+_current = [DEFAULT]  # the process's language (set_language)
+_thread = threading.local()  # a thread's own, inside ``using``: other threads keep theirs
 
 
 @cache
@@ -42,12 +44,12 @@ def _translations(lang: str) -> _gettext.NullTranslations:
 
 def _(message: str) -> str:
     """``message`` in the current language."""
-    return _translations(_current[0]).gettext(message)
+    return _translations(language()).gettext(message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     """The singular or plural of a message with a count, in the current language."""
-    return _translations(_current[0]).ngettext(singular, plural, n)
+    return _translations(language()).ngettext(singular, plural, n)
 
 
 def N_(message: str) -> str:
@@ -56,7 +58,8 @@ def N_(message: str) -> str:
 
 
 def language() -> str:
-    return _current[0]
+    """The language of this thread's messages now."""
+    return getattr(_thread, "lang", None) or _current[0]
 
 
 def set_language(lang: str) -> None:
@@ -66,14 +69,28 @@ def set_language(lang: str) -> None:
 
 
 @contextmanager
-def using(lang: str) -> Iterator[None]:
-    """Messages in ``lang`` inside the block, the earlier language after it."""
+def speaking(lang: str) -> Iterator[None]:
+    """Messages in ``lang`` inside the block in every thread that has not chosen its own (a command
+    line run and its worker threads); the earlier language after it."""
     before = _current[0]
     set_language(lang)
     try:
         yield
     finally:
         _current[0] = before
+
+
+@contextmanager
+def using(lang: str) -> Iterator[None]:
+    """Messages in ``lang`` inside the block, in this thread only; the earlier language after it."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}; use one of {', '.join(LANGUAGES)}")
+    before = getattr(_thread, "lang", None)
+    _thread.lang = lang
+    try:
+        yield
+    finally:
+        _thread.lang = before
 
 
 def from_environment(environ: Mapping[str, str] = os.environ) -> str:
@@ -94,12 +111,12 @@ def day(value) -> str:
         value = value.date()
     if not isinstance(value, dt.date):
         return str(value)
-    return value.isoformat() if _current[0] == "en" else value.strftime("%d/%m/%Y")
+    return value.isoformat() if language() == "en" else value.strftime("%d/%m/%Y")
 
 
 def number(value: int) -> str:
     """A count as the current language writes it: 18.576 in Vietnamese, 18576 in English."""
-    if _current[0] == "en":
+    if language() == "en":
         return str(value)
     from .numbers import format_int
 

@@ -8,7 +8,7 @@ any scope's assessment. The same numbers come out of ``thads summary`` and the n
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -204,16 +204,32 @@ class AnalysisCache:
                 money_unit: str | None = None, campaign=None) -> Analysis:
         """``prepare(...)``, computed once for the same inputs (unchanged files) and options."""
         data_paths, targets_path, campaign_path = _inputs(data, targets, campaign)
-        key = (_fingerprint(data_paths), _fingerprint([targets_path]), _fingerprint([campaign_path]), year,
-               None if period_end is None else str(pd.Timestamp(period_end).date()), money_unit)
+        key = self._key(data_paths, targets_path, campaign_path, year, period_end, money_unit)
         if key in self._analyses:
             self._analyses.move_to_end(key)
             return self._analyses[key]
         analysis = _prepare(data_paths, targets_path, year, period_end, money_unit, campaign_path)
+        self._keep(key, analysis)
+        return analysis
+
+    def put(self, analysis: Analysis, data=None, targets=None, year: int | None = None, period_end=None,
+            money_unit: str | None = None, campaign=None) -> None:
+        """Keep ``analysis``, worked out elsewhere by ``prepare`` on the same files and options (the
+        batch process's, handed to its kernels), as this cache's answer to ``prepare`` with these
+        arguments; it names its input files as given here, as ``prepare`` would."""
+        data_paths, targets_path, campaign_path = _inputs(data, targets, campaign)
+        analysis = replace(analysis, data_path=data_paths, targets_path=targets_path, campaign_path=campaign_path)
+        self._keep(self._key(data_paths, targets_path, campaign_path, year, period_end, money_unit), analysis)
+
+    @staticmethod
+    def _key(data_paths, targets_path, campaign_path, year, period_end, money_unit) -> tuple:
+        return (_fingerprint(data_paths), _fingerprint([targets_path]), _fingerprint([campaign_path]), year,
+                None if period_end is None else str(pd.Timestamp(period_end).date()), money_unit)
+
+    def _keep(self, key: tuple, analysis: Analysis) -> None:
         self._analyses[key] = analysis
         while len(self._analyses) > self.size:
             self._analyses.popitem(last=False)
-        return analysis
 
 
 def _prepare(data_paths, targets_path, year, period_end, money_unit, campaign_path) -> Analysis:
@@ -260,8 +276,6 @@ def campaign_window(campaign, period_end: pd.Timestamp, year: int):
         return None
     if period_end >= campaign.end:
         return campaign
-    from dataclasses import replace
-
     return replace(campaign, end=period_end)
 
 

@@ -18,19 +18,20 @@ from .plan import Failure, Job
 _KERNEL_LOGGERS = ("traitlets", "papermill")  # nbclient's and papermill's kernel messages
 
 
-def run_jobs(jobs: list[Job], workers: int, progress: bool = True,
-             reuse_kernels: bool = True) -> tuple[list[str], list[Failure]]:
+def run_jobs(jobs: list[Job], workers: int, progress: bool = True, reuse_kernels: bool = True,
+             analysis_file=None) -> tuple[list[str], list[Failure]]:
     """Run jobs in ``workers`` threads with a progress bar; returns keys produced and failures.
 
     With ``reuse_kernels`` each thread keeps one warm kernel for all its notebooks (see
-    ``kernel.reset``); otherwise every notebook gets a fresh kernel.
+    ``kernel.reset``); otherwise every notebook gets a fresh kernel. ``analysis_file(job)``: the
+    file a warm kernel reads the analysis of its first job from, "" for none (``Kernels``).
     """
     from tqdm.auto import tqdm
 
     produced, failures = [], []
     # The notebook tools load in this process while the kernels start in theirs.
     threading.Thread(target=import_tools, name="import-tools", daemon=True).start()
-    kernels = Kernels(reuse_kernels)
+    kernels = Kernels(reuse_kernels, analysis_file)
     for name in _KERNEL_LOGGERS:
         logging.getLogger(name).addFilter(kernels.quiet_when_stopped)
     pool = ThreadPoolExecutor(max_workers=max(1, workers))

@@ -22,6 +22,10 @@ def analyses():
     return _ANALYSES
 
 
+# The notebook parameters that choose a report's analysis (reporting.report.analysis_for).
+ANALYSIS_PARAMETERS = ("data_path", "targets_path", "year", "period_end", "campaign_path", "money_unit")
+
+
 def warm_up() -> None:
     """Import what every report imports, remember matplotlib's settings as they are now, and make
     the cache of analyses that this kernel's reports share."""
@@ -34,6 +38,24 @@ def warm_up() -> None:
 
     _RC_DEFAULTS = dict(matplotlib.rcParams)
     _ANALYSES = AnalysisCache()
+
+
+def first_analysis(parameters: dict, shared: str = "") -> None:
+    """Have the analysis and emulation table of the report ``parameters`` (ANALYSIS_PARAMETERS)
+    name ready in the cache before the report runs: the batch process's own (``shared``: the file
+    it pickled it to, in a folder of its own), else worked out here while that process is still
+    loading its notebook tools."""
+    from thads_analysis.reporting.report import analysis_for, keep_analysis
+
+    if shared:
+        import pickle
+
+        with open(shared, "rb") as handle:
+            keep_analysis(_ANALYSES, pickle.load(handle), **parameters)
+    try:
+        analysis_for(_ANALYSES, **parameters).emulation()
+    except Exception:  # noqa: S110  the report meets the same error and shows it on its page
+        pass
 
 
 def reset(folder: str) -> None:

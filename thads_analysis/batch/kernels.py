@@ -20,6 +20,7 @@ from pathlib import Path
 from ..i18n import _
 from ..ingest.io import display_name
 from ..reporting.paged import with_print_style
+from .kernel import ANALYSIS_PARAMETERS
 from .outputs import write_atomic
 from .plan import Job
 
@@ -236,8 +237,9 @@ class Kernels:
     ``interrupt`` stops the run from the main thread; ``close`` shuts every kernel down.
     """
 
-    def __init__(self, reuse: bool = True):
+    def __init__(self, reuse: bool = True, analysis_file=None):
         self.reuse = reuse
+        self.analysis_file = analysis_file  # job → the pickled analysis its kernel starts with, or ""
         self.stop = threading.Event()
         self.started: weakref.WeakSet = weakref.WeakSet()  # every kernel manager made, pooled or fresh
         self._warm: list = []  # (manager, client) of every warm kernel; threads cannot see each other's
@@ -257,7 +259,7 @@ class Kernels:
                 km = getattr(self._thread, "km", None)
                 if km is None or not km.is_alive():
                     self._stop_thread_kernel()
-                    self._start(job.stem.parent)
+                    self._start(job)
                 self._set_up(f"import thads_analysis.batch.kernel as _k\n_k.reset({str(job.stem.parent.resolve())!r})")
                 return run_job(job, km=self._thread.km, kc=self._thread.kc, stop=self.stop,
                                exporter=self._exporter(), source=source, write=write)
@@ -293,13 +295,16 @@ class Kernels:
             self._thread.exporter = html_exporter()
         return self._thread.exporter
 
-    def _start(self, folder: Path) -> None:
+    def _start(self, job: Job) -> None:
+        """Start this thread's warm kernel in the folder of ``job``, with the analysis its report
+        shows ready: read from ``analysis_file(job)`` (waited for while the kernel starts), else
+        worked out there while this process goes on (``kernel.warm_up``)."""
         from jupyter_client import KernelManager
         from jupyter_client.asynchronous import AsyncKernelClient
         from jupyter_core.utils import run_sync
 
         km = ipc_manager_class(KernelManager, self.started)(kernel_name="python3")
-        km.start_kernel(cwd=str(folder))
+        km.start_kernel(cwd=str(job.stem.parent))
         # An asynchronous client, as nbclient makes for itself: it watches the kernel while
         # waiting for output, so a kernel that dies mid-notebook fails that notebook instead
         # of hanging the batch. One event loop per worker thread (jupyter_core's run_sync).
@@ -311,6 +316,9 @@ class Kernels:
             self._warm.append((km, kc))
         run_sync(kc.wait_for_ready)(timeout=120)
         self._set_up("import thads_analysis.batch.kernel as _k\n_k.warm_up()")
+        shared = self.analysis_file(job) if self.analysis_file else ""
+        chosen = {k: v for k, v in job.parameters.items() if k in ANALYSIS_PARAMETERS}  # texts, numbers: repr is code
+        self._set_up(f"import thads_analysis.batch.kernel as _k\n_k.first_analysis({chosen!r}, {shared!r})")
 
     def _set_up(self, code: str) -> None:
         """Run set-up code in this thread's kernel; fails at once if it dies or the batch is interrupted."""

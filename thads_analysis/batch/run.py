@@ -11,6 +11,9 @@ leaves the previous good one in place. One failing report does not stop the othe
 from __future__ import annotations
 
 import os
+import pickle
+import tempfile
+import threading
 import traceback
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -124,11 +127,13 @@ def _run_batch(data_paths, targets_path, campaign_path, wanted, all_provinces, j
                 own_folder(plan.folder, plan.folder.parent)
                 plan.point_at(*write_inputs(result, targets_path, campaign_path, plan.folder, notes))
             to_make, kept = _to_make(plans, result, targets_path, campaign_path, notes, digest, force)
-            with ThreadPoolExecutor(1) as background:
-                # The indexes' numbers are worked out while the notebooks run (they need only the snapshot).
+            with ThreadPoolExecutor(1) as background, tempfile.TemporaryDirectory(prefix="thads-") as scratch:
+                # The indexes' numbers are worked out while the kernels start (they need only the snapshot);
+                # the kernels are handed that analysis rather than each working it out again.
                 pending = {plan.folder: background.submit(_index_numbers, plan)
                            for plan in plans} if all_provinces and (to_make or xlsx) else {}
-                produced, failures = _make_reports(to_make, jobs, progress, reuse_kernels, scheduler, shared_folder)
+                produced, failures = _make_reports(to_make, jobs, progress, reuse_kernels, scheduler, shared_folder,
+                                                   _analysis_files(pending, Path(scratch)))
                 # A province asked for and set aside is a failure; any other set aside is a warning.
                 codes = None if all_provinces else {p.code for p in wanted}
                 lines = dict(zip(sorted(bad), set_aside_lines(bad)))
@@ -225,8 +230,9 @@ def _to_make(plans: list[Plan], result: LoadResult, targets_path: Path, campaign
 
 
 def _make_reports(jobs: list[Job], workers, progress: bool, reuse_kernels: bool, scheduler: str | None,
-                  shared_folder: bool) -> tuple[list[str], list[Failure]]:
-    """Run the notebooks of ``jobs`` locally or on Dask; returns the reports made and the failures."""
+                  shared_folder: bool, analysis_file=None) -> tuple[list[str], list[Failure]]:
+    """Run the notebooks of ``jobs`` locally or on Dask; returns the reports made and the failures.
+    ``analysis_file``: see ``_analysis_files`` (local warm kernels only)."""
     if not jobs:
         return [], []
     if scheduler:
@@ -236,14 +242,42 @@ def _make_reports(jobs: list[Job], workers, progress: bool, reuse_kernels: bool,
             raise ValueError(_("--scheduler needs the 'distributed' package: pip install -e \".[cluster]\" "
                                "in the project folder")) from exc
         return run_on_dask(jobs, scheduler, progress, shared_folder)
-    return run_jobs(jobs, min(job_count(workers), len(jobs)), progress, reuse_kernels)
+    return run_jobs(jobs, min(job_count(workers), len(jobs)), progress, reuse_kernels, analysis_file)
 
 
 def _index_numbers(plan: Plan):
-    """The analysis of a period's snapshot and its summary table (every province, no links yet)."""
-    analysis = prepare(plan.data_dir, plan.targets, schema.statistical_year(plan.period), plan.period,
-                       campaign=plan.campaign)
-    return analysis, summary_table(analysis)
+    """The analysis of a period's snapshot and its summary table (every province, no links yet).
+    Worked out in Vietnamese, as in a report's kernel: the pages show its notes."""
+    with using("vi"):
+        analysis = prepare(plan.data_dir, plan.targets, schema.statistical_year(plan.period), plan.period,
+                           campaign=plan.campaign)
+        return analysis, summary_table(analysis)
+
+
+def _analysis_files(pending: dict, scratch: Path):
+    """A function of a job giving the file its kernel reads its analysis from ("" for none): the
+    analysis of the job's period worked out here for the index (``pending``: folder → future),
+    pickled once into ``scratch``, a folder of this process's own that lives as long as the run.
+    Not when its messages name files (warnings, provinces set aside): those are named relative to
+    the working directory, which is not the kernel's."""
+    lock, files = threading.Lock(), {}
+
+    def analysis_file(job: Job) -> str:
+        folder = job.stem.parent
+        with lock:
+            if folder not in files:
+                files[folder] = ""
+                try:
+                    analysis = pending[folder].result()[0] if folder in pending else None
+                except Exception:  # the kernels work it out themselves and meet the error on their pages
+                    analysis = None
+                if analysis is not None and not analysis.warnings and not analysis.set_aside:
+                    path = scratch / f"analysis-{len(files)}.pickle"
+                    path.write_bytes(pickle.dumps(analysis, protocol=pickle.HIGHEST_PROTOCOL))
+                    files[folder] = str(path)
+            return files[folder]
+
+    return analysis_file
 
 
 def _stale(source: Path, target: Path) -> bool:

@@ -91,13 +91,25 @@ def refuse_unknown_parameters(namespace: dict, report_class) -> None:
                          f"{', '.join(declared)}")
 
 
-def _analysis(analyses: AnalysisCache | None, data_path: str, targets_path: str, year: int, period_end: str,
-              campaign_path: str, money_unit: str) -> Analysis:
+def analysis_for(analyses: AnalysisCache | None, data_path: str = "", targets_path: str = "", year: int = 0,
+                 period_end: str = "", campaign_path: str = "", money_unit: str = "") -> Analysis:
     """The analysis a report shows: from ``analyses`` (a warm kernel's cache) or computed for it.
     Empty texts and year 0 mean the defaults (bundled files, the latest year and period in the data)."""
     compute = prepare if analyses is None else analyses.prepare
-    return compute(data_path or None, targets_path or None, year or None, period_end or None, money_unit or None,
-                   campaign_path or None)
+    return compute(*_prepare_arguments(data_path, targets_path, year, period_end, campaign_path, money_unit))
+
+
+def keep_analysis(analyses: AnalysisCache, analysis: Analysis, data_path: str = "", targets_path: str = "",
+                  year: int = 0, period_end: str = "", campaign_path: str = "", money_unit: str = "") -> None:
+    """Keep in ``analyses`` an analysis of the report parameters given, worked out elsewhere on the
+    same files: ``analysis_for`` with them then returns it."""
+    analyses.put(analysis, *_prepare_arguments(data_path, targets_path, year, period_end, campaign_path, money_unit))
+
+
+def _prepare_arguments(data_path, targets_path, year, period_end, campaign_path, money_unit) -> tuple:
+    """Report parameters as the arguments of ``prepare``, in its order."""
+    return (data_path or None, targets_path or None, year or None, period_end or None, money_unit or None,
+            campaign_path or None)
 
 
 def _generated_at() -> str:
@@ -176,7 +188,7 @@ class ProvinceReport(_Report):
                  analyses: AnalysisCache | None = None):
         self.province = lookup(province)  # unknown names fail before any data is read
         heading = document(self.province, issuer, document_number, place, issue_date, signer, signer_title)
-        super().__init__(_analysis(analyses, data_path, targets_path, year, period_end, campaign_path, money_unit),
+        super().__init__(analysis_for(analyses, data_path, targets_path, year, period_end, campaign_path, money_unit),
                          prepared_by, checked_by, review_date, review_note, heading)
         self.card = scorecard(self.analysis, self.province.code)
         self.code = self.province.code
@@ -404,7 +416,7 @@ class NationalReport(_Report):
                  place: str = "", issue_date: str = "", signer: str = "", signer_title: str = "",
                  analyses: AnalysisCache | None = None):
         heading = document(None, issuer, document_number, place, issue_date, signer, signer_title)
-        super().__init__(_analysis(analyses, data_path, targets_path, year, period_end, campaign_path, money_unit),
+        super().__init__(analysis_for(analyses, data_path, targets_path, year, period_end, campaign_path, money_unit),
                          prepared_by, checked_by, review_date, review_note, heading)
         self.card = scorecard(self.analysis, NATIONAL)
 
