@@ -111,6 +111,18 @@ def test_months_elapsed():
     assert [months_elapsed(p) for p in ["2016-10-31", "2017-04-30", "2017-09-30"]] == [1, 7, 12]
 
 
+def test_date_helpers_take_a_whole_column():
+    """31/10/2016 opens statistical year 2017 (month 1); 30/09/2017 closes it (month 12)."""
+    from thads_analysis.vocabulary import is_year_end, statistical_year
+
+    for column in (pd.Series(pd.to_datetime(["2016-10-31", "2017-04-30", "2017-09-30"])),
+                   pd.Series(["2016-10-31", "2017-04-30", "2017-09-30"], dtype=object)):
+        assert list(statistical_year(column)) == [2017, 2017, 2017]
+        assert list(months_elapsed(column)) == [1, 7, 12]
+        assert list(is_year_end(column)) == [False, False, True]
+    assert list(statistical_year(pd.Series([], dtype=object))) == []
+
+
 def test_projection_extends_the_last_three_months():
     path = pd.DataFrame({"period_end": pd.to_datetime(["2017-01-31", "2017-02-28", "2017-03-31"]),
                          "resolved": [500, 525, 550], "with_conditions": [1000, 1000, 1000]})

@@ -81,7 +81,7 @@ def year_start(year: int) -> pd.Timestamp:
 def _date_parts(dates):
     """The .year/.month/.day holder of a Series or Index of dates, or None for one date."""
     if isinstance(dates, pd.Series):
-        return dates.dt
+        return pd.to_datetime(dates).dt  # a no-op for a date column; dates as text or an empty column too
     if isinstance(dates, pd.Index):
         return pd.DatetimeIndex(dates)
     return None

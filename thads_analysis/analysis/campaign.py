@@ -142,13 +142,12 @@ def _window_values(tot: pd.DataFrame, campaign: Campaign, measure: str, category
     totals, tells which). Rates are NaN where their denominator is missing or zero. ``known``: the
     province-level answers already worked out for these province totals (``window_indicators``).
     """
+    if known is None or not (tot["level"] == "province").all():
+        return _compute_window_values(tot, campaign, measure, category, province_tot, known)
     key = (campaign.start, campaign.end, campaign.before_start, measure, category)
-    if known is not None and key in known and (tot["level"] == "province").all():
-        return known[key]
-    answer = _compute_window_values(tot, campaign, measure, category, province_tot, known)
-    if known is not None and (tot["level"] == "province").all():
-        known[key] = answer
-    return answer
+    if key not in known:
+        known[key] = _compute_window_values(tot, campaign, measure, category, province_tot, known)
+    return known[key]
 
 
 def _compute_window_values(tot, campaign, measure, category, province_tot, known):

@@ -47,14 +47,14 @@ def first_analysis(parameters: dict, shared: str = "") -> None:
     loading its notebook tools."""
     from thads_analysis.reporting.report import analysis_for, keep_analysis
 
-    if shared:
-        import pickle
-
-        with open(shared, "rb") as handle:
-            keep_analysis(_ANALYSES, pickle.load(handle), **parameters)
     try:
+        if shared:
+            import pickle
+
+            with open(shared, "rb") as handle:
+                keep_analysis(_ANALYSES, pickle.load(handle), **parameters)
         analysis_for(_ANALYSES, **parameters).emulation()
-    except Exception:  # noqa: S110  the report meets the same error and shows it on its page
+    except Exception:  # noqa: S110  the report works it out again, meets the same error and shows it on its page
         pass
 
 
