@@ -229,6 +229,31 @@ def test_report_from_a_reused_kernel_equals_one_from_a_fresh_kernel(tmp_path):
         assert x == y, f"cell {i} differs"
 
 
+def test_every_kernel_shows_the_analysis_the_batch_hands_it(tmp_path, monkeypatch):
+    """The batch works the period's analysis out once and its kernels (launched before the input
+    was read, in another folder) report from it rather than their own: a note added to the handed
+    analysis appears on every page. A kernel that could not read it would work the analysis out
+    itself, without the note."""
+    from thads_analysis.batch import run
+
+    index_numbers = run._index_numbers
+
+    def marked(plan):
+        analysis, table = index_numbers(plan)
+        analysis.notes.append("Dấu của phân tích trao cho kernel")
+        return analysis, table
+
+    monkeypatch.setattr(run, "_index_numbers", marked)
+    data = small_sample(tmp_path / "data", ["01", "36", "79"])
+    result = run.run_batch(all_provinces=True, jobs=2, data=data, out=tmp_path / "out", progress=False)
+    assert not result.failures
+    pages = sorted(result.out_dir.glob("*.html"))
+    assert [p.name for p in pages] == ["00-toan-quoc.html", "01-ha-noi.html", "36-nam-dinh.html",
+                                       "79-ho-chi-minh.html", "index.html"]
+    for page in pages[:-1]:
+        assert "Dấu của phân tích trao cho kernel" in page.read_text(encoding="utf-8"), page.name
+
+
 def test_every_monthly_period_in_one_call(tmp_path):
     from thads_analysis.batch.run import run_batch
 

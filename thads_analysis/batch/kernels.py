@@ -304,7 +304,9 @@ class Kernels:
         from jupyter_core.utils import run_sync
 
         km = ipc_manager_class(KernelManager, self.started)(kernel_name="python3")
-        km.start_kernel(cwd=str(job.stem.parent))
+        # No input history: a batch kernel's cells are the templates', and two kernels writing the
+        # user's IPython history database only wait on each other's locks.
+        km.start_kernel(cwd=str(job.stem.parent), extra_arguments=["--HistoryManager.enabled=False"])
         # An asynchronous client, as nbclient makes for itself: it watches the kernel while
         # waiting for output, so a kernel that dies mid-notebook fails that notebook instead
         # of hanging the batch. One event loop per worker thread (jupyter_core's run_sync).
