@@ -19,9 +19,11 @@ that `thads report` itself writes, so no variant pays for reading CSV and the ot
             `dask worker --nworkers <cores> --nthreads 1` started here (separate processes, each in
             a working and temporary folder of its own; inputs and reports through the scheduler).
 
-Each run's reports are counted (a variant that made fewer stops the benchmark). Prints medians
-of the repeated runs, seconds per report, the peak memory of the whole process tree, and the
-ratios baseline/thads, thads/floor and dask/thads.
+Each run's reports are counted (a variant that made fewer stops the benchmark). Repeated runs go
+in rounds (baseline, thads, floor; then again), so that a slow spell of a shared machine falls on
+the variants of a round alike. Prints medians of the repeated runs, seconds per report, the peak
+memory of the whole process tree, and the ratios baseline/thads, thads/floor and dask/thads, of
+the medians and, with several rounds, round by round.
 """
 
 from __future__ import annotations
@@ -187,21 +189,40 @@ def count_reports(out: Path) -> int:
 
 
 def measure(name: str, func, repeats: int, reports: int) -> dict:
-    times, peaks = [], []
-    for i in range(repeats):
-        out = Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))
-        shutil.rmtree(out)
-        with PeakMemory() as memory:
-            start = time.perf_counter()
-            func(out)
-            times.append(time.perf_counter() - start)
-        peaks.append(memory.peak)
-        made = count_reports(out)
-        shutil.rmtree(out, ignore_errors=True)
-        if made != reports:
-            raise SystemExit(f"{name} run {i + 1} made {made} reports, not {reports}: its time would not compare")
-        print(f"  {name} run {i + 1}/{repeats}: {times[-1]:.1f} s, {made} reports", flush=True)
-    return {"median_s": statistics.median(times), "runs": times, "peak_mb": max(peaks) / 2**20}
+    """``repeats`` runs of one variant (``rounds`` with one variant)."""
+    return rounds({name: (func, repeats)}, reports)[name]
+
+
+def rounds(variants: dict, reports: int) -> dict:
+    """Run the variants (name → (function of an output folder, repeats)) in rounds: round i runs,
+    in order, every variant with more than i repeats, so that a slow spell of a shared machine
+    falls alike on the variants of a round rather than on all the runs of one variant. Returns,
+    per variant, the median time, the runs (by round) and the peak memory."""
+    times = {name: [] for name in variants}
+    peaks = {name: [] for name in variants}
+    for i in range(max(repeats for _, repeats in variants.values())):
+        for name, (func, repeats) in variants.items():
+            if i >= repeats:
+                continue
+            out = Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))
+            shutil.rmtree(out)
+            with PeakMemory() as memory:
+                start = time.perf_counter()
+                func(out)
+                times[name].append(time.perf_counter() - start)
+            peaks[name].append(memory.peak)
+            made = count_reports(out)
+            shutil.rmtree(out, ignore_errors=True)
+            if made != reports:
+                raise SystemExit(f"{name} run {i + 1} made {made} reports, not {reports}: its time would not compare")
+            print(f"  {name} run {i + 1}/{repeats}: {times[name][-1]:.1f} s, {made} reports", flush=True)
+    return {name: {"median_s": statistics.median(times[name]), "runs": times[name],
+                   "peak_mb": max(peaks[name]) / 2**20} for name in variants}
+
+
+def paired(top: list[float], bottom: list[float]) -> list[float]:
+    """The ratio of two variants' times in each round both ran (``rounds``)."""
+    return [a / b for a, b in zip(top, bottom)]
 
 
 def incremental(csv: Path, code: str = "36") -> dict:
@@ -327,12 +348,11 @@ def main() -> int:
         print(f"cores: {workers}; reports per run: {reports} ({len(codes)} provinces + national overview); "
               "input: the validated parquet snapshot", flush=True)
         runs = {
-            "baseline": lambda: measure("baseline", lambda out: baseline(data, codes, out, workers),
-                                        args.baseline_repeats, reports),
-            "thads": lambda: measure("thads", lambda out: thads(data, out), args.repeats, reports),
-            "floor": lambda: measure("floor", lambda out: floor(data, codes, out, workers), args.repeats, reports),
+            "baseline": (lambda out: baseline(data, codes, out, workers), args.baseline_repeats),
+            "thads": (lambda out: thads(data, out), args.repeats),
+            "floor": (lambda out: floor(data, codes, out, workers), args.repeats),
         }
-        results = {name: runs[name]() for name in variants if name in runs}
+        results = rounds({name: runs[name] for name in variants if name in runs}, reports)
         again = incremental(csv) if "incremental" in variants else None
         if "dask" in variants:
             with local_cluster(workers) as address:
@@ -350,7 +370,12 @@ def main() -> int:
     for top, bottom, goal in ratios:
         if top in results and bottom in results:
             ratio = results[top]["median_s"] / results[bottom]["median_s"]
-            print(f"{top + ' / ' + bottom:<20}= {ratio:.2f}" + (f" (goal {goal})" if goal else ""))
+            print(f"{top + ' / ' + bottom:<20}= {ratio:.2f}" + (f" (goal {goal})" if goal else ""), end="")
+            by_round = paired(results[top]["runs"], results[bottom]["runs"])
+            if len(by_round) > 1:
+                print(f"; by round {', '.join(f'{r:.2f}' for r in by_round)}, median {statistics.median(by_round):.2f}",
+                      end="")
+            print()
     if again is not None:
         print(f"no-change re-run of the month: {again['unchanged_s']:.1f} s (goal ≤ 5); one province corrected: "
               f"{again['corrected_s']:.1f} s (goal ≤ 10)")
