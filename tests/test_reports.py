@@ -230,10 +230,10 @@ def test_report_from_a_reused_kernel_equals_one_from_a_fresh_kernel(tmp_path):
 
 
 def test_every_kernel_shows_the_analysis_the_batch_hands_it(tmp_path, monkeypatch):
-    """The batch works the period's analysis out once and its kernels (launched before the input
-    was read, in another folder) report from it rather than their own: a note added to the handed
-    analysis appears on every page. A kernel that could not read it would work the analysis out
-    itself, without the note."""
+    """The batch works the period's analysis out once and its kernels report from it rather than
+    from their own: a note added to the handed analysis appears on every page (two kernels, each
+    making several). A kernel that could not read it would work the analysis out itself, without
+    the note."""
     from thads_analysis.batch import run
 
     index_numbers = run._index_numbers
