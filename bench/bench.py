@@ -200,7 +200,7 @@ def rounds(variants: dict, reports: int) -> dict:
     per variant, the median time, the runs (by round) and the peak memory."""
     times = {name: [] for name in variants}
     peaks = {name: [] for name in variants}
-    for i in range(max(repeats for _, repeats in variants.values())):
+    for i in range(max((repeats for _, repeats in variants.values()), default=0)):
         for name, (func, repeats) in variants.items():
             if i >= repeats:
                 continue
@@ -335,6 +335,8 @@ def main() -> int:
     parser.add_argument("--all-periods", action="store_true",
                         help="instead: time `thads report --all --all-periods` once and follow its memory")
     args = parser.parse_args()
+    if min(args.provinces, args.repeats, args.baseline_repeats) < 1:
+        parser.error("--provinces, --repeats and --baseline-repeats take a number of 1 or more")
     workers = os.cpu_count() or 1
     variants = [v for v in args.variants.split(",") if v] + (["dask"] if args.scheduler else [])
     with tempfile.TemporaryDirectory(prefix="bench-data-") as tmp:
@@ -353,7 +355,7 @@ def main() -> int:
             "floor": (lambda out: floor(data, codes, out, workers), args.repeats),
         }
         results = rounds({name: runs[name] for name in variants if name in runs}, reports)
-        again = incremental(csv) if "incremental" in variants else None
+        again = incremental(csv, "36" if "36" in codes else codes[0]) if "incremental" in variants else None
         if "dask" in variants:
             with local_cluster(workers) as address:
                 results["dask"] = measure("dask", lambda out: thads(data, out, address), args.repeats, reports)
