@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import LogLocator, MaxNLocator, NullFormatter
@@ -73,8 +72,8 @@ def funnel_plot(funnel: Funnel, p0_label: str, highlight: str | None = None, tit
 
     flags = [f for f in FLAG_COLORS if f in set(t["flag"])]
     if len(t):
-        sns.scatterplot(data=t, x="n", y="pct", hue="flag", hue_order=flags, palette=FLAG_COLORS, s=55,
-                        edgecolor="white", linewidth=0.7, legend=False, ax=ax, zorder=4)
+        ax.scatter(t["n"], t["pct"], s=55, facecolor=[FLAG_COLORS[f] for f in t["flag"]], edgecolor="white",
+                   linewidth=0.7, zorder=4)
     point_handles = [Line2D([], [], marker="o", linestyle="none", markersize=8, markerfacecolor=FLAG_COLORS[f],
                             markeredgecolor="white", label=FLAG_LABELS[f]) for f in flags]
 

@@ -9,7 +9,6 @@ from collections.abc import Iterable, Mapping
 import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
-import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -86,14 +85,14 @@ def monthly_path(path: pd.DataFrame, target: float | None = None, projection: fl
     fig, axes = _figure(5.4)
     ax = axes[0, 0]
 
-    if national is not None and len(national):
-        sns.lineplot(data=national, x="period_end", y="rate", color=NATIONAL_GREY, linewidth=1.4, marker="o",
-                     markersize=4, markeredgewidth=0, estimator=None, errorbar=None, sort=True,
-                     label=national_label, ax=ax, zorder=3)
+    nation = None if national is None else national.dropna(subset=["rate"])
+    if nation is not None and len(nation):
+        ax.plot(nation["period_end"], nation["rate"], color=NATIONAL_GREY, linewidth=1.4, marker="o", markersize=4,
+                markeredgewidth=0, label=national_label, zorder=3)
     valid = path.dropna(subset=["rate"])
     if len(valid):
-        sns.lineplot(data=valid, x="period_end", y="rate", color=MAIN, linewidth=2.6, marker="o", markersize=7,
-                     markeredgewidth=0, estimator=None, errorbar=None, sort=True, label=label, ax=ax, zorder=4)
+        ax.plot(valid["period_end"], valid["rate"], color=MAIN, linewidth=2.6, marker="o", markersize=7,
+                markeredgewidth=0, label=label, zorder=4)
         last = valid.iloc[-1]
         # Above-left of the last point, or below-right when the target line runs just above it.
         below = target is not None and not _missing(target) and 0 <= float(target) - last["rate"] <= 9
@@ -197,10 +196,9 @@ def carry_over_years(values: pd.DataFrame, targets: Mapping | None = None, statu
             keys[-1] = "last"
             palette["last"] = MAIN
         plot = pd.DataFrame({"label": labels, "value": shown.to_numpy(), "key": keys}).dropna(subset=["value"])
-        if len(plot):
-            sns.barplot(data=plot, x="label", y="value", hue="key", palette=palette, order=labels,
-                        hue_order=[k for k in palette if k in set(plot["key"])], dodge=False, legend=False,
-                        errorbar=None, saturation=1.0, width=0.6, ax=ax)
+        for key in [k for k in palette if k in set(plot["key"])]:
+            bars = plot[plot["key"] == key]  # index = the bar's place on the axis
+            ax.bar(bars.index - 0.3, bars["value"], width=0.6, align="edge", color=palette[key])
         top = float(np.nanmax(shown)) if shown.notna().any() else 1.0
         # The level the last year had to stay under (or reach): the previous year's times (1 + change).
         level = np.nan

