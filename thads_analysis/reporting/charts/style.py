@@ -94,11 +94,16 @@ def target_label(value: float) -> str:
 # Figure plumbing
 
 
+# zlib level 3 instead of Pillow's default 6: the report's PNGs (flat colours) came out 0,1% larger
+# and were written in 40% less time (15 ms a chart); the pixels are the same.
+PNG_OPTIONS = {"compress_level": 3}
+
+
 class _LaidOutCanvas(FigureCanvasAgg):
     """The canvas of a chart laid out once by ``_chart``. Asked for a "tight" bounding box at the
     layout's dpi, as a notebook's inline display and ``to_png`` ask, it gives the box found at
     layout instead of drawing the whole figure once more to find it (two fifths of a PNG's time);
-    the pixels are the same."""
+    the pixels are the same. A PNG is compressed with ``PNG_OPTIONS`` unless asked otherwise."""
 
     def __init__(self, figure: Figure, tight, dpi: float):
         super().__init__(figure)
@@ -110,6 +115,8 @@ class _LaidOutCanvas(FigureCanvasAgg):
                 and kwargs.get("bbox_extra_artists") is None):
             pad = mpl.rcParams["savefig.pad_inches"] if pad_inches in (None, "layout") else pad_inches
             bbox_inches = self.tight.padded(pad)
+        if str(kwargs.get("format") or getattr(filename, "name", filename)).lower().endswith("png"):
+            kwargs.setdefault("pil_kwargs", PNG_OPTIONS)
         return super().print_figure(filename, dpi, *args, bbox_inches=bbox_inches, pad_inches=pad_inches, **kwargs)
 
 
@@ -152,7 +159,7 @@ def to_png(fig: Figure) -> bytes:
     buffer = io.BytesIO()
     with mpl.rc_context(RC):
         fig.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight", facecolor="white",
-                    metadata={"Software": None})
+                    metadata={"Software": None}, pil_kwargs=PNG_OPTIONS)
     return buffer.getvalue()
 
 
