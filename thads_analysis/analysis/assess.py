@@ -109,6 +109,10 @@ def _status(met: bool | None, target: Target, projection, year_end: bool) -> str
     return MISSED.code
 
 
+_READ = ["indicator", "value", "numerator", "denominator", "formula", "formula_vi", "note"]  # by assess
+_GROUP_ORDER = {g: i for i, g in enumerate(GROUPS)}
+
+
 def assess(ind: pd.DataFrame, targets: pd.DataFrame, scope: str, period_end=None,
            province: str | None = None) -> pd.DataFrame:
     """Scorecard of one scope: every indicator with its actual, and target, gap and status where set.
@@ -127,7 +131,8 @@ def assess(ind: pd.DataFrame, targets: pd.DataFrame, scope: str, period_end=None
     if province is None:
         province = None if scope == NATIONAL or not str(scope).isdigit() else str(scope)
     applicable = targets_for(targets, province, year, office_scope)
-    values = {r["indicator"]: r for r in rows.to_dict("records")}  # rows as dicts: read ~60 times each
+    # Rows as dicts of the columns read here: each is read ~60 times.
+    values = {r["indicator"]: r for r in rows[[c for c in _READ if c in rows.columns]].to_dict("records")}
     records = []
     for indicator, record in INDICATORS.items():
         label, group, unit = record.label, record.group, record.unit
@@ -163,11 +168,9 @@ def assess(ind: pd.DataFrame, targets: pd.DataFrame, scope: str, period_end=None
             if actual is not None and target.comparator in (">=", ">") and target.value > 0:
                 rec["attainment"] = actual / target.value * 100
         records.append(rec)
+    # Rows with a target first, then by campaign group, else in catalogue order (a stable sort).
+    records.sort(key=lambda r: (pd.isna(r["target"]), _GROUP_ORDER.get(r["group"], len(_GROUP_ORDER))))
     out = pd.DataFrame.from_records(records)
-    out["has_target"] = out["target"].notna()
-    order = {g: i for i, g in enumerate(GROUPS)}
-    out = out.sort_values(["has_target", "group"], key=lambda s: s.map(order) if s.name == "group" else ~s,
-                          kind="stable").drop(columns="has_target").reset_index(drop=True)
     out.insert(0, "scope", scope)
     out.insert(1, "period_end", period_end)
     return out

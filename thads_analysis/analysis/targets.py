@@ -222,11 +222,10 @@ def targets_for(table: pd.DataFrame, province_code: str | None, year: int,
 
     An office row overrides the province row, which overrides the national row, of the same indicator.
     """
-    rows = table[table["year"] == year]
+    scopes = [scope for scope in (NATIONAL, province_code, office_scope) if scope is not None]
+    rows = table[(table["year"] == year) & table["scope"].isin(scopes)]
+    rank = {scope: i for i, scope in enumerate(scopes)}
     out: dict[str, Target] = {}
-    for scope in [NATIONAL, province_code, office_scope]:
-        if scope is None:
-            continue
-        for r in rows[rows["scope"] == scope].itertuples():
-            out[r.indicator] = Target(r.indicator, r.comparator, float(r.target), r.source, scope)
+    for r in sorted(rows.itertuples(), key=lambda r: rank[r.scope]):  # stable: a narrower scope overrides
+        out[r.indicator] = Target(r.indicator, r.comparator, float(r.target), r.source, r.scope)
     return out
