@@ -15,11 +15,10 @@ display hooks) and closed with ``plt.close`` before it is returned: nothing accu
 state, ``display(fig)`` shows it exactly once, and callers never need to close anything.
 
 Every chart is built inside ``matplotlib.rc_context(RC)`` (seaborn's "whitegrid" style, DejaVu Sans,
-fonts of at least 10 pt) and drawn once before the context ends, so a notebook's or a test's global
+fonts of at least 10 pt) and laid out before the context ends, so a notebook's or a test's global
 rcParams do not change the result; no backend is set here (notebooks use the inline backend, tests
 ``MPLBACKEND=Agg``). Sizes: ``WIDTH`` = 9,5 in, ``DPI`` = 100. Output is deterministic: no random
-jitter or bootstrap (``errorbar=None``), stable orderings, and :func:`to_png` writes no software
-metadata.
+jitter or bootstrap, stable orderings, and :func:`to_png` writes no software metadata.
 
 Bars, lines and points are drawn with matplotlib's own calls; seaborn gives the style and the
 heatmap. Its barplot, lineplot and scatterplot drew the same pixels (checked byte for byte on every
