@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import sys
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -366,6 +367,12 @@ def _chosen_language(argv: list[str] | None) -> str:
         lang = None
     # A wrong or missing --lang: the full parser says so, once, in the environment's language.
     return lang if lang in i18n.LANGUAGES else i18n.from_environment()
+
+
+# requests silences urllib3's note that PySocks is missing with a filter of its own, which a
+# catch_warnings block in another thread can drop while the notebook tools load in the background:
+# that note once reached an interrupted batch's stderr. The command line never uses a SOCKS proxy.
+warnings.filterwarnings("ignore", message="SOCKS support in urllib3 requires")
 
 
 def main(argv: list[str] | None = None) -> int:
