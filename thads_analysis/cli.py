@@ -369,19 +369,19 @@ def _chosen_language(argv: list[str] | None) -> str:
     return lang if lang in i18n.LANGUAGES else i18n.from_environment()
 
 
-# requests silences urllib3's note that PySocks is missing with a filter of its own, which a
-# catch_warnings block in another thread can drop while the notebook tools load in the background:
-# that note once reached an interrupted batch's stderr. The command line never uses a SOCKS proxy.
-warnings.filterwarnings("ignore", message="SOCKS support in urllib3 requires")
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run the command line in the language asked for; returns the exit code."""
     # argparse's own words (usage, errors) come from the same catalogue, for this run only.
     own = argparse._, argparse.ngettext
     argparse._, argparse.ngettext = i18n._, i18n.ngettext
     try:
-        with i18n.speaking(_chosen_language(argv)):
+        with i18n.speaking(_chosen_language(argv)), warnings.catch_warnings():
+            # requests silences urllib3's note that PySocks is missing with a filter of its own, added
+            # while the notebook tools load in a background thread; a catch_warnings block ending in
+            # another thread meanwhile drops it (catch_warnings is not thread-safe), and the note once
+            # reached an interrupted batch's stderr. Set here, before any thread, every such block
+            # keeps it. The command line never uses a SOCKS proxy.
+            warnings.filterwarnings("ignore", message="SOCKS support in urllib3 requires")
             return _run(argv)
     finally:
         argparse._, argparse.ngettext = own

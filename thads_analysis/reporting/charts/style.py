@@ -230,7 +230,7 @@ def _hbars(ax, labels: list[str], values, hue: list[str], palette: Mapping[str, 
     frame = pd.DataFrame({"label": labels, "value": _to_float(values), "hue": hue})
     present = frame.dropna(subset=["value"])
     # matplotlib's own bars, one call per colour: seaborn's barplot drew the same pixels (the same
-    # barh calls) at 30–40 ms more a chart, spent on aggregating one value per bar.
+    # barh calls) at 30–40 ms more a call, spent on aggregating one value per bar.
     for key in [h for h in palette if h in set(present["hue"])]:
         bars = present[present["hue"] == key]  # index = the bar's place on the axis
         ax.barh(bars.index - 0.35, bars["value"], height=0.7, align="edge", color=palette[key])
