@@ -165,16 +165,17 @@ def _inputs(data, targets, campaign) -> tuple[list[Path], Path, Path]:
 
 
 def prepare(data=None, targets=None, year: int | None = None, period_end=None,
-            money_unit: str | None = None, campaign=None) -> Analysis:
+            money_unit: str | None = None, campaign=None, loaded: tuple | None = None) -> Analysis:
     """Read data (files/folders; default the bundled sample) and targets; compute all indicators.
 
     ``year`` defaults to the statistical year of ``period_end``, else the latest in the data;
     ``period_end`` to the latest period of that year in the data. Raises DataError for bad files,
     ValueError for a period not in the data.
-    Computed anew on every call; ``AnalysisCache.prepare`` keeps recent ones.
+    Computed anew on every call; ``AnalysisCache.prepare`` keeps recent ones. ``loaded``: what
+    ``load_usable(data, money_unit)`` gives, when the caller holds it already; read otherwise.
     """
     data_paths, targets_path, campaign_path = _inputs(data, targets, campaign)
-    return _prepare(data_paths, targets_path, year, period_end, money_unit, campaign_path)
+    return _prepare(data_paths, targets_path, year, period_end, money_unit, campaign_path, loaded)
 
 
 def provenance_of(data=None, targets=None, campaign=None) -> dict:
@@ -232,8 +233,8 @@ class AnalysisCache:
             self._analyses.popitem(last=False)
 
 
-def _prepare(data_paths, targets_path, year, period_end, money_unit, campaign_path) -> Analysis:
-    loaded, set_aside = load_usable(data_paths, money_unit)
+def _prepare(data_paths, targets_path, year, period_end, money_unit, campaign_path, loaded=None) -> Analysis:
+    loaded, set_aside = loaded or load_usable(data_paths, money_unit)
     if loaded.frame is None:
         raise DataError(loaded.problems)
     target_table = read_targets(targets_path)

@@ -15,7 +15,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from ..ingest.io import SNAPSHOT_NOTES, LoadResult, display_name
+from ..ingest.io import SNAPSHOT_NOTES, LoadResult, data_files, display_name
 from ..provenance import SOURCES_FILE, file_sha256
 from .outputs import own_folder
 
@@ -75,6 +75,16 @@ def write_inputs(result: LoadResult, targets: Path, campaign: Path, folder: Path
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
     return final / "data", final / Path(targets).name, final / "campaign" / Path(campaign).name
+
+
+def read_back(result: LoadResult, data_dir: Path) -> tuple[LoadResult, dict] | None:
+    """What ``load_usable`` gives for the snapshot that ``write_inputs`` made of ``result`` in
+    ``data_dir``, without reading and checking the same rows again: the same frames, the
+    snapshot's files, no problem and no note (nothing was set aside). None when ``result`` has
+    any problem, as not all of them come back from the snapshot: then read the snapshot itself."""
+    if result.frame is None or result.problems:
+        return None
+    return LoadResult(result.frame, [], data_files([data_dir]), result.standing, offices=result.offices), {}
 
 
 def _referenced_inputs(folder: Path) -> set[str]:

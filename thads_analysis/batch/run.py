@@ -33,7 +33,7 @@ from ..provenance import file_sha256
 from ..provinces import lookup, region_codes
 from . import freeze
 from .executors import run_jobs
-from .inputs import prune_inputs, write_inputs
+from .inputs import prune_inputs, read_back, write_inputs
 from .outputs import (
     CSV_DIALECTS,
     check_output,
@@ -130,7 +130,8 @@ def _run_batch(data_paths, targets_path, campaign_path, wanted, all_provinces, j
             with ThreadPoolExecutor(1) as background, tempfile.TemporaryDirectory(prefix="thads-") as scratch:
                 # The indexes' numbers are worked out while the kernels start (they need only the snapshot);
                 # the kernels are handed that analysis rather than each working it out again.
-                pending = {plan.folder: background.submit(_index_numbers, plan)
+                # The snapshot's rows are those just read and checked here: not read and checked again.
+                pending = {plan.folder: background.submit(_index_numbers, plan, read_back(result, plan.data_dir))
                            for plan in plans} if all_provinces and (to_make or xlsx) else {}
                 produced, failures = _make_reports(to_make, jobs, progress, reuse_kernels, scheduler, shared_folder,
                                                    _analysis_files(pending, Path(scratch)))
@@ -245,12 +246,13 @@ def _make_reports(jobs: list[Job], workers, progress: bool, reuse_kernels: bool,
     return run_jobs(jobs, min(job_count(workers), len(jobs)), progress, reuse_kernels, analysis_file)
 
 
-def _index_numbers(plan: Plan):
+def _index_numbers(plan: Plan, loaded: tuple | None = None):
     """The analysis of a period's snapshot and its summary table (every province, no links yet).
-    Worked out in Vietnamese, as in a report's kernel: the pages show its notes."""
+    Worked out in Vietnamese, as in a report's kernel: the pages show its notes. ``loaded``: the
+    snapshot as read (``inputs.read_back``), when in hand."""
     with using("vi"):
         analysis = prepare(plan.data_dir, plan.targets, schema.statistical_year(plan.period), plan.period,
-                           campaign=plan.campaign)
+                           campaign=plan.campaign, loaded=loaded)
         return analysis, summary_table(analysis)
 
 
