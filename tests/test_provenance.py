@@ -10,6 +10,7 @@ from conftest import small_sample
 
 from thads_analysis import cli
 from thads_analysis.provenance import package_version
+from thads_analysis.reporting.report import ProvinceReport
 
 TIME = re.compile(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}")
 
@@ -78,3 +79,14 @@ def test_nbdime_shows_two_runs_on_the_same_input_differ_only_in_the_header(tmp_p
     assert [entry["key"] for entry in diff] == ["cells"]
     changed_cells = [entry["key"] for entry in diff[0]["diff"]]
     assert changed_cells == [header]
+
+
+def test_the_page_names_every_file_read_the_offices_file_too():
+    """The bundled sample is five files (data/sample); Nam Định's Chi cục section comes from the
+    offices file, which the page's origin line and footer must name beside the province files."""
+    report = ProvinceReport("36")
+    shown = {"header": report.header().data, "footer": report.footer().data}
+    for name in ("thads_annual_2015.csv", "thads_monthly_2016.csv", "thads_monthly_2017.csv",
+                 "thads_offices_2017.csv", "thads_standing_2016_2017.csv"):
+        for part, html in shown.items():
+            assert f"data/sample/{name}" in html, (part, name)

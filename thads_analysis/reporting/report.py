@@ -137,8 +137,9 @@ class _Report:
     def origin(self) -> dict:
         a = self.analysis
         files = set(a.frame["source_file"].astype(str).unique())
-        if a.standing is not None and "source_file" in a.standing:
-            files |= set(a.standing["source_file"].astype(str).unique())
+        for rows in (a.standing, a.offices):  # every file read; the offices' rows feed the Chi cục section
+            if rows is not None and "source_file" in rows:
+                files |= set(rows["source_file"].astype(str).unique())
         files = sorted(files)
         return dict(is_sample=a.is_sample, mark=schema.SAMPLE_MARK, origin=a.origin, files=files,
                     targets=a.targets_path.name, notes=a.notes, partial=a.coverage.partial(),
