@@ -7,6 +7,8 @@ import os
 import re
 import shutil
 import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import nbformat
@@ -421,3 +423,23 @@ def test_sections_carry_their_styles_inline_for_untrusted_jupyterlab():
     assert "<style" not in page and "!important" not in page
     header = report.header().data
     assert re.search(r'<div class="sample-banner" style="[^"]*background-color: #FFF3CD', header)
+
+
+def test_a_run_does_not_compile_the_iri_grammar_and_leaves_it_importable_after():
+    """jsonschema (loaded by nbformat) registers an "iri" format check only when rfc3987_syntax
+    imports, and importing that compiles a grammar; ``thads`` keeps it out for the run. In a fresh
+    interpreter, as on the command line: inside the block nbformat still validates a notebook and
+    jsonschema has no "iri" check; after it the package imports again."""
+    pytest.importorskip("rfc3987_syntax")
+    script = textwrap.dedent("""
+        import sys
+        from thads_analysis.cli import _without_iri_grammar
+        with _without_iri_grammar():
+            import jsonschema, nbformat
+            nbformat.validate(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")]))
+            print("iri" in jsonschema.FormatChecker().checkers)
+        import rfc3987_syntax
+        print(rfc3987_syntax.__name__)
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "rfc3987_syntax"]
