@@ -238,14 +238,14 @@ def test_every_kernel_shows_the_analysis_the_batch_hands_it(tmp_path, monkeypatc
     the note."""
     from thads_analysis.batch import run
 
-    index_numbers = run._index_numbers
+    index_analysis = run._index_analysis
 
     def marked(plan, loaded=None):
-        analysis, table = index_numbers(plan, loaded)
+        analysis = index_analysis(plan, loaded)
         analysis.notes.append("Dấu của phân tích trao cho kernel")
-        return analysis, table
+        return analysis
 
-    monkeypatch.setattr(run, "_index_numbers", marked)
+    monkeypatch.setattr(run, "_index_analysis", marked)
     data = small_sample(tmp_path / "data", ["01", "36", "79"])
     result = run.run_batch(all_provinces=True, jobs=2, data=data, out=tmp_path / "out", progress=False)
     assert not result.failures
@@ -443,3 +443,4 @@ def test_a_run_does_not_compile_the_iri_grammar_and_leaves_it_importable_after()
     """)
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["False", "rfc3987_syntax"]
+

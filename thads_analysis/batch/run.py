@@ -131,8 +131,11 @@ def _run_batch(data_paths, targets_path, campaign_path, wanted, all_provinces, j
                 # The indexes' numbers are worked out while the kernels start (they need only the snapshot);
                 # the kernels are handed that analysis rather than each working it out again.
                 # The snapshot's rows are those just read and checked here: not read and checked again.
-                pending = {plan.folder: background.submit(_index_numbers, plan, read_back(result, plan.data_dir))
-                           for plan in plans} if all_provinces and (to_make or xlsx) else {}
+                # The summary tables come after every analysis: the kernels wait for the analyses only.
+                analyses = {plan.folder: background.submit(_index_analysis, plan, read_back(result, plan.data_dir))
+                            for plan in plans} if all_provinces and (to_make or xlsx) else {}
+                pending = {folder: (analysis, background.submit(lambda done=analysis: _summary_of(done.result())))
+                           for folder, analysis in analyses.items()}
                 produced, failures = _make_reports(to_make, jobs, progress, reuse_kernels, scheduler, shared_folder,
                                                    _analysis_files(pending, Path(scratch)))
                 # A province asked for and set aside is a failure; any other set aside is a warning.
@@ -246,19 +249,30 @@ def _make_reports(jobs: list[Job], workers, progress: bool, reuse_kernels: bool,
     return run_jobs(jobs, min(job_count(workers), len(jobs)), progress, reuse_kernels, analysis_file)
 
 
-def _index_numbers(plan: Plan, loaded: tuple | None = None):
-    """The analysis of a period's snapshot and its summary table (every province, no links yet).
-    Worked out in Vietnamese, as in a report's kernel: the pages show its notes. ``loaded``: the
-    snapshot as read (``inputs.read_back``), when in hand."""
+def _index_numbers(plan: Plan):
+    """The analysis of a period's snapshot and its summary table (every province, no links yet)."""
+    analysis = _index_analysis(plan)
+    return analysis, _summary_of(analysis)
+
+
+def _index_analysis(plan: Plan, loaded: tuple | None = None):
+    """The analysis of a period's snapshot, worked out in Vietnamese as in a report's kernel (the
+    pages show its notes). ``loaded``: the snapshot as read (``inputs.read_back``), when in hand."""
     with using("vi"):
-        analysis = prepare(plan.data_dir, plan.targets, schema.statistical_year(plan.period), plan.period,
-                           campaign=plan.campaign, loaded=loaded)
-        return analysis, summary_table(analysis)
+        return prepare(plan.data_dir, plan.targets, schema.statistical_year(plan.period), plan.period,
+                       campaign=plan.campaign, loaded=loaded)
+
+
+def _summary_of(analysis):
+    """The summary table of every province of ``analysis`` (no links yet), in Vietnamese."""
+    with using("vi"):
+        return summary_table(analysis)
 
 
 def _analysis_files(pending: dict, scratch: Path):
     """A function of a job giving the file its kernel reads its analysis from ("" for none): the
-    analysis of the job's period worked out here for the index (``pending``: folder → future),
+    analysis of the job's period worked out here for the index (``pending``: folder → the futures
+    of the analysis and of the summary table),
     pickled once into ``scratch``, a folder of this process's own that lives as long as the run.
     Not when its messages name files (warnings, provinces set aside): those are named relative to
     the working directory, which is not the kernel's."""
@@ -270,7 +284,7 @@ def _analysis_files(pending: dict, scratch: Path):
             if folder not in files:
                 files[folder] = ""
                 try:
-                    analysis = pending[folder].result()[0] if folder in pending else None
+                    analysis = pending[folder][0].result() if folder in pending else None
                 except Exception:  # the kernels work it out themselves and meet the error on their pages
                     analysis = None
                 if analysis is not None and not analysis.warnings and not analysis.set_aside:
@@ -335,13 +349,13 @@ def _write_docx(done: list[Job]) -> list[Failure]:
 WORKBOOK_NAME = "tong-hop.xlsx"  # the workbook of a whole period's set (--all)
 
 
-def _write_workbooks(plan: Plan, all_provinces: bool, pending: Future | None) -> list[Failure]:
+def _write_workbooks(plan: Plan, all_provinces: bool, pending: tuple[Future, Future] | None) -> list[Failure]:
     """The Excel workbook of a period's set: ``WORKBOOK_NAME`` for all provinces, else one per province
     beside its page (``<name>.xlsx``), from the same inputs snapshot as the pages. A failure is listed."""
     from ..reporting.workbook import write_workbook
 
     try:
-        analysis = (pending.result()[0] if pending is not None else _index_numbers(plan)[0]) if all_provinces else \
+        analysis = (pending[0].result() if pending is not None else _index_analysis(plan)) if all_provinces else \
             prepare(plan.data_dir, plan.targets, schema.statistical_year(plan.period), plan.period,
                     campaign=plan.campaign)
         if all_provinces:
@@ -358,10 +372,11 @@ def _write_workbooks(plan: Plan, all_provinces: bool, pending: Future | None) ->
 
 
 def _write_index_and_summary(plan: Plan, produced: list[str], kept: dict[str, str], failures: list[Failure],
-                             digest: str, force: bool, pending: Future | None = None,
+                             digest: str, force: bool, pending: tuple[Future, Future] | None = None,
                              csv_dialect: str = "plain") -> list[Failure]:
     """summary.csv and index.html of one period's folder, kept when nothing they show changed
-    (unless ``force``); ``pending``: their numbers (``_index_numbers``) when already under way.
+    (unless ``force``); ``pending``: the futures of their analysis and summary table when already
+    under way.
     A failure to write them is listed, never raised. The index names the pages kept from a run
     on an earlier inputs snapshot."""
     folder = plan.folder
@@ -379,7 +394,7 @@ def _write_index_and_summary(plan: Plan, produced: list[str], kept: dict[str, st
         made_here = any(job.key in produced for job in plan.jobs)  # their review state may have changed
         if not force and not made_here and freeze.recorded_index(folder) == mark:
             return []
-        analysis, summary = pending.result() if pending is not None else _index_numbers(plan)
+        analysis, summary = tuple(f.result() for f in pending) if pending is not None else _index_numbers(plan)
         summary = link_reports(summary, {c: n for c, n in plan.names.items() if c in done})
         write_atomic(folder / "summary.csv", csv_text(summary, csv_dialect))
         write_index(folder, summary, analysis, failures, NATIONAL_NAME if national else None, earlier, mark)
