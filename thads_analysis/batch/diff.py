@@ -139,7 +139,7 @@ def html_report(changes: Changes, old: Path, new: Path) -> str:
     from ..analysis.catalogue import INDICATORS
     from ..ingest.schema import CATEGORY_LABELS, LABELS, MEASURE_LABELS
     from ..numbers import signed_points, value_text, with_minus_sign
-    from ..reporting.report import ENV
+    from ..reporting.templating import ENV
 
     def scope(code: str) -> str:
         return changes.national_label if code == NATIONAL else lookup(code).name

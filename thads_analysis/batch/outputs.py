@@ -170,7 +170,7 @@ def write_index(folder: Path, summary: pd.DataFrame, analysis, failures: list, n
     from markupsafe import Markup
 
     from ..ingest.schema import SAMPLE_MARK
-    from ..reporting.report import ENV
+    from ..reporting.templating import ENV
     from .review import cell, states
 
     found = states(folder)  # a broken reviews.json is said in the command line's language

@@ -23,7 +23,7 @@ def with_print_style(page: str) -> str:
     """An exported HTML page with the A4 print stylesheet in its head (the sample mark in the top
     margin of every printed page when the page is of the sample)."""
     from ..ingest.schema import SAMPLE_MARK
-    from .report import ENV
+    from .templating import ENV
 
     style = ENV.get_template("_print.html.j2").render(sample_mark=SAMPLE_MARK if 'class="sample-fixed"' in page else "")
     return page.replace("</head>", style + "</head>", 1) if "</head>" in page else style + page

@@ -14,45 +14,30 @@ import re
 from functools import cached_property
 
 import css_inline
-import jinja2
 import pandas as pd
 from IPython.display import HTML
 
 from ..analysis.assess import EMULATION_RULE, money_rate_without_largest, ranks, region_counts
 from ..analysis.campaign import WINDOW_RULE, window_paths, window_ranking
 from ..analysis.catalogue import INDICATORS
-from ..analysis.funnel import OUTER_LEVEL
 from ..analysis.indicators import completion_path, missing_months, year_end_carry_over
 from ..analysis.office_results import office_label
 from ..analysis.pipeline import Analysis, AnalysisCache, prepare, scorecard, since_previous
 from ..ingest import schema
-from ..numbers import date_text, format_int, format_money, format_number, format_percent, signed_points, value_text
+from ..numbers import date_text, format_int, format_number, format_percent, signed_points, value_text
 from ..provinces import REGIONS, lookup, office_name, provinces
 from ..vocabulary import (
     AT_RISK,
     KEY_CATEGORIES,
     MISSED,
     NATIONAL,
-    STATUSES,
     is_year_end,
     months_elapsed,
-    status_label,
 )
 from . import charts
-from .document import MOTTO, NATIONAL_HEADING, Document, document, field_text
+from .document import Document, document, field_text
 from .narrative import summary_sentences
-
-# The one jinja environment of every page (reports and the batch index), autoescaped.
-ENV = jinja2.Environment(loader=jinja2.PackageLoader("thads_analysis.reporting", "templates"),
-                         autoescape=jinja2.select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
-ENV.filters.update(percent=lambda v: "—" if v is None or pd.isna(v) else format_percent(v),
-                   number=lambda v, d=2: "—" if v is None or pd.isna(v) else format_number(v, d),
-                   int=lambda v: "—" if v is None or pd.isna(v) else format_int(v),
-                   money=lambda v: "—" if v is None or pd.isna(v) else format_money(v),
-                   status_label=status_label)
-ENV.globals.update(statuses=STATUSES, AT_RISK=AT_RISK, MISSED=MISSED, national_heading=NATIONAL_HEADING, motto=MOTTO,
-                   funnel_limit=format_percent(OUTER_LEVEL, 1))  # "99,8%"
-
+from .templating import ENV
 
 # JupyterLab drops <style> blocks from the outputs of a notebook it does not trust (every notebook a
 # reviewer opens), but keeps safe inline styles: the page's rules are written into each element.
