@@ -1,7 +1,5 @@
 """``python -m thads_analysis`` runs the ``thads`` command."""
 
-import sys
+from .cli import command
 
-from .cli import main
-
-sys.exit(main())
+command()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import json
 import os
 import sys
@@ -368,6 +369,16 @@ def _chosen_language(argv: list[str] | None) -> str:
         lang = None
     # A wrong or missing --lang: the full parser says so, once, in the environment's language.
     return lang if lang in i18n.LANGUAGES else i18n.from_environment()
+
+
+def command() -> None:
+    """The ``thads`` command (and ``python -m thads_analysis``): ``main``, then exit with its code.
+    Python's last collection at exit would walk every object the run made, only to free memory the
+    operating system takes back anyway (0,4 s of a one-province correction); ``gc.freeze`` leaves
+    them out of it."""
+    code = main()
+    gc.freeze()
+    sys.exit(code)
 
 
 def main(argv: list[str] | None = None) -> int:
