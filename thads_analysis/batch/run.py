@@ -272,8 +272,8 @@ def _summary_of(analysis):
 def _analysis_files(pending: dict, scratch: Path):
     """A function of a job giving the file its kernel reads its analysis from ("" for none): the
     analysis of the job's period worked out here for the index (``pending``: folder → the futures
-    of the analysis and of the summary table),
-    pickled once into ``scratch``, a folder of this process's own that lives as long as the run.
+    of the analysis and of the summary table), pickled once into ``scratch``, a folder of this
+    process's own that lives as long as the run.
     Not when its messages name files (warnings, provinces set aside): those are named relative to
     the working directory, which is not the kernel's."""
     lock, files = threading.Lock(), {}
