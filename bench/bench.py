@@ -234,7 +234,8 @@ def _move_one_case(folder: Path, code: str, step: int) -> None:
         if office is not None and not path.exists():
             continue
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-        chosen = (frame.province_code == code) & (frame.period_end == frame.period_end.max()) & (frame.measure == "cases")
+        chosen = ((frame.province_code == code) & (frame.period_end == frame.period_end.max())
+                  & (frame.measure == "cases"))
         chosen &= (frame.category == "all") if office is None else (frame.office_code == office)
         row = frame.index[chosen][0]
         frame.loc[row, "completed"] = str(int(frame.loc[row, "completed"]) + step)
@@ -331,7 +332,8 @@ def all_periods(data: Path) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--provinces", type=int, default=63, help="bench the first K provinces (default 63)")
-    parser.add_argument("--repeats", type=int, default=3, help="runs of thads, floor and dask, and of each incremental run (default 3)")
+    parser.add_argument("--repeats", type=int, default=3,
+                        help="runs of thads, floor and dask, and of each incremental run (default 3)")
     parser.add_argument("--baseline-repeats", type=int, default=3, help="runs of the baseline loop (default 3)")
     parser.add_argument("--variants", default="baseline,thads,floor,incremental",
                         help="which variants to run, comma-separated (default baseline,thads,floor,incremental)")

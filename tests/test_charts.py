@@ -226,21 +226,23 @@ def test_formatters_write_vietnamese_numbers():
     assert charts.vn_percent_formatter()(-0.2, 0) == "0%"
     assert charts.vn_number_formatter()(12345, 0) == "12.345"
     assert charts.vn_number_formatter(1, scale=1e9)(35242612983000, 0) == "35.242,6"
-
-
-def test_a_formatter_asked_again_gives_each_value_its_own_text():
-    """Each formatter keeps the texts it wrote (a tick is formatted at every layout pass and draw):
-    a value asked again gets its text again, never the last one written."""
-    percent = charts.vn_percent_formatter()
-    assert [percent(x, i) for i, x in enumerate([80, 20, 80, -0.2, 40, 20])] == ["80%", "20%", "80%", "0%", "40%", "20%"]
-    money = charts.vn_number_formatter(1, scale=1e9)
-    assert [money(x, i) for i, x in enumerate([35242612983000, 1e9, 35242612983000])] == ["35.242,6", "1,0", "35.242,6"]
     assert numbers.signed_percent(-33 / 1296 * 100) == "−2,55%"
     assert numbers.signed_percent(6.4) == "+6,40%"
     assert numbers.short_percent(73) == "73%"
     assert numbers.short_percent(73.5) == "73,5%"
     assert charts.target_label(79.25) == "Chỉ tiêu 79,25%"
     assert charts.month_label(pd.Timestamp("2016-10-31")) == "T10/2016"
+
+
+def test_a_formatter_asked_again_gives_each_value_its_own_text():
+    """Each formatter keeps the texts it wrote (a tick is formatted at every layout pass and draw):
+    a value asked again gets its text again, never the last one written."""
+    percent = charts.vn_percent_formatter()
+    assert [percent(x, i) for i, x in enumerate([80, 20, 80, -0.2, 40, 20])] == \
+        ["80%", "20%", "80%", "0%", "40%", "20%"]
+    money = charts.vn_number_formatter(1, scale=1e9)
+    assert [money(x, i) for i, x in enumerate([35242612983000, 1e9, 35242612983000])] == \
+        ["35.242,6", "1,0", "35.242,6"]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -432,7 +432,6 @@ def test_a_run_does_not_compile_the_iri_grammar_and_leaves_it_importable_after()
     jsonschema has no "iri" check; after it the package imports again."""
     pytest.importorskip("rfc3987_syntax")
     script = textwrap.dedent("""
-        import sys
         from thads_analysis.cli import _without_iri_grammar
         with _without_iri_grammar():
             import jsonschema, nbformat
