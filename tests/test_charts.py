@@ -12,6 +12,7 @@ import os
 _SAVED_BACKEND = os.environ.get("MPLBACKEND")
 os.environ["MPLBACKEND"] = "Agg"
 
+import io
 import warnings
 
 import matplotlib as mpl
@@ -22,6 +23,7 @@ import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
+from PIL import Image
 
 from thads_analysis import numbers
 from thads_analysis.analysis.funnel import funnel
@@ -192,14 +194,49 @@ def test_two_renders_give_identical_png(name):
     assert b"Software" not in png
 
 
+def _pixels(png: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"))
+
+
+def _drawn(pixels: np.ndarray) -> tuple[slice, slice]:
+    """Rows and columns of what is not white, worked out here independently of the package."""
+    ink = (pixels[..., :3] != 255).any(axis=-1)
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    return slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1)
+
+
 @pytest.mark.parametrize("name", list(BUILDERS))
-def test_the_saved_tight_box_gives_the_pixels_matplotlib_would(name):
-    """A chart's PNG is cut by the bounding box found when it was laid out; matplotlib's own
-    "tight" box, found by drawing the figure again on a plain canvas, gives the same bytes."""
+def test_the_png_holds_everything_matplotlib_draws_with_a_white_border(name):
+    """The PNG is the whole figure, drawn by matplotlib on a plain canvas, cut to what is drawn plus
+    0,1 in (10 px) of white: nothing drawn is lost, and nothing touched the figure's edge."""
     fig = BUILDERS[name]()
-    ours = charts.to_png(fig)
-    FigureCanvasAgg(fig)  # a plain canvas: "tight" is worked out by matplotlib from a fresh draw
-    assert charts.to_png(fig) == ours
+    ours = _pixels(charts.to_png(fig))
+    FigureCanvasAgg(fig).draw()  # a plain canvas: matplotlib draws the figure as laid out
+    whole = np.asarray(fig.canvas.buffer_rgba())
+    rows, cols = _drawn(whole)
+    assert rows.start > 0 and cols.start > 0 and rows.stop < whole.shape[0] and cols.stop < whole.shape[1], name
+    np.testing.assert_array_equal(ours[10:-10, 10:-10], whole[rows, cols])
+    assert (ours[:10] == 255).all() and (ours[-10:] == 255).all(), name
+    assert (ours[:, :10] == 255).all() and (ours[:, -10:] == 255).all(), name
+
+
+def test_a_chart_too_wide_for_its_room_is_laid_out_again_and_shown_whole():
+    """A title far wider than the figure would be cut at its edges: the chart is laid out again by
+    constrained layout and saved to matplotlib's own tight box, which holds the whole title."""
+    title = "Tỷ lệ thi hành xong so với chỉ tiêu " * 6
+    fig = charts.rates_vs_target(rates_input(), {"cases": 73.0}, title=title)
+    ours = _pixels(charts.to_png(fig))
+    title_width = fig._suptitle.get_window_extent(fig.canvas.get_renderer()).width
+    assert ours.shape[1] > charts.WIDTH * charts.DPI  # wider than the figure: nothing cut
+    assert ours.shape[1] >= title_width
+    assert (ours[:, :3] == 255).all() and (ours[:, -3:] == 255).all()
+    reference = charts.rates_vs_target(rates_input(), {"cases": 73.0}, title=title)
+    with mpl.rc_context(charts.RC):
+        reference.set_layout_engine("constrained")
+        FigureCanvasAgg(reference)
+        buffer = io.BytesIO()
+        reference.savefig(buffer, format="png", dpi=charts.DPI, bbox_inches="tight", facecolor="white")
+    assert ours.shape == _pixels(buffer.getvalue()).shape
 
 
 def test_global_rcparams_do_not_change_the_chart():

@@ -31,6 +31,7 @@ labelled "Chỉ tiêu 73%"; its ``gid`` is ``"target"`` so tests (and readers) c
 """
 
 from .funnel import funnel_plot
+from .layout import to_png
 from .over_time import carry_over_years, month_label, monthly_path, window_paths
 from .rates import key_categories, ranked_bars, rates_vs_target, region_bars
 from .status import status_heatmap, status_map
@@ -42,7 +43,6 @@ from .style import (
     STATUS_COLORS,
     WIDTH,
     target_label,
-    to_png,
     vn_number_formatter,
     vn_percent_formatter,
 )

@@ -12,19 +12,21 @@ from ...analysis.funnel import Funnel
 from ...numbers import (
     format_percent,
 )
+from .layout import Room, _chart, _figure
 from .style import (
     FLAG_COLORS,
     FLAG_LABELS,
     LIMIT_TEXT,
     MAIN,
     TARGET,
-    _chart,
-    _figure,
     _short_name,
     _to_float,
     vn_number_formatter,
     vn_percent_formatter,
 )
+
+# One panel with its own title and axis labels, the legend below.
+FUNNEL = Room(top=0.337, bottom=0.639, left=0.444)
 
 # ---------------------------------------------------------------------------------------------
 # 5. Funnel plot
@@ -57,7 +59,7 @@ def funnel_plot(funnel: Funnel, p0_label: str, highlight: str | None = None, tit
     c = funnel.curve()
     p0, adjusted = funnel.p0, funnel.adjusted
 
-    fig, axes = _figure(6.0)
+    fig, axes = _figure(6.0, FUNNEL)
     ax = axes[0, 0]
     n = c["n"].to_numpy(dtype=float)
     ax.fill_between(n, c["lower998"] * 100, c["upper998"] * 100, color="#F0F0F0", zorder=0, linewidth=0)
@@ -77,14 +79,22 @@ def funnel_plot(funnel: Funnel, p0_label: str, highlight: str | None = None, tit
     point_handles = [Line2D([], [], marker="o", linestyle="none", markersize=8, markerfacecolor=FLAG_COLORS[f],
                             markeredgecolor="white", label=FLAG_LABELS[f]) for f in flags]
 
+    # Names of points near the right edge go to their left, inside the plot.
+    span = np.log(n.max()) - np.log(n.min())
+
+    def on_right(x: float) -> bool:
+        return span > 0 and (np.log(x) - np.log(n.min())) / span > 0.8
+
     if label_flagged is None:
         label_flagged = highlight is None and int(t["flag"].isin(["above", "below"]).sum()) <= 12
     if label_flagged:
         for r in t[t["flag"].isin(["above", "below"])].itertuples():
             if highlight is not None and r.province_code == highlight:
                 continue
-            ax.annotate(_short_name(r.province_name), xy=(r.n, r.pct), xytext=(6, 0), textcoords="offset points",
-                        ha="left", va="center", fontsize=10, color=FLAG_COLORS[r.flag])
+            right = on_right(r.n)
+            ax.annotate(_short_name(r.province_name), xy=(r.n, r.pct), xytext=(-6 if right else 6, 0),
+                        textcoords="offset points", ha="right" if right else "left", va="center", fontsize=10,
+                        color=FLAG_COLORS[r.flag])
     if highlight is not None:
         row = t[t["province_code"] == highlight]
         if len(row):
@@ -92,9 +102,10 @@ def funnel_plot(funnel: Funnel, p0_label: str, highlight: str | None = None, tit
             color = FLAG_COLORS.get(r["flag"], MAIN)
             ax.scatter([r["n"]], [r["pct"]], s=230, facecolor=color, edgecolor="black", linewidth=2.0, zorder=6,
                        gid="highlight")
-            low = r["pct"] < float(p0) * 100
+            low, right = r["pct"] < float(p0) * 100, on_right(r["n"])
             ax.annotate(_short_name(r["province_name"]) + f"\n{format_percent(r['pct'])}", xy=(r["n"], r["pct"]),
-                        xytext=(14, -22 if low else 22), textcoords="offset points", ha="left",
+                        xytext=(-14 if right else 14, -22 if low else 22), textcoords="offset points",
+                        ha="right" if right else "left",
                         va="top" if low else "bottom", fontsize=11, fontweight="bold", zorder=7,
                         bbox=dict(boxstyle="round,pad=0.25", facecolor="white", edgecolor="#444444", alpha=0.9),
                         arrowprops=dict(arrowstyle="-", color="#222222", linewidth=1.2))

@@ -22,6 +22,7 @@ from ...numbers import (
     signed_percent,
 )
 from ...vocabulary import MEASURES, NATIONAL_LABEL, NO_DATA, statistical_year, status
+from .layout import Room, _chart, _figure
 from .style import (
     _LABEL_BOX,
     MAIN,
@@ -32,8 +33,6 @@ from .style import (
     PACE,
     STATUS_COLORS,
     TARGET,
-    _chart,
-    _figure,
     _missing,
     _target_hline,
     _to_float,
@@ -42,6 +41,13 @@ from .style import (
     vn_number_formatter,
     vn_percent_formatter,
 )
+
+# One panel with its own title and axis labels, the legend below.
+MONTHLY = Room(top=0.333, bottom=0.639, left=0.444)
+# Two panels, each with its y axis, under a figure title; the legend below.
+YEARS = Room(top=0.625, bottom=0.426, left=0.444, between=0.439, own_ticks=True)
+# Rows of three panels sharing their axes, a figure title and y label; the legend below.
+WINDOW = Room(top=0.819, bottom=0.426, left=0.495, between=0.083, between_rows=0.306)
 
 # ---------------------------------------------------------------------------------------------
 # 2. The cumulative rate month by month
@@ -82,7 +88,7 @@ def monthly_path(path: pd.DataFrame, target: float | None = None, projection: fl
         year = statistical_year(source["period_end"].iloc[0])
     start, end = pd.Timestamp(year - 1, 10, 1), pd.Timestamp(year, 9, 30)
     months = pd.date_range(start, end, freq="ME")
-    fig, axes = _figure(5.4)
+    fig, axes = _figure(5.4, MONTHLY)
     ax = axes[0, 0]
 
     nation = None if national is None else national.dropna(subset=["rate"])
@@ -174,7 +180,7 @@ def carry_over_years(values: pd.DataFrame, targets: Mapping | None = None, statu
     frame = pd.DataFrame(values).copy()
     frame["value"] = _to_float(frame["value"])
     frame["year"] = frame["year"].astype(int)
-    fig, axes = _figure(4.6, ncols=2)
+    fig, axes = _figure(4.6, YEARS, ncols=2)
     status_seen: list[str] = []
     target_handle = None
     for ax, measure in zip(axes[0], MEASURES):
@@ -263,7 +269,7 @@ def window_paths(paths: pd.DataFrame, milestones=None, title: str | None = None,
     years = sorted(_unique(frame["year"]), reverse=True)
     ncols = 3
     nrows = max(1, math.ceil(len(regions) / ncols))
-    fig, axes = _figure(2.6 * nrows + 0.8, nrows, ncols, sharex=True, sharey=True)
+    fig, axes = _figure(2.6 * nrows + 0.8, WINDOW, nrows, ncols, sharex=True, sharey=True)
     colors = {y: (MAIN if i == 0 else OTHER) for i, y in enumerate(years)}
     for i, ax in enumerate(axes.flat):
         if i >= len(regions):

@@ -13,14 +13,13 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator
 
 from ...vocabulary import MEASURES, NATIONAL_LABEL, NO_DATA, status
+from .layout import Room, _chart, _figure
 from .style import (
     MAIN,
     MEASURE_TITLES,
     OTHER,
     STATUS_COLORS,
     TARGET,
-    _chart,
-    _figure,
     _hbars,
     _missing,
     _target_vline,
@@ -29,6 +28,11 @@ from .style import (
     target_label,
     vn_percent_formatter,
 )
+
+# Two panels side by side (Về việc / Về tiền) under a figure title, bars labelled on the left.
+PANELS = Room(top=0.796, bottom=0.583, left=0.232, between=0.205)
+# One panel of bars under a figure title, the status legend below.
+RANKED = Room(top=0.538, bottom=0.639, left=0.232)
 
 # ---------------------------------------------------------------------------------------------
 # 1. Rates of the province, its region and the nation against the targets
@@ -51,7 +55,7 @@ def _rate_panels(frame: pd.DataFrame, label_col: str, targets: Mapping[str, floa
     labels = _unique(frame[label_col])
     frame = frame.rename(columns={label_col: "label"})
     targets = dict(targets or {})
-    fig, axes = _figure(height or (1.9 + 0.55 * len(labels)), ncols=2, sharey=True)
+    fig, axes = _figure(height or (1.9 + 0.55 * len(labels)), PANELS, ncols=2, sharey=True)
     for ax, measure in zip(axes[0], MEASURES):
         sub = frame[frame["measure"] == measure]
         _panel_bars(ax, sub, labels, colors, targets.get(measure), "Tỷ lệ thi hành xong (%)", wrap)
@@ -93,7 +97,7 @@ def key_categories(rates: pd.DataFrame, targets: Mapping | None = None, title: s
     frame = pd.DataFrame(rates)
     labels = _unique(frame["category_label"])
     targets = dict(targets or {})
-    fig, axes = _figure(1.9 + 0.6 * len(labels), ncols=2, sharey=True)
+    fig, axes = _figure(1.9 + 0.6 * len(labels), PANELS, ncols=2, sharey=True)
     for ax, measure in zip(axes[0], MEASURES):
         sub = frame[frame["measure"] == measure].rename(columns={"category_label": "label"})
         target = targets.get(measure)
@@ -137,7 +141,7 @@ def ranked_bars(table: pd.DataFrame, target: float | None, value_label: str, tit
         raise ValueError(f"unknown status {unknown}; expected one of {list(STATUS_COLORS)}")
     frame["_key"] = frame["rate"].fillna(-np.inf)
     frame = frame.sort_values(["_key", "name"], ascending=[False, True], kind="mergesort").reset_index(drop=True)
-    fig, axes = _figure(1.9 + 0.18 * len(frame))
+    fig, axes = _figure(1.9 + 0.18 * len(frame), RANKED)
     ax = axes[0, 0]
     _hbars(ax, [str(n) for n in frame["name"]], frame["rate"].to_numpy(), hue=list(frame["status"]),
            palette=STATUS_COLORS)

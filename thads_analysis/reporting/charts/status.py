@@ -19,7 +19,13 @@ from ...numbers import (
     format_number,
 )
 from ...vocabulary import NO_DATA, status
-from .style import NO_TARGET_LABEL, NOTE_GREY, STATUS_COLORS, _chart, _figure, _missing, _short_name, _to_float
+from .layout import Room, _chart, _figure
+from .style import NO_TARGET_LABEL, NOTE_GREY, STATUS_COLORS, _missing, _short_name, _to_float
+
+# One panel, its column names above it, a figure title; the legend below.
+HEATMAP = Room(top=0.427, bottom=0.156, left=0.149, right=0.488, ticks_on_top=True)
+# One panel with its own title, the two legends and the note at its right.
+MAP = Room(top=0.327, bottom=0.583, left=0.444, right=2.578)
 
 # ---------------------------------------------------------------------------------------------
 # 7. Status heatmap
@@ -42,7 +48,7 @@ def status_heatmap(matrix: pd.DataFrame, title: str | None = None) -> Figure:
     rows, cols = matrix.shape
     longest = max((len(str(c)) for c in matrix.columns), default=10)
     header = 0.5 + (0.065 if cols <= 10 else 0.08) * min(longest, 30)
-    fig, axes = _figure(1.6 + header + 0.2 * rows)
+    fig, axes = _figure(1.6 + header + 0.2 * rows, HEATMAP)
     ax = axes[0, 0]
     cmap = mpl.colors.ListedColormap([STATUS_COLORS[s] for s in statuses])
     sns.heatmap(pd.DataFrame(codes, index=[str(i) for i in matrix.index], columns=[str(c) for c in matrix.columns]),
@@ -157,7 +163,7 @@ def status_map(points: pd.DataFrame, title: str | None = None, size_label: str =
         return np.where(np.isnan(v), smin, smin + (smax - smin) * np.clip(v, 0, None) / maximum)
 
     p["area"] = area(p["size"])
-    fig, axes = _figure(10.5)
+    fig, axes = _figure(10.5, MAP)
     ax = axes[0, 0]
     present = [s for s in STATUS_COLORS if s in set(p["status"])]
     ax.scatter(p["longitude"], p["latitude"], s=p["area"], c=[STATUS_COLORS[s] for s in p["status"]],
@@ -189,7 +195,8 @@ def status_map(points: pd.DataFrame, title: str | None = None, size_label: str =
             ha="left", va="bottom", fontsize=10, color=NOTE_GREY, fontstyle="italic", gid="note")
     ax.set_title(title or "Tình trạng chỉ tiêu thi hành xong về việc theo vị trí tỉnh")
     # Name the largest provinces once the layout is fixed, so that labels can dodge each other.
-    fig.draw_without_rendering()
+    fig.get_layout_engine().execute(fig)
+    ax.apply_aspect()
     _place_labels(ax, [(r.longitude, r.latitude, _short_name(r.name), math.sqrt(r.area) / 2)
                        for r in p.head(n_labels).itertuples()])
     return fig
