@@ -360,7 +360,7 @@ def read_dataset(paths, money_unit: str | None = None) -> LoadResult:
 
 def origin_of(frame: pd.DataFrame) -> str:
     """'sample' when every row is sample data, else the origins found, joined."""
-    values = sorted(set(frame[schema.ORIGIN_COLUMN].dropna().astype(str)))
+    values = sorted(frame[schema.ORIGIN_COLUMN].dropna().astype(str).unique())
     return ", ".join(values) if values else DEFAULT_ORIGIN
 
 

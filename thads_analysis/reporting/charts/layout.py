@@ -24,11 +24,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.layout_engine import LayoutEngine
+from matplotlib.layout_engine import ConstrainedLayoutEngine, LayoutEngine
 
 from .style import DPI, RC, WIDTH
 
 PAD = 0.1  # inches of white around what a chart draws (matplotlib's savefig.pad_inches)
+MIN_PANEL = 0.5  # inches: a panel narrower or lower than this is laid out by constrained layout
 
 # zlib level 3 instead of Pillow's default 6: the report's PNGs (flat colours) came out the same size
 # (0,15% smaller over 50 charts) in 40% less time (15 ms a chart); the pixels are the same.
@@ -94,9 +95,11 @@ class RoomLayout(LayoutEngine):
         bottom = room.bottom + sum(legend.get_window_extent(renderer).height for legend in fig.legends) / fig.dpi
         panel_width = (width - left - room.right - (ncols - 1) * between) / ncols
         panel_height = (height - top - bottom - (nrows - 1) * room.between_rows) / nrows
-        # A room too big for the figure leaves the panels a sliver; drawn, that reaches no edge, so
-        # it would not be laid out again: the chart is too small for what it shows either way.
-        panel_width, panel_height = max(panel_width, 0.5), max(panel_height, 0.3)
+        if panel_width < MIN_PANEL or panel_height < MIN_PANEL:
+            # Labels too long for the figure (a long name): constrained layout shares out what room
+            # there is, and the PNG, its drawing reaching the edge, is cut to matplotlib's tight box.
+            ConstrainedLayoutEngine().execute(fig)
+            return
         fig.subplots_adjust(left=left / width, right=1 - room.right / width, bottom=bottom / height,
                             top=1 - top / height, wspace=between / panel_width,
                             hspace=room.between_rows / panel_height)
@@ -128,7 +131,8 @@ def _constrained(fig: Figure):
 
 def _drawn_box(pixels: np.ndarray, background) -> tuple[int, int, int, int] | None:
     """(top, bottom, left, right) pixel bounds of what differs from ``background``; None if nothing."""
-    drawn = (pixels != np.asarray(background, dtype=np.uint8)).any(axis=-1)
+    # One comparison per pixel: its four bytes as one 32-bit number.
+    drawn = pixels.view(np.uint32)[..., 0] != np.asarray(background, dtype=np.uint8).view(np.uint32)[0]
     rows, cols = np.flatnonzero(drawn.any(axis=1)), np.flatnonzero(drawn.any(axis=0))
     if not len(rows):
         return None
