@@ -239,6 +239,19 @@ def test_a_chart_too_wide_for_its_room_is_laid_out_again_and_shown_whole():
     assert ours.shape == _pixels(buffer.getvalue()).shape
 
 
+def test_a_name_too_long_for_any_layout_is_shown_whole():
+    """A 300-character name leaves the bars no room in any layout (matplotlib warns of it); the PNG
+    still holds the whole name, as before the fixed rooms (cut to matplotlib's own tight box)."""
+    name = ("Chi cục Thi hành án dân sự huyện " * 10)[:300]
+    table = pd.DataFrame({"name": [name, "Huế"], "rate": [50.0, 60.0], "status": ["met", "missed"]})
+    with pytest.warns(UserWarning, match="constrained_layout not applied"):
+        fig = charts.ranked_bars(table, 73.0, "Tỷ lệ thi hành xong về việc (%)")
+        ours = _pixels(charts.to_png(fig))
+    label = next(t for t in fig.axes[0].get_yticklabels() if t.get_text() == name)
+    assert ours.shape[1] > label.get_window_extent(fig.canvas.get_renderer()).width > charts.WIDTH * charts.DPI
+    assert (ours[:, :3] == 255).all() and (ours[:, -3:] == 255).all()
+
+
 def test_global_rcparams_do_not_change_the_chart():
     reference = charts.to_png(charts.rates_vs_target(rates_input(), {"cases": 73.0}))
     with mpl.rc_context({"font.size": 22, "axes.facecolor": "red", "axes.grid": False, "xtick.labelsize": 30}):

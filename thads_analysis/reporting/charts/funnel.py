@@ -80,11 +80,11 @@ def funnel_plot(funnel: Funnel, p0_label: str, highlight: str | None = None, tit
     point_handles = [Line2D([], [], marker="o", linestyle="none", markersize=8, markerfacecolor=FLAG_COLORS[f],
                             markeredgecolor="white", label=FLAG_LABELS[f]) for f in flags]
 
-    # Names of points near the right edge go to their left, inside the plot.
+    # Names point toward the middle of the plot: a point in its right half is named on its left.
     span = np.log(n.max()) - np.log(n.min())
 
     def on_right(x: float) -> bool:
-        return span > 0 and (np.log(x) - np.log(n.min())) / span > 0.8
+        return span > 0 and (np.log(x) - np.log(n.min())) / span > 0.5
 
     if label_flagged is None:
         label_flagged = highlight is None and int(t["flag"].isin(["above", "below"]).sum()) <= 12
