@@ -5,12 +5,12 @@ plot area (a :class:`Room`, in inches, as matplotlib's constrained layout left i
 charts). Laying a chart out is then one short step: that room, widened for the widest y tick label
 and for the legends below the panels. Its PNG is cut to the pixels drawn, with :data:`PAD` of white
 around them, as matplotlib's "tight" bounding box cuts a figure. Constrained layout and the tight
-box each go over every artist of the figure once or twice more; without them a chart took a third
-less time (README, Performance).
+box each go over every artist of the figure once or twice more; without them the charts of four
+province pages took a quarter less time (README, Performance).
 
-If anything drawn comes within a few pixels of the figure's edge — a title or a legend wider than
-its room, which the report's own charts never have (tested) — the chart is laid out again by
-constrained layout and cut to matplotlib's tight box, as every chart was before: nothing is cut off.
+If anything drawn comes within a few pixels of the figure's edge — a title or a name wider than
+its room, or a tick label at an axis' very end — the chart is laid out again by constrained layout
+and cut to matplotlib's tight box, as every chart was before: nothing is cut off.
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ from .style import DPI, RC, WIDTH
 PAD = 0.1  # inches of white around what a chart draws (matplotlib's savefig.pad_inches)
 MIN_PANEL = 0.5  # inches: a panel narrower or lower than this is laid out by constrained layout
 # Pixels along each edge that must stay blank: a text cut at the edge can leave its very last
-# column blank (a gap between letters, a space: 4,4 px at 10 pt); the report's charts keep 9 px.
+# column blank (a gap between letters, a space: 4,4 px at 10 pt); the report's charts keep 9 px
+# or more but for a tick label at an axis' very end.
 EDGE = 5
 
 # zlib level 3 instead of Pillow's default 6: the report's PNGs (flat colours) came out the same size
