@@ -239,6 +239,16 @@ def test_a_chart_too_wide_for_its_room_is_laid_out_again_and_shown_whole():
     assert ours.shape == _pixels(buffer.getvalue()).shape
 
 
+def test_saving_another_format_leaves_the_chart_as_laid_out():
+    """An SVG (or any save the PNG cut does not handle) gets matplotlib's own tight box; the chart
+    is not laid out again, so its PNG afterwards is the same as before."""
+    fig = charts.rates_vs_target(rates_input(), {"cases": 73.0})
+    before = charts.to_png(fig)
+    with mpl.rc_context(charts.RC):
+        fig.savefig(io.BytesIO(), format="svg", bbox_inches="tight")
+    assert charts.to_png(fig) == before
+
+
 def test_a_name_too_long_for_any_layout_is_shown_whole():
     """A 300-character name leaves the bars no room in any layout (matplotlib warns of it); the PNG
     still holds the whole name, as before the fixed rooms (cut to matplotlib's own tight box)."""

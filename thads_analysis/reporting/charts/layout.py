@@ -176,24 +176,28 @@ class _LaidOutCanvas(FigureCanvasAgg):
         if png:
             kwargs.setdefault("pil_kwargs", PNG_OPTIONS)
         if tight and self.tight is None:
-            if png and not args and self._cut_png(filename, pad, kwargs):
+            cut = self._cut_png(filename, pad, kwargs) if png and not args else None
+            if cut:
                 return None
+            if cut is None:  # another format or option: matplotlib finds the tight box itself
+                return super().print_figure(filename, dpi, *args, bbox_inches=bbox_inches, pad_inches=pad_inches,
+                                            **kwargs)
             self.tight = _constrained(self.figure)  # something reached the edge: lay it out again
         if tight:
             bbox_inches = self.tight.padded(pad)
         return super().print_figure(filename, dpi, *args, bbox_inches=bbox_inches, pad_inches=pad_inches, **kwargs)
 
-    def _cut_png(self, filename, pad: float, kwargs: dict) -> bool:
-        """Draw once and write the PNG cut to the pixels drawn plus ``pad``; False (nothing written)
-        when something drawn comes within ``EDGE`` pixels of the figure's edge, or when asked for
-        what this cannot do."""
+    def _cut_png(self, filename, pad: float, kwargs: dict) -> bool | None:
+        """Draw once and write the PNG cut to the pixels drawn plus ``pad`` (True); False (nothing
+        written) when something drawn comes within ``EDGE`` pixels of the figure's edge; None
+        (nothing drawn) when asked for what this cannot do."""
         fig = self.figure
         background = np.round(np.asarray(mpl.colors.to_rgba(fig.get_facecolor())) * 255)
         facecolor = kwargs.get("facecolor")
         if set(kwargs) - {"format", "facecolor", "edgecolor", "metadata", "pil_kwargs"} or (
                 facecolor is not None and not np.array_equal(
                     np.round(np.asarray(mpl.colors.to_rgba(facecolor)) * 255), background)):
-            return False
+            return None
         FigureCanvasAgg.draw(self)
         pixels = np.asarray(self.buffer_rgba())
         box = _drawn_box(pixels, background)
