@@ -459,3 +459,28 @@ def test_the_batch_renders_its_own_pages_without_loading_the_charts():
     """)
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["True", "False", "False"]
+
+
+def test_kernels_started_ahead_and_given_no_job_end_with_the_run(tmp_path):
+    """Kernels started before the jobs are known (while the input is read) and then not needed are
+    stopped when the run ends, even mid-start: no kernel process, socket file or folder is left."""
+    import time
+
+    import psutil
+
+    from thads_analysis.batch.executors import LocalExecutor
+
+    with LocalExecutor(2) as executor:
+        executor.start_ahead()
+        folder = Path(executor._ahead_folder)
+        assert folder.is_dir() and not any(folder.iterdir())
+        for _ in range(600):  # both kernel processes under way (at most a minute)
+            kernels = [p for p in psutil.Process().children(recursive=True) if "ipykernel" in " ".join(p.cmdline())]
+            if len(kernels) == 2:
+                break
+            time.sleep(0.1)
+        assert len(kernels) == 2
+        sockets = [manager.ip for manager in executor.kernels.started]
+    assert not folder.exists()
+    assert all(not p.is_running() or p.status() == psutil.STATUS_ZOMBIE for p in kernels)
+    assert sockets and not [s for s in sockets for _ in Path(s).parent.glob(Path(s).name + "-*")]

@@ -262,8 +262,10 @@ class Kernels:
                 km = getattr(self._thread, "km", None)
                 if km is None or not km.is_alive():
                     self._stop_thread_kernel()
-                    self._start(job)
+                    self._start(job.stem.parent)
                 self._set_up(f"import thads_analysis.batch.kernel as _k\n_k.reset({str(job.stem.parent.resolve())!r})")
+                if not self._thread.primed:
+                    self._prime(job)  # after the reset: the job's paths are relative to its folder
                 return run_job(job, km=self._thread.km, kc=self._thread.kc, stop=self.stop,
                                exporter=self._exporter(), source=source, write=write)
             except Exception as exc:
@@ -298,32 +300,48 @@ class Kernels:
             self._thread.exporter = html_exporter()
         return self._thread.exporter
 
-    def _start(self, job: Job) -> None:
-        """Start this thread's warm kernel in the folder of ``job``, with the analysis its report
-        shows ready: read from ``analysis_file(job)`` (waited for while the kernel starts), else
-        worked out there while this process goes on (``kernel.warm_up``)."""
+    def start_ahead(self, folder: Path) -> None:
+        """Start this thread's warm kernel now, in ``folder``, before its first job is known (while
+        the batch's process reads the input). A kernel that fails to start is started again by
+        ``run``; nothing is raised here."""
+        if not self.reuse or getattr(self._thread, "km", None) is not None:
+            return
+        try:
+            self._start(folder)
+        except Exception:  # noqa: S110  run() starts the kernel again, and a failure there is the report's
+            pass
+
+    def _start(self, folder: Path) -> None:
+        """Start this thread's warm kernel in ``folder``, its imports done (``kernel.warm_up``)."""
         from jupyter_client import KernelManager
         from jupyter_client.asynchronous import AsyncKernelClient
         from jupyter_core.utils import run_sync
 
+        if self.stop.is_set():
+            raise Interrupted(_("interrupted before it started"))
         km = ipc_manager_class(KernelManager, self.started)(kernel_name="python3")
         # No input history: a batch kernel's cells are the templates', and two kernels writing the
         # user's IPython history database only wait on each other's locks.
-        km.start_kernel(cwd=str(job.stem.parent), extra_arguments=["--HistoryManager.enabled=False"])
+        km.start_kernel(cwd=str(folder), extra_arguments=["--HistoryManager.enabled=False"])
         # An asynchronous client, as nbclient makes for itself: it watches the kernel while
         # waiting for output, so a kernel that dies mid-notebook fails that notebook instead
         # of hanging the batch. One event loop per worker thread (jupyter_core's run_sync).
         kc = AsyncKernelClient(**km.get_connection_info(session=True), parent=km)
         kc.allow_stdin = False
         kc.start_channels()
-        self._thread.km, self._thread.kc = km, kc
+        self._thread.km, self._thread.kc, self._thread.primed = km, kc, False
         with self._lock:
             self._warm.append((km, kc))
         run_sync(kc.wait_for_ready)(timeout=120)
         self._set_up("import thads_analysis.batch.kernel as _k\n_k.warm_up()")
+
+    def _prime(self, job: Job) -> None:
+        """Have the analysis the first report of this thread's kernel shows ready in it: read from
+        ``analysis_file(job)`` (waited for), else worked out there (``kernel.first_analysis``)."""
         shared = self.analysis_file(job) if self.analysis_file else ""
         chosen = {k: v for k, v in job.parameters.items() if k in ANALYSIS_PARAMETERS}  # texts, numbers: repr is code
-        self._set_up(f"import thads_analysis.batch.kernel as _k\n_k.first_analysis({chosen!r}, {shared!r})")
+        self._set_up(f"import thads_analysis.batch.kernel as _k\n_k.first_analysis({chosen!r}, {shared!r})\ndel _k")
+        self._thread.primed = True
 
     def _set_up(self, code: str) -> None:
         """Run set-up code in this thread's kernel; fails at once if it dies or the batch is interrupted."""

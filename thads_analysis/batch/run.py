@@ -32,8 +32,8 @@ from ..paths import DEFAULT_TARGETS, SAMPLE_DIR
 from ..provenance import file_sha256
 from ..provinces import lookup, region_codes
 from . import freeze
-from .executors import run_jobs
-from .inputs import prune_inputs, read_back, write_inputs
+from .executors import LocalExecutor
+from .inputs import prune_inputs, read_back, read_before, write_inputs
 from .outputs import (
     CSV_DIALECTS,
     check_output,
@@ -96,14 +96,25 @@ def run_batch(province=None, all_provinces: bool = False, jobs: int | None = Non
         raise ValueError(_("--csv-dialect {dialect}: choose one of {dialects}").format(
             dialect=csv_dialect, dialects=", ".join(CSV_DIALECTS)))
     out = check_output(Path(out))
-    return _run_batch(data_paths, targets_path, campaign_path, wanted, all_provinces, jobs, year, period_end, out,
-                      money_unit, progress, reuse_kernels, all_periods, scheduler, period_range, shared_folder, force,
-                      signoff, xlsx, csv_dialect, pdf, docx)
+    if scheduler:
+        return _run_batch(data_paths, targets_path, campaign_path, wanted, all_provinces, jobs, year, period_end, out,
+                          money_unit, progress, reuse_kernels, all_periods, scheduler, period_range, shared_folder,
+                          force, signoff, xlsx, csv_dialect, pdf, docx)
+    most = len(wanted) if wanted and not (all_periods or period_range) else job_count(jobs)  # reports to make
+    with LocalExecutor(min(job_count(jobs), most), reuse_kernels) as executor:
+        # The kernels start while the input is read and checked (seconds each way), unless these
+        # very files were read into this output before: then most likely every report is kept.
+        if force or not read_before(out, data_paths, targets_path, campaign_path):
+            executor.start_ahead()
+        return _run_batch(data_paths, targets_path, campaign_path, wanted, all_provinces, jobs, year, period_end, out,
+                          money_unit, progress, reuse_kernels, all_periods, scheduler, period_range, shared_folder,
+                          force, signoff, xlsx, csv_dialect, pdf, docx, executor)
 
 
 def _run_batch(data_paths, targets_path, campaign_path, wanted, all_provinces, jobs, year, period_end, out, money_unit,
                progress, reuse_kernels, all_periods, scheduler, period_range, shared_folder, force,
-               signoff, xlsx=False, csv_dialect="plain", pdf=False, docx=False) -> BatchResult:
+               signoff, xlsx=False, csv_dialect="plain", pdf=False, docx=False,
+               executor: LocalExecutor | None = None) -> BatchResult:
     from ..analysis.indicators import periods as data_periods
     from ..analysis.indicators import resolve_period
 
@@ -136,7 +147,7 @@ def _run_batch(data_paths, targets_path, campaign_path, wanted, all_provinces, j
                             for plan in plans} if all_provinces and (to_make or xlsx) else {}
                 pending = {folder: (analysis, background.submit(lambda done=analysis: _summary_of(done.result())))
                            for folder, analysis in analyses.items()}
-                produced, failures = _make_reports(to_make, jobs, progress, reuse_kernels, scheduler, shared_folder,
+                produced, failures = _make_reports(to_make, executor, progress, scheduler, shared_folder,
                                                    _analysis_files(pending, Path(scratch)))
                 # A province asked for and set aside is a failure; any other set aside is a warning.
                 codes = None if all_provinces else {p.code for p in wanted}
@@ -233,10 +244,10 @@ def _to_make(plans: list[Plan], result: LoadResult, targets_path: Path, campaign
     return to_make, kept
 
 
-def _make_reports(jobs: list[Job], workers, progress: bool, reuse_kernels: bool, scheduler: str | None,
+def _make_reports(jobs: list[Job], executor: LocalExecutor | None, progress: bool, scheduler: str | None,
                   shared_folder: bool, analysis_file=None) -> tuple[list[str], list[Failure]]:
-    """Run the notebooks of ``jobs`` locally or on Dask; returns the reports made and the failures.
-    ``analysis_file``: see ``_analysis_files`` (local warm kernels only)."""
+    """Run the notebooks of ``jobs`` on ``executor`` (local kernels) or on Dask; returns the reports
+    made and the failures. ``analysis_file``: see ``_analysis_files`` (local warm kernels only)."""
     if not jobs:
         return [], []
     if scheduler:
@@ -246,7 +257,7 @@ def _make_reports(jobs: list[Job], workers, progress: bool, reuse_kernels: bool,
             raise ValueError(_("--scheduler needs the 'distributed' package: pip install -e \".[cluster]\" "
                                "in the project folder")) from exc
         return run_on_dask(jobs, scheduler, progress, shared_folder)
-    return run_jobs(jobs, min(job_count(workers), len(jobs)), progress, reuse_kernels, analysis_file)
+    return executor.run(jobs, progress, analysis_file)
 
 
 def _index_numbers(plan: Plan):
