@@ -1,6 +1,7 @@
 """Batch reports: executed notebooks and HTML for provinces and the nation, via papermill.
 
-Everything that can fail on the input is checked in this process before any kernel starts.
+Everything that can fail on the input is checked in this process before any notebook runs (the
+kernels start meanwhile, and are stopped when the input stops the run).
 The validated data are written once to ``<out>/<period>/inputs/`` (parquet, keeping the
 original file and row of every value) and each notebook reads that snapshot, so a report can
 be re-run on exactly the numbers it showed. Notebooks run in parallel threads (each has its
@@ -82,7 +83,7 @@ def run_batch(province=None, all_provinces: bool = False, jobs: int | None = Non
     province's page). ``csv_dialect``: that of summary.csv (``outputs.csv_text``). ``pdf``: also
     each page printed on A4 (``<name>.pdf``, ``reporting.paged``); ``docx``: each report as a Word
     document (``<name>.docx``, ``reporting.word``). Raises DataError / ValueError for input that
-    stops everything (before any kernel starts). A province whose rows break a rule is set aside:
+    stops everything (before any notebook runs). A province whose rows break a rule is set aside:
     with ``all_provinces`` it is a failure; for another province's report a warning
     (``BatchResult.set_aside``), said on the report's page too.
     """
@@ -142,11 +143,11 @@ def _run_batch(data_paths, targets_path, campaign_path, wanted, all_provinces, j
                 # The indexes' numbers are worked out while the kernels start (they need only the snapshot);
                 # the kernels are handed that analysis rather than each working it out again.
                 # The snapshot's rows are those just read and checked here: not read and checked again.
-                # The summary tables come after every analysis: the kernels wait for the analyses only.
-                analyses = {plan.folder: background.submit(_index_analysis, plan, read_back(result, plan.data_dir))
-                            for plan in plans} if all_provinces and (to_make or xlsx) else {}
-                pending = {folder: (analysis, background.submit(lambda done=analysis: _summary_of(done.result())))
-                           for folder, analysis in analyses.items()}
+                # Each period's summary table right after its analysis: the kernels start from both.
+                pending = {}
+                for plan in plans if all_provinces and (to_make or xlsx) else []:
+                    analysis = background.submit(_index_analysis, plan, read_back(result, plan.data_dir))
+                    pending[plan.folder] = (analysis, background.submit(lambda done=analysis: _summary_of(done.result())))
                 produced, failures = _make_reports(to_make, executor, progress, scheduler, shared_folder,
                                                    _analysis_files(pending, Path(scratch)))
                 # A province asked for and set aside is a failure; any other set aside is a warning.
@@ -282,9 +283,9 @@ def _summary_of(analysis):
 
 def _analysis_files(pending: dict, scratch: Path):
     """A function of a job giving the file its kernel reads its analysis from ("" for none): the
-    analysis of the job's period worked out here for the index (``pending``: folder → the futures
-    of the analysis and of the summary table), pickled once into ``scratch``, a folder of this
-    process's own that lives as long as the run.
+    analysis of the job's period worked out here for the index, with the tables its summary table
+    assessed (``pending``: folder → the futures of the analysis and of the summary table), pickled
+    once into ``scratch``, a folder of this process's own that lives as long as the run.
     Not when its messages name files (warnings, provinces set aside): those are named relative to
     the working directory, which is not the kernel's."""
     lock, files = threading.Lock(), {}
@@ -296,6 +297,11 @@ def _analysis_files(pending: dict, scratch: Path):
                 files[folder] = ""
                 try:
                     analysis = pending[folder][0].result() if folder in pending else None
+                    if analysis is not None:
+                        # After the summary table, which works out the emulation table and the 63
+                        # scorecards behind it: the kernels receive them with the analysis instead of
+                        # each working them out, and the analysis is not pickled while being added to.
+                        pending[folder][1].result()
                 except Exception:  # the kernels work it out themselves and meet the error on their pages
                     analysis = None
                 if analysis is not None and not analysis.warnings and not analysis.set_aside:
