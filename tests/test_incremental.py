@@ -93,40 +93,53 @@ def test_a_changed_targets_file_or_code_makes_every_report_again(tmp_path, capsy
     assert "1 report(s) made" in capsys.readouterr().out
 
 
-def test_kernels_start_while_the_input_is_read_unless_these_files_were_read_before(tmp_path, capsys, monkeypatch):
-    """A run on files new to the output folder starts its kernels before reading them; a run again
-    on the very files read before (most likely keeping every report) starts none ahead, unless
-    --force. The guess looks at the data files, the targets and the campaign."""
+def test_kernels_start_while_the_input_is_read_unless_the_newest_reports_were_made_from_these_files(
+        tmp_path, capsys, monkeypatch):
+    """A run on files other than those the newest reports in the output were made from starts its
+    kernels before reading them; a run again on those very files (most likely keeping every
+    report) starts none ahead, unless --force. A correction taken back is new again: the newest
+    reports were made from the corrected files, though the first snapshot is still there."""
     from thads_analysis.analysis.campaign import DEFAULT_CAMPAIGN
     from thads_analysis.batch.executors import LocalExecutor
-    from thads_analysis.batch.inputs import read_before
+    from thads_analysis.batch.freeze import likely_unchanged
     from thads_analysis.paths import DEFAULT_TARGETS
 
     starts = []
     start_ahead = LocalExecutor.start_ahead
     monkeypatch.setattr(LocalExecutor, "start_ahead", lambda self: starts.append(self.workers) or start_ahead(self))
-    data = small_sample(tmp_path / "data", ["36"])
+    data = small_sample(tmp_path / "data", ["01", "36"])
     out = tmp_path / "out"
-    assert not read_before(out, [data], DEFAULT_TARGETS, DEFAULT_CAMPAIGN)
-    assert "2 report(s) made" in report(capsys, data, out, "--jobs", "2")
+    assert not likely_unchanged(out, [data], DEFAULT_TARGETS, DEFAULT_CAMPAIGN)
+    assert "3 report(s) made" in report(capsys, data, out, "--jobs", "2")
     assert starts == [2]
-    assert read_before(out, [data], DEFAULT_TARGETS, DEFAULT_CAMPAIGN)
-    assert not read_before(tmp_path / "elsewhere", [data], DEFAULT_TARGETS, DEFAULT_CAMPAIGN)
+    assert likely_unchanged(out, [data], DEFAULT_TARGETS, DEFAULT_CAMPAIGN)
+    assert not likely_unchanged(tmp_path / "elsewhere", [data], DEFAULT_TARGETS, DEFAULT_CAMPAIGN)
     targets = tmp_path / "targets.csv"
     targets.write_bytes(DEFAULT_TARGETS.read_bytes() + b"\n")
-    assert not read_before(out, [data], targets, DEFAULT_CAMPAIGN)
+    assert not likely_unchanged(out, [data], targets, DEFAULT_CAMPAIGN)
 
-    assert "0 report(s) made, 2 kept unchanged" in report(capsys, data, out, "--jobs", "2")
+    assert "0 report(s) made, 3 kept unchanged" in report(capsys, data, out, "--jobs", "2")
     assert starts == [2]  # none started
     monthly = data / "thads_monthly_2017.csv"
-    monthly.write_bytes(monthly.read_bytes() + b"\n")  # a byte more: not the files read before
-    assert not read_before(out, [data], DEFAULT_TARGETS, DEFAULT_CAMPAIGN)
-    assert "report(s) made" in report(capsys, data, out, "--jobs", "2")
+    original = monthly.read_bytes()
+    frame = pd.read_csv(monthly, dtype=str, keep_default_na=False)
+    row = frame.index[(frame.province_code == "36") & (frame.period_end == "2017-09-30") & (frame.measure == "cases")
+                      & (frame.category == "all")][0]
+    frame.loc[row, "completed"] = str(int(frame.loc[row, "completed"]) + 1)
+    frame.loc[row, "in_progress"] = str(int(frame.loc[row, "in_progress"]) - 1)
+    frame.to_csv(monthly, index=False)
+    assert "2 report(s) made, 1 kept unchanged" in report(capsys, data, out, "--jobs", "2")
     assert starts == [2, 2]
-    assert "2 report(s) made" in report(capsys, data, out, "--jobs", "2", "--force")
+    monthly.write_bytes(original)  # the correction taken back
+    assert not likely_unchanged(out, [data], DEFAULT_TARGETS, DEFAULT_CAMPAIGN)
+    assert "2 report(s) made, 1 kept unchanged" in report(capsys, data, out, "--jobs", "2")
     assert starts == [2, 2, 2]
+    assert "0 report(s) made" in report(capsys, data, out, "--jobs", "2")
+    assert starts == [2, 2, 2]
+    assert "3 report(s) made" in report(capsys, data, out, "--jobs", "2", "--force")
+    assert starts == [2, 2, 2, 2]
     # One province asked for: one kernel, however many jobs are allowed.
     assert cli.main(["report", "--province", "36", "--data", str(data), "--out", str(tmp_path / "one"), "--quiet",
                      "--jobs", "2"]) == 0
     assert "1 report(s) made" in capsys.readouterr().out
-    assert starts == [2, 2, 2, 1]
+    assert starts == [2, 2, 2, 2, 1]

@@ -23,7 +23,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..ingest.io import data_files, display_name
 from ..paths import PACKAGE_DIR
+from ..provenance import SOURCES_FILE, file_sha256
 from .plan import NATIONAL_NAME, Job
 
 _FINGERPRINT = re.compile(r'"fingerprint": "([0-9a-f]{64})"')
@@ -103,6 +105,35 @@ def recorded(stem: Path) -> tuple[str | None, str | None]:
         return None, None
     found, snapshot = _FINGERPRINT.search(text), _SNAPSHOT.search(text)
     return (found.group(1) if found else None), (snapshot.group(1) if snapshot else None)
+
+
+def likely_unchanged(out: Path, data_paths: list[Path], targets: Path, campaign: Path) -> bool:
+    """True when the newest report of some period's folder under ``out`` was made from exactly these
+    data files (names and checksums, as its inputs snapshot records them), targets and campaign: a
+    run again on the same files, which most likely keeps every report. Only a guess, made before
+    the input is read, to decide whether kernels start meanwhile; nothing else depends on it."""
+    try:
+        sources = {display_name(f): file_sha256(f) for f in data_files(data_paths) if Path(f).is_file()}
+        wanted = (file_sha256(targets), file_sha256(campaign))
+        folders = [f for f in Path(out).iterdir() if f.is_dir() and not f.is_symlink()] if Path(out).is_dir() else []
+    except OSError:
+        return False
+    for folder in folders:
+        try:
+            notebooks = [p for p in folder.glob("*.ipynb") if p.is_file() and not p.is_symlink()]
+            if not notebooks:
+                continue
+            _mark, snapshot = recorded(max(notebooks, key=lambda p: p.stat().st_mtime_ns).with_suffix(""))
+            if snapshot is None:
+                continue
+            inputs = folder / "inputs" / snapshot
+            made_from = json.loads((inputs / "data" / SOURCES_FILE).read_text(encoding="utf-8"))
+            if made_from == sources and wanted == (file_sha256(inputs / Path(targets).name),
+                                                   file_sha256(inputs / "campaign" / Path(campaign).name)):
+                return True
+        except (OSError, ValueError):
+            continue
+    return False
 
 
 def index_fingerprint(code: str, snapshot: str, contents: list) -> str:

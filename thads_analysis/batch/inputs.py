@@ -87,27 +87,6 @@ def read_back(result: LoadResult, data_dir: Path) -> tuple[LoadResult, dict] | N
     return LoadResult(result.frame, [], data_files([data_dir]), result.standing, offices=result.offices), {}
 
 
-def read_before(out: Path, data_paths: list[Path], targets: Path, campaign: Path) -> bool:
-    """True when an inputs snapshot of some period under ``out`` was made from exactly these data
-    files (names and checksums), targets and campaign: a run again on the same files, which most
-    likely keeps every report. Only a guess, used to decide whether kernels start before the input
-    is read; nothing else depends on it."""
-    try:
-        sources = {display_name(f): file_sha256(f) for f in data_files(data_paths) if Path(f).is_file()}
-        wanted = (file_sha256(targets), file_sha256(campaign))
-    except OSError:
-        return False
-    for listed in Path(out).glob(f"*/inputs/*/data/{SOURCES_FILE}"):
-        snapshot = listed.parent.parent
-        try:
-            if json.loads(listed.read_text(encoding="utf-8")) == sources and wanted == (
-                    file_sha256(snapshot / Path(targets).name), file_sha256(snapshot / "campaign" / Path(campaign).name)):
-                return True
-        except (OSError, ValueError):
-            continue
-    return False
-
-
 def _referenced_inputs(folder: Path) -> set[str]:
     """The entries of ``folder/inputs`` that the notebooks in ``folder`` were made from.
 

@@ -34,7 +34,7 @@ from ..provenance import file_sha256
 from ..provinces import lookup, region_codes
 from . import freeze
 from .executors import LocalExecutor
-from .inputs import prune_inputs, read_back, read_before, write_inputs
+from .inputs import prune_inputs, read_back, write_inputs
 from .outputs import (
     CSV_DIALECTS,
     check_output,
@@ -105,7 +105,7 @@ def run_batch(province=None, all_provinces: bool = False, jobs: int | None = Non
     with LocalExecutor(min(job_count(jobs), most), reuse_kernels) as executor:
         # The kernels start while the input is read and checked (seconds each way), unless these
         # very files were read into this output before: then most likely every report is kept.
-        if force or not read_before(out, data_paths, targets_path, campaign_path):
+        if force or not freeze.likely_unchanged(out, data_paths, targets_path, campaign_path):
             executor.start_ahead()
         return _run_batch(data_paths, targets_path, campaign_path, wanted, all_provinces, jobs, year, period_end, out,
                           money_unit, progress, reuse_kernels, all_periods, scheduler, period_range, shared_folder,
