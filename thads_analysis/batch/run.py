@@ -103,8 +103,8 @@ def run_batch(province=None, all_provinces: bool = False, jobs: int | None = Non
                           force, signoff, xlsx, csv_dialect, pdf, docx)
     most = len(wanted) if wanted and not (all_periods or period_range) else job_count(jobs)  # reports to make
     with LocalExecutor(min(job_count(jobs), most), reuse_kernels) as executor:
-        # The kernels start while the input is read and checked (seconds each way), unless these
-        # very files were read into this output before: then most likely every report is kept.
+        # The kernels start while the input is read and checked (seconds each way), unless the
+        # newest reports here were made from these very files: then most likely all are kept.
         if force or not freeze.likely_unchanged(out, data_paths, targets_path, campaign_path):
             executor.start_ahead()
         return _run_batch(data_paths, targets_path, campaign_path, wanted, all_provinces, jobs, year, period_end, out,
@@ -147,7 +147,8 @@ def _run_batch(data_paths, targets_path, campaign_path, wanted, all_provinces, j
                 pending = {}
                 for plan in plans if all_provinces and (to_make or xlsx) else []:
                     analysis = background.submit(_index_analysis, plan, read_back(result, plan.data_dir))
-                    pending[plan.folder] = (analysis, background.submit(lambda done=analysis: _summary_of(done.result())))
+                    summary = background.submit(lambda done=analysis: _summary_of(done.result()))
+                    pending[plan.folder] = (analysis, summary)
                 produced, failures = _make_reports(to_make, executor, progress, scheduler, shared_folder,
                                                    _analysis_files(pending, Path(scratch)))
                 # A province asked for and set aside is a failure; any other set aside is a warning.
