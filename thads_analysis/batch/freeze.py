@@ -111,25 +111,31 @@ def likely_unchanged(out: Path, data_paths: list[Path], targets: Path, campaign:
     """True when the newest report of some period's folder under ``out`` was made from exactly these
     data files (names and checksums, as its inputs snapshot records them), targets and campaign: a
     run again on the same files, which most likely keeps every report. Only a guess, made before
-    the input is read, to decide whether kernels start meanwhile; nothing else depends on it."""
+    the input is read, to decide whether kernels start meanwhile; nothing else depends on it.
+    The input files are read for their checksums only when some report is there to compare with."""
+    snapshots = []  # the inputs snapshot of the newest report of each folder
     try:
+        folders = [f for f in Path(out).iterdir() if f.is_dir() and not f.is_symlink()] if Path(out).is_dir() else []
+        for folder in folders:
+            notebooks = [p for p in folder.glob("*.ipynb") if p.is_file() and not p.is_symlink()]
+            if notebooks:
+                _mark, snapshot = recorded(max(notebooks, key=lambda p: p.stat().st_mtime_ns).with_suffix(""))
+                if snapshot is not None:
+                    snapshots.append(folder / "inputs" / snapshot)
+        if not snapshots:
+            return False
         sources = {display_name(f): file_sha256(f) for f in data_files(data_paths) if Path(f).is_file()}
         wanted = (file_sha256(targets), file_sha256(campaign))
-        folders = [f for f in Path(out).iterdir() if f.is_dir() and not f.is_symlink()] if Path(out).is_dir() else []
     except OSError:
         return False
-    for folder in folders:
+    for inputs in snapshots:
+        # Regular files only: a pipe planted in the output folder would block the read.
+        listed = inputs / "data" / SOURCES_FILE
+        copies = (inputs / Path(targets).name, inputs / "campaign" / Path(campaign).name)
         try:
-            notebooks = [p for p in folder.glob("*.ipynb") if p.is_file() and not p.is_symlink()]
-            if not notebooks:
+            if not all(f.is_file() and not f.is_symlink() for f in (listed, *copies)):
                 continue
-            _mark, snapshot = recorded(max(notebooks, key=lambda p: p.stat().st_mtime_ns).with_suffix(""))
-            if snapshot is None:
-                continue
-            inputs = folder / "inputs" / snapshot
-            made_from = json.loads((inputs / "data" / SOURCES_FILE).read_text(encoding="utf-8"))
-            if made_from == sources and wanted == (file_sha256(inputs / Path(targets).name),
-                                                   file_sha256(inputs / "campaign" / Path(campaign).name)):
+            if json.loads(listed.read_text(encoding="utf-8")) == sources and wanted == tuple(map(file_sha256, copies)):
                 return True
         except (OSError, ValueError):
             continue

@@ -240,9 +240,9 @@ class Kernels:
     ``interrupt`` stops the run from the main thread; ``close`` shuts every kernel down.
     """
 
-    def __init__(self, reuse: bool = True, analysis_file=None):
+    def __init__(self, reuse: bool = True):
         self.reuse = reuse
-        self.analysis_file = analysis_file  # job → the pickled analysis its kernel starts with, or ""
+        self.analysis_file = None  # set by the executor: job → the pickled analysis its kernel starts with, or ""
         self.stop = threading.Event()
         self.started: weakref.WeakSet = weakref.WeakSet()  # every kernel manager made, pooled or fresh
         self._warm: list = []  # (manager, client) of every warm kernel; threads cannot see each other's
@@ -302,9 +302,9 @@ class Kernels:
 
     def start_ahead(self, folder: Path) -> None:
         """Start this thread's warm kernel now, in ``folder``, before its first job is known (while
-        the batch's process reads the input). A kernel that fails to start is started again by
-        ``run``; nothing is raised here."""
-        if not self.reuse or getattr(self._thread, "km", None) is not None:
+        the batch's process reads the input); warm kernels only (``reuse``). A kernel that fails to
+        start is started again by ``run``; nothing is raised here."""
+        if getattr(self._thread, "km", None) is not None:
             return
         try:
             self._start(folder)

@@ -175,7 +175,7 @@ def _run_batch(data_paths, targets_path, campaign_path, wanted, all_provinces, j
     names = sorted(key.split("/", 1)[1] for key in produced)
     made = {plan.folder: sum(1 for j in plan.jobs if j.key in produced) for plan in plans}
     kept_in = {plan.folder: sum(1 for j in plan.jobs if j.key in kept) for plan in plans}
-    workers = min(job_count(jobs), len(to_make))  # the kernels this run started
+    workers = min(job_count(jobs), len(to_make))  # the kernels that made reports
     if scheduler:
         engine = (_("Dask {scheduler}, the workers sharing the output folder") if shared_folder else
                   _("Dask {scheduler}, inputs and reports through the scheduler")).format(scheduler=scheduler)
