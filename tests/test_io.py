@@ -13,6 +13,7 @@ from conftest import CODES, HEADER, good_rows, write_csv
 from thads_analysis import cli, i18n
 from thads_analysis.ingest.io import load, read_data
 from thads_analysis.ingest.labels import normalize_label
+from thads_analysis.ingest.readers import column_letter
 from thads_analysis.ingest.schema import LABELS, DataError
 from thads_analysis.numbers import NumberParseError, format_money, format_percent, parse_number
 from thads_analysis.paths import TEMPLATES_DIR
@@ -225,6 +226,14 @@ def test_a_broken_identity_names_the_column_letter_excel_shows_for_the_csv(tmp_p
     with i18n.using("vi"):
         (problem,) = load(path).errors
     assert problem.column == f"AA ({LABELS['total_accepted']})" == "AA (Tổng số thụ lý)"
+
+
+@pytest.mark.parametrize("number, letters", [(1, "A"), (26, "Z"), (27, "AA"), (52, "AZ"), (53, "BA"),
+                                             (702, "ZZ"), (703, "AAA"), (16384, "XFD")])
+def test_column_letters_count_as_excel_does(number, letters):
+    # Excel: A..Z, then AA..AZ (27..52), BA..., ZZ is 26 + 26 × 26 = 702, and its last column,
+    # number 16.384, is XFD.
+    assert column_letter(number) == letters
 
 
 def test_resolved_above_with_conditions(tmp_path, capsys):

@@ -268,7 +268,6 @@ def _formula_cells(path: Path, sheet_title: str, rows: range, columns: int) -> d
 
 def _read_xlsx(path: Path, display: str) -> list[RawTable]:
     import openpyxl
-    from openpyxl.utils import get_column_letter
 
     try:
         book = openpyxl.load_workbook(path, data_only=True)
@@ -285,7 +284,7 @@ def _read_xlsx(path: Path, display: str) -> list[RawTable]:
         if last_column > MAX_COLUMNS:
             raise DataError([Problem(name, N_("too many columns"), _(
                 "the sheet has values up to column {column}; a THADS table has a few dozen columns. Delete the "
-                "cells beyond the table").format(column=get_column_letter(last_column)), row=1)])
+                "cells beyond the table").format(column=column_letter(last_column)), row=1)])
         values = [list(r) for r in sheet.iter_rows(max_row=last_row, max_col=last_column, values_only=True)]
         if forms.looks_like_form(values) and not _canonical_header(values[:HEADER_SEARCH]):
             if sheet.sheet_state != "visible":
@@ -330,15 +329,23 @@ def _read_xlsx(path: Path, display: str) -> list[RawTable]:
         "in data/templates/").format(first=schema.LABELS['carried_over'], second=schema.LABELS['completed']))])
 
 
+def column_letter(number: int) -> str:
+    """The letters Excel shows for column ``number`` (1 → A, 26 → Z, 27 → AA). Not openpyxl's own:
+    importing openpyxl takes 0,3 s, and a CSV file needs only the letters."""
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
 def _with_letters(table: RawTable) -> RawTable:
     """``table`` with the column letter Excel shows for each canonical column it holds: the
     position of the header cell that names it (A for the first cell, ..., Z, AA, AB, ...)."""
-    from openpyxl.utils import get_column_letter
-
     from .headers import map_headers  # headers.py imports this module
 
     columns = map_headers(table)[0].columns
-    table.column_letters = {name: get_column_letter(position + 1) for name, position in columns.items()}
+    table.column_letters = {name: column_letter(position + 1) for name, position in columns.items()}
     return table
 
 
@@ -370,14 +377,12 @@ def _unsaved_formulas(path: Path, title: str, kept: list, width: int, name: str)
     empty = [(line, c) for line, row in kept for c, value in enumerate(row[:width], start=1) if value is None]
     if not empty:
         return []
-    from openpyxl.utils import get_column_letter
-
     formulas = _formula_cells(path, title, range(kept[0][0], kept[-1][0] + 1), width)
     return [Problem(name, N_("formula without a value"), _(
         "cell {cell} holds the formula {formula} but no computed value; open the file in Excel (or LibreOffice) and "
-        "save it, so that the result is stored").format(cell=f"{get_column_letter(c)}{line}",
+        "save it, so that the result is stored").format(cell=f"{column_letter(c)}{line}",
                                                         formula=formulas[(line, c)]),
-                    row=line, column=get_column_letter(c))
+                    row=line, column=column_letter(c))
             for line, c in empty if (line, c) in formulas]
 
 
