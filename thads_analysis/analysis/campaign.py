@@ -151,52 +151,66 @@ def _window_values(tot: pd.DataFrame, campaign: Campaign, measure: str, category
     return known[key]
 
 
+_WINDOW_COLUMNS = ["resolved", "new_accepted", "with_conditions", "carry_forward_with_conditions", "carried_over"]
+
+
 def _compute_window_values(tot, campaign, measure, category, province_tot, known):
-    """``_window_values`` worked out."""
+    """``_window_values`` worked out on a scopes × months grid of the window's reports (pandas
+    filters and reshapes per scope were most of the campaign window's time)."""
     rows = tot[(tot["measure"] == measure) & (tot["category"] == category)]
     needed = list(pd.date_range(campaign.start, campaign.end, freq="ME"))
     if campaign.before_start is not None:
         needed = [campaign.before_start, *needed]
-    columns = ["resolved", "new_accepted", "with_conditions", "carry_forward_with_conditions", "carried_over"]
-    inside = rows[rows["period_end"].isin(needed)]
-    usable = inside[columns].notna().all(axis=1)
-    if "n_provinces" in inside:
-        usable &= inside["n_provinces"] == inside.groupby("scope")["n_provinces"].transform("max")
-    have = inside.groupby("scope")["period_end"].agg(set).to_dict()
-    whole = inside[usable].groupby("scope")["period_end"].agg(set).to_dict()
+    scopes = sorted(rows["scope"].unique())
+    keyed = rows.set_index(["scope", "period_end"])
+    # One row per scope and month of the window, in that order; NA where the report is not there.
+    grid = keyed[_WINDOW_COLUMNS].reindex(pd.MultiIndex.from_product([scopes, needed]))
+    shape = (len(scopes), len(needed))
+    present = grid.index.isin(keyed.index).reshape(shape)
+    values = {c: grid[c].to_numpy(dtype=float, na_value=np.nan).reshape(shape) for c in _WINDOW_COLUMNS}
+    usable = present & ~np.any([np.isnan(v) for v in values.values()], axis=0)
+    if "n_provinces" in keyed:
+        # A month summed over fewer provinces than the scope's fullest month is not comparable.
+        counts = keyed["n_provinces"].reindex(grid.index).to_numpy(dtype=float, na_value=np.nan).reshape(shape)
+        fullest = np.nanmax(np.where(present, counts, -np.inf), axis=1, initial=-np.inf)
+        usable &= counts == fullest[:, None]
     notes, complete = {}, []
-    for scope in sorted(rows["scope"].unique()):
-        absent = [d for d in needed if d not in have.get(scope, set())]
-        partial = [d for d in needed if d in have.get(scope, set()) and d not in whole.get(scope, set())]
+    for i, scope in enumerate(scopes):
+        absent = [d for d, there in zip(needed, present[i]) if not there]
+        partial = [d for d, there, whole in zip(needed, present[i], usable[i]) if there and not whole]
         reasons = ([f"thiếu báo cáo tháng {_months(absent)}"] if absent else []) + (
             [f"chưa đủ số liệu tháng {_months(partial)}"] if partial else [])
         if reasons:
             notes[scope] = "; ".join(reasons)
         else:
-            complete.append(scope)
+            complete.append(i)
     if province_tot is not None and complete and (rows["level"] != "province").all():
         _values, withheld = _window_values(province_tot, campaign, measure, category, known=known)
         region_of = provinces().set_index("code")
-        for scope in complete:
-            members = [code for code in withheld if scope == NATIONAL or region_of.at[code, "region"] == scope]
+        for i in complete:
+            members = [code for code in withheld if scopes[i] == NATIONAL or region_of.at[code, "region"] == scopes[i]]
             if members:
                 names = ", ".join(region_of.at[code, "short_name"] for code in members)
-                notes[scope] = f"không tính vì số liệu trong đợt của {names} không dùng được"
-        complete = [scope for scope in complete if scope not in notes]
-    if not complete:
+                notes[scopes[i]] = f"không tính vì số liệu trong đợt của {names} không dùng được"
+    kept = []
+    for i in complete:
+        if scopes[i] in notes:
+            continue
+        # Cumulative values below the month before: a correction the window cannot be read across.
+        fell = [f"{c} giảm ở {d.strftime('%m/%Y')}" for c in ("resolved", "new_accepted")
+                for d, down in zip(needed[1:], np.diff(values[c][i]) < 0) if down]
+        if fell:
+            notes[scopes[i]] = "số liệu lũy kế bị điều chỉnh giảm (" + "; ".join(fell) + ")"
+        else:
+            kept.append(i)
+    if not kept:
         return pd.DataFrame(columns=["resolved", "new_accepted", "rate_end", "rate_start", "cfwc_end", "cfwc_start",
                                      "open_in_window"]), notes
-    wide = (inside[inside["scope"].isin(complete)].set_index(["scope", "period_end"])[columns]
-            .unstack("period_end").reindex(complete))
-    falls = {c: _falls(wide[c][needed]) for c in ["resolved", "new_accepted"]}
-    fallen = falls["resolved"].any(axis=1) | falls["new_accepted"].any(axis=1)
-    for scope in fallen[fallen].index:
-        fell = [f"{c} giảm ở {d.strftime('%m/%Y')}" for c in falls for d in needed if falls[c].at[scope, d]]
-        notes[scope] = "số liệu lũy kế bị điều chỉnh giảm (" + "; ".join(fell) + ")"
-    wide = wide.drop(index=fallen[fallen].index)
-    last = wide.xs(campaign.end, axis=1, level="period_end")
+    names = [scopes[i] for i in kept]
+    # The rows at the window's last (and first) month, as the totals hold them (their own types).
+    last = grid.iloc[[i * len(needed) + len(needed) - 1 for i in kept]].set_axis(names)
     if campaign.before_start is not None:
-        first = wide.xs(campaign.before_start, axis=1, level="period_end")
+        first = grid.iloc[[i * len(needed) for i in kept]].set_axis(names)
         resolved_before, new_before = first["resolved"], first["new_accepted"]
         rate_start, cfwc_start = completion_rates(first), first["carry_forward_with_conditions"]
     else:
@@ -217,17 +231,6 @@ def _compute_window_values(tot, campaign, measure, category, province_tot, known
     })
     out.columns.name = None
     return out, notes
-
-
-def _falls(values: pd.DataFrame) -> pd.DataFrame:
-    """True where a cumulative value (scopes × months, in order) is below the month before; False in
-    the first month and next to a missing value. On the array: pandas' diff per call was most of the
-    window's time."""
-    numbers = values.to_numpy(dtype=float, na_value=np.nan)
-    fell = np.zeros(numbers.shape, dtype=bool)
-    with np.errstate(invalid="ignore"):
-        fell[:, 1:] = np.diff(numbers, axis=1) < 0
-    return pd.DataFrame(fell, index=values.index, columns=values.columns)
 
 
 def _months(dates: list) -> str:

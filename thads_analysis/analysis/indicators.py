@@ -132,9 +132,15 @@ def _with_sources(frame: pd.DataFrame, available: list) -> str:
 
 def ratio(num, den, factor: float = 100.0):
     """num / den × factor element-wise (nullable floats); NA where either is missing or den is 0."""
-    num = pd.to_numeric(num, errors="coerce").astype("Float64")
-    den = pd.to_numeric(den, errors="coerce").astype("Float64")
-    return (num / den.where(den != 0)) * factor
+    num, den = pd.to_numeric(num, errors="coerce"), pd.to_numeric(den, errors="coerce")
+    if not num.index.equals(den.index):
+        num, den = num.align(den)
+    # On the float arrays, NaN standing for NA: nullable arithmetic took ~1 ms a call, 150 calls an analysis.
+    n, d = (s.to_numpy(dtype=float, na_value=np.nan) for s in (num, den))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        values = n / np.where(d != 0, d, np.nan) * factor
+    name = num.name if num.name == den.name else None
+    return pd.Series(pd.array(values, dtype="Float64"), index=num.index, name=name)
 
 
 COLUMNS = ["scope", "indicator", "measure", "category", "value", "numerator", "denominator", "formula", "formula_vi",
