@@ -127,6 +127,15 @@ GROUPED_INTEGER = {"en": r"[+-]?[0-9]{1,3}(,[0-9]{3}){1,5}", "vi": r"[+-]?[0-9]{
 ONE_DOT_GROUP = r"[+-]?[0-9]{1,3}\.[0-9]{3}"
 
 
+def _plain_digits(text) -> np.ndarray:
+    """Which cells of an Arrow string array are ASCII digits only, at most 18 (nearly every cell of
+    a CSV file): they need no regular expression."""
+    import pyarrow.compute as pc
+
+    plain = pc.and_(pc.ascii_is_decimal(text), pc.less_equal(pc.utf8_length(text), 18))
+    return plain.fill_null(False).to_numpy(zero_copy_only=False)
+
+
 def parse_column(cells: pd.Series, style: str | None) -> Numbers:
     """Read a column of cells as numbers in the file's ``style`` (see numbers.parse_number).
 
@@ -144,14 +153,23 @@ def parse_column(cells: pd.Series, style: str | None) -> Numbers:
     if text is None:  # numbers and text mixed (a workbook, a parquet file): cell by cell
         blank = np.fromiter((is_blank(v) for v in values), dtype=bool, count=len(values))
     else:
-        squeezed = _squeezed(text)
-        blank = _blank_text(text, squeezed)
-        grouped = GROUPED_INTEGER["en" if style == "en" else "vi"]
-        fast = (_matches(squeezed, PLAIN_INTEGER) | _matches(squeezed, grouped)) & ~blank
+        fast = _plain_digits(text)
         if fast.any():
-            digits = pc.replace_substring_regex(pc.filter(squeezed, pa.array(fast)), pattern=r"[.,+]", replacement="")
-            ints[fast] = pc.cast(digits, pa.int64()).to_numpy(zero_copy_only=False)
-        ambiguous = bool(style is None and (fast & _matches(squeezed, ONE_DOT_GROUP)).any())
+            ints[fast] = pc.cast(pc.filter(text, pa.array(fast)), pa.int64()).to_numpy(zero_copy_only=False)
+        blank = np.zeros(len(values), dtype=bool)
+        rest = np.flatnonzero(~fast)  # signs, groups, spaces, decimals, blanks, words
+        if len(rest):
+            text = pc.take(text, pa.array(rest))
+            squeezed = _squeezed(text)
+            blank[rest] = _blank_text(text, squeezed)
+            grouped = GROUPED_INTEGER["en" if style == "en" else "vi"]
+            whole = (_matches(squeezed, PLAIN_INTEGER) | _matches(squeezed, grouped)) & ~blank[rest]
+            if whole.any():
+                digits = pc.replace_substring_regex(pc.filter(squeezed, pa.array(whole)), pattern=r"[.,+]",
+                                                    replacement="")
+                ints[rest[whole]] = pc.cast(digits, pa.int64()).to_numpy(zero_copy_only=False)
+                fast[rest[whole]] = True
+            ambiguous = bool(style is None and (whole & _matches(squeezed, ONE_DOT_GROUP)).any())
     other, errors = {}, {}
     for i in np.flatnonzero(~blank & ~fast):
         try:
@@ -163,12 +181,16 @@ def parse_column(cells: pd.Series, style: str | None) -> Numbers:
 
 def style_evidence(cells: pd.Series) -> dict[str, tuple]:
     """Cells of a column that can only be read one way: {"vi" | "en": (position, text)}."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     text = _arrow_text(cells)
     if text is None:
         positions = [i for i, v in enumerate(cells.to_numpy(dtype=object)) if isinstance(v, str)]
         text = _arrow_text(cells.iloc[positions])
     else:
-        positions = range(len(cells))
+        positions = np.flatnonzero(~_plain_digits(text))  # plain digits read the same either way
+        text = pc.take(text, pa.array(positions))
     squeezed = _squeezed(text)
     found = {}
     for style, pattern in STYLE_EVIDENCE.items():
