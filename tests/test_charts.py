@@ -563,6 +563,7 @@ def test_status_heatmap(figures):
     assert [t.get_text() for t in ax.get_yticklabels()] == ["Hà Nội", "Bắc Giang", "Nam Định"]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["Tỷ lệ xong (việc)", "Tỷ lệ xong (tiền)", "Kỷ luật"]
     mesh = ax.collections[0]
+    fig.canvas.draw()  # a mesh's cell colours are worked out when it is drawn
     colours = mesh.get_facecolors()
     # Row-major cells; masked cells (no target) are not drawn by the mesh but outlined in white.
     drawn = [to_hex(c).upper() for c in colours]

@@ -8,7 +8,6 @@ import matplotlib as mpl
 import matplotlib.transforms as mtransforms
 import numpy as np
 import pandas as pd
-import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -51,9 +50,14 @@ def status_heatmap(matrix: pd.DataFrame, title: str | None = None) -> Figure:
     fig, axes = _figure(1.6 + header + 0.2 * rows, HEATMAP)
     ax = axes[0, 0]
     cmap = mpl.colors.ListedColormap([STATUS_COLORS[s] for s in statuses])
-    sns.heatmap(pd.DataFrame(codes, index=[str(i) for i in matrix.index], columns=[str(c) for c in matrix.columns]),
-                cmap=cmap, vmin=-0.5, vmax=len(statuses) - 0.5, cbar=False, linewidths=0.6, linecolor="white",
-                square=False, ax=ax, xticklabels=True, yticklabels=True)
+    # The mesh as seaborn's heatmap draws it, without the whole draw it makes to see whether tick
+    # labels overlap (a third of this chart's time): the labels are placed below.
+    ax.pcolormesh(np.ma.masked_invalid(codes), cmap=cmap, vmin=-0.5, vmax=len(statuses) - 0.5, linewidths=0.6,
+                  edgecolor="white")
+    ax.set(xlim=(0, cols), ylim=(0, rows))
+    ax.invert_yaxis()
+    for spine in ax.spines.values():
+        spine.set_visible(False)
     # Cells without a target: white with a light outline, distinct from "không có số liệu" grey.
     for i, j in zip(*np.nonzero(np.isnan(codes))):
         ax.add_patch(mpl.patches.Rectangle((j + 0.04, i + 0.08), 0.92, 0.84, facecolor="white", edgecolor="#CFCFCF",
@@ -61,7 +65,7 @@ def status_heatmap(matrix: pd.DataFrame, title: str | None = None) -> Figure:
     ax.xaxis.tick_top()
     ax.set_xticks(np.arange(cols) + 0.5, [str(c) for c in matrix.columns], rotation=40 if cols <= 10 else 55,
                   ha="left", rotation_mode="anchor")
-    ax.set_yticks(np.arange(rows) + 0.5, [str(i) for i in matrix.index], rotation=0)
+    ax.set_yticks(np.arange(rows) + 0.5, [str(i) for i in matrix.index], rotation=0, va="center")
     ax.tick_params(axis="both", length=0)
     ax.set_xlabel("")
     ax.set_ylabel("")
