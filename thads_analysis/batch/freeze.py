@@ -21,6 +21,7 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..ingest.io import data_files, display_name
@@ -44,9 +45,13 @@ def code_digest() -> str:
     return digest.hexdigest()
 
 
-def _frame_digest(frame: pd.DataFrame) -> str:
-    rows = pd.util.hash_pandas_object(frame.reset_index(drop=True), index=False)
-    return hashlib.sha256(" ".join(map(str, frame.columns)).encode() + rows.to_numpy().tobytes()).hexdigest()
+def _row_hashes(table: pd.DataFrame) -> np.ndarray:
+    """One 64-bit hash per row (of its values only: the same whichever rows are hashed with it)."""
+    return pd.util.hash_pandas_object(table.reset_index(drop=True), index=False).to_numpy()
+
+
+def _digest(columns, hashes: np.ndarray) -> str:
+    return hashlib.sha256(" ".join(map(str, columns)).encode() + hashes.tobytes()).hexdigest()
 
 
 def province_digests(frame: pd.DataFrame, standing: pd.DataFrame | None,
@@ -55,24 +60,23 @@ def province_digests(frame: pd.DataFrame, standing: pd.DataFrame | None,
     among the rows of single offices."""
     keys = [c for c in ("province_code", "period_end", "measure", "category") if c in frame.columns]
     frame = frame.sort_values(keys, kind="stable")
-    # Each table split by province once (not one filter per province: 18.000 office rows × 63).
-    standing = _by_province(standing if standing is not None and "province_code" in standing.columns else None)
-    offices = _by_province(None if offices is None else offices.sort_values(keys + ["office_code"], kind="stable"))
+    # Each table hashed whole once and split by province (not 63 hashings of 63 filters).
+    tables = [_by_province(frame)]
+    if standing is not None and "province_code" in standing.columns:
+        tables.append(_by_province(standing))
+    if offices is not None:
+        tables.append(_by_province(offices.sort_values(keys + ["office_code"], kind="stable")))
     digests = {}
-    for code, rows in frame.groupby("province_code", observed=True, sort=True):
-        own = [_frame_digest(rows)]
-        for split in (standing, offices):
-            if split is not None:
-                own.append(_frame_digest(split[0].get(code, split[1])))
+    for code in tables[0][1]:
+        own = [_digest(columns, hashes[positions.get(code, [])]) for columns, positions, hashes in tables]
         digests[str(code)] = hashlib.sha256("/".join(own).encode()).hexdigest()
     return digests
 
 
-def _by_province(table: pd.DataFrame | None) -> tuple[dict, pd.DataFrame] | None:
-    """(province code → its rows, in order; the table's empty frame for a province without any)."""
-    if table is None:
-        return None
-    return {code: rows for code, rows in table.groupby("province_code", observed=True, sort=False)}, table.iloc[0:0]
+def _by_province(table: pd.DataFrame) -> tuple:
+    """(the table's columns, province code → its rows' positions in order, every row's hash)."""
+    positions = table.groupby("province_code", observed=True, sort=True).indices
+    return table.columns, positions, _row_hashes(table)
 
 
 def fingerprint(job: Job, code: str, own: str) -> str:
