@@ -545,9 +545,9 @@ def _chain_problems(frame: pd.DataFrame) -> list[Problem]:
     current = data.assign(stat_year=statistical_year(data["period_end"]).astype(int))
     merged = current.reset_index().merge(previous[["province_code", "measure", "category", "stat_year", "prev_carry", "period_end"]],
                                          on=["province_code", "measure", "category", "stat_year"], suffixes=("", "_prev"))
-    for row in merged.itertuples(index=False):
-        if pd.isna(row.carried_over) or pd.isna(row.prev_carry) or row.carried_over == row.prev_carry:
-            continue
+    now, before = merged["carried_over"], merged["prev_carry"]
+    differ = (now.notna() & before.notna() & (now != before)).fillna(False).to_numpy(dtype=bool)  # NA: unchecked
+    for row in merged[differ].itertuples(index=False):
         problems.append(Problem(**_where(frame, row.index), column="carried_over",
                                 rule=N_("carried_over = previous carry_forward"),
                                 message=_("{context}: {carried_over} {value} but {carry_forward} at {day} is "
