@@ -139,7 +139,7 @@ def _absent(offices: pd.DataFrame) -> list[Problem]:
     # The reference split by province once (not one filter of the 700 offices per province).
     listed = dict(tuple(reference().groupby("province_code", sort=False)))
     for code, group in offices.groupby("province_code", sort=True, observed=True):
-        known = listed.get(str(code), reference(str(code)))
+        known = listed[str(code)] if str(code) in listed else reference(str(code))
         missing = known[~known["code"].isin(set(group[OFFICE_COLUMN]))]
         if len(missing):
             names = ", ".join(missing["name"].head(5)) + (f" (+{len(missing) - 5})" if len(missing) > 5 else "")
