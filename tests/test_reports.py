@@ -484,3 +484,24 @@ def test_kernels_started_ahead_and_given_no_job_end_with_the_run(tmp_path):
     assert not folder.exists()
     assert all(not p.is_running() or p.status() == psutil.STATUS_ZOMBIE for p in kernels)
     assert sockets and not [s for s in sockets for _ in Path(s).parent.glob(Path(s).name + "-*")]
+
+
+def test_the_batch_leaves_the_garbage_collector_as_it_found_it():
+    """The batch makes full collections rarer and freezes its imports' objects for the run only;
+    objects a caller froze itself (a warm kernel running a batch) stay frozen."""
+    import gc
+
+    from thads_analysis.batch.run import _fewer_collections
+
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    frozen = gc.get_freeze_count()
+    try:
+        with _fewer_collections():
+            assert gc.get_threshold()[0] == 50_000
+        assert gc.get_freeze_count() == frozen and gc.get_threshold() == thresholds
+    finally:
+        gc.unfreeze()
+    with _fewer_collections():
+        assert gc.get_freeze_count() > 0
+    assert gc.get_freeze_count() == 0 and gc.get_threshold() == thresholds

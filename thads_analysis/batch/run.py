@@ -118,15 +118,18 @@ def run_batch(province=None, all_provinces: bool = False, jobs: int | None = Non
 def _fewer_collections():
     """The garbage collector's full scans made rarer for the run: reading and analysing the input
     allocate some 10⁶ objects that live as long as the run, and the default thresholds had them
-    scanned again and again (about a tenth of that time). Restored afterwards."""
-    thresholds = gc.get_threshold()
-    gc.freeze()  # the imports' objects: never garbage
+    scanned again and again (about a tenth of that time). Restored afterwards; objects a caller
+    froze itself (a warm kernel running a batch) stay frozen, and then nothing is frozen here."""
+    thresholds, ours = gc.get_threshold(), gc.get_freeze_count() == 0
+    if ours:
+        gc.freeze()  # the imports' objects: never garbage
     gc.set_threshold(50_000, *thresholds[1:])
     try:
         yield
     finally:
         gc.set_threshold(*thresholds)
-        gc.unfreeze()
+        if ours:
+            gc.unfreeze()
 
 
 def _run_batch(data_paths, targets_path, campaign_path, wanted, all_provinces, jobs, year, period_end, out, money_unit,
